@@ -1,0 +1,183 @@
+package dev.nbce.gateway.prompt;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * A model's chat template, rendered the way transformers' {@code apply_chat_template} does: Jinja with
+ * {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages}, {@code add_generation_prompt},
+ * the special tokens ({@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}),
+ * {@code tools = none}, and the helpers of {@link HubTemplateExtensions}.
+ *
+ * <p>Jinjava is configured to behave like Python Jinja where they differ: message text is never
+ * re-interpreted as template code, whitespace control ({@code {{-}, {@code {#-}) follows Jinja, a final
+ * newline of the template source is dropped, {@code not x is defined} means {@code not (x is defined)},
+ * and Python {@code str} methods work ({@link PythonStringMethods}). Known gaps: {@code not a == b} must
+ * be written {@code a != b}, and a dict literal ending in {@code }}} inside {@code {{ }}} does not parse.
+ *
+ * <p>A model directory without any chat template (a base model) gets the plain fallback: the
+ * message contents joined by blank lines, after {@code bos_token} if the tokenizer has one, which is
+ * what {@code tokenizer(text)} would feed such a model. It is logged and reported by {@link #isFallback()}.
+ * A template that exists but cannot render a single user turn is an error at load time.
+ *
+ * <p>Thread-safe.
+ */
+public final class ChatTemplate {
+
+    private static final System.Logger LOG = System.getLogger(ChatTemplate.class.getName());
+    private static final Jinjava JINJA = createEngine();
+
+    private final Optional<String> source;
+    private final TokenizerConfig tokens;
+
+    private ChatTemplate(Optional<String> source, TokenizerConfig tokens) {
+        this.source = source.map(ChatTemplate::withoutFinalNewline);
+        this.tokens = tokens;
+    }
+
+    /** Jinja's default {@code keep_trailing_newline=False}: one newline at the end of the source is dropped. */
+    private static String withoutFinalNewline(String template) {
+        if (template.endsWith("\r\n")) {
+            return template.substring(0, template.length() - 2);
+        }
+        if (template.endsWith("\n") || template.endsWith("\r")) {
+            return template.substring(0, template.length() - 1);
+        }
+        return template;
+    }
+
+    /** The template of a model directory (see {@link TokenizerConfig} for where it is looked for). */
+    public static ChatTemplate load(Path modelDir) throws IOException {
+        return of(TokenizerConfig.read(modelDir), modelDir.toString());
+    }
+
+    /**
+     * The template of a tokenizer config (the plain fallback if it has none); fails fast if the template
+     * cannot render one user turn.
+     *
+     * @param origin where the config came from, for messages
+     */
+    public static ChatTemplate of(TokenizerConfig config, String origin) {
+        ChatTemplate template = new ChatTemplate(config.chatTemplate(), config);
+        if (template.isFallback()) {
+            LOG.log(System.Logger.Level.WARNING,
+                    "{0} has no chat template: rows are the plain user text (base-model prompt)", origin);
+        } else {
+            try {
+                template.render(List.of(ChatMessage.user("ping")));
+            } catch (ChatTemplateException e) {
+                throw new ChatTemplateException(
+                        "chat template of " + origin + " cannot render a single user message: " + e.getMessage(), e);
+            }
+        }
+        return template;
+    }
+
+    /** A template from its source text; bos/eos may be null. */
+    public static ChatTemplate of(String source, String bosToken, String eosToken) {
+        return of(new TokenizerConfig(Optional.ofNullable(source), bosToken, eosToken, null, null), "inline template");
+    }
+
+    /** True when the model had no chat template and the plain fallback is used. */
+    public boolean isFallback() {
+        return source.isEmpty();
+    }
+
+    /** Renders with {@code add_generation_prompt = true}: the prompt of a row, ending where the answer starts. */
+    public String render(List<ChatMessage> messages) {
+        return render(messages, true);
+    }
+
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        if (source.isEmpty()) {
+            return renderPlain(messages);
+        }
+        Map<String, Object> variables = new HashMap<>();
+        List<Map<String, Object>> turns = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            turns.add(message.asTemplateValue());
+        }
+        variables.put("messages", turns);
+        variables.put("add_generation_prompt", addGenerationPrompt);
+        variables.put("bos_token", tokens.bosToken());
+        variables.put("eos_token", tokens.eosToken());
+        variables.put("pad_token", tokens.padToken());
+        variables.put("unk_token", tokens.unkToken());
+        variables.put("tools", null);
+        variables.put("documents", null);
+        variables.put(HubTemplateExtensions.STRFTIME_MARKER, HubTemplateExtensions.STRFTIME_MARKER);
+        RenderResult result;
+        try {
+            result = JINJA.renderForResult(source.get(), variables);
+        } catch (RuntimeException e) {
+            throw new ChatTemplateException("chat template failed: " + e.getMessage(), e);
+        }
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw failure(error);
+            }
+        }
+        return result.getOutput();
+    }
+
+    private String renderPlain(List<ChatMessage> messages) {
+        StringBuilder out = new StringBuilder();
+        if (tokens.bosToken() != null) {
+            out.append(tokens.bosToken());
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            out.append(i == 0 ? "" : "\n\n").append(messages.get(i).content());
+        }
+        return out.toString();
+    }
+
+    private static ChatTemplateException failure(TemplateError error) {
+        for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof HubTemplateExtensions.TemplateRaisedException raised) {
+                return new ChatTemplateException("chat template raised: " + raised.getMessage(), raised);
+            }
+        }
+        String where = error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : "";
+        return new ChatTemplateException("chat template failed: " + error.getMessage() + where, error.getException());
+    }
+
+    private static Jinjava createEngine() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                // Jinjava's "false" would strip the *output's* last newline; Jinja strips the source's (see render).
+                .withKeepTrailingNewline(true)
+                .withNestedInterpretationEnabled(false)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true) // {{- x }} and {#- #} trim like Jinja
+                        .withParseWhitespaceControlStrictly(true)
+                        .withIterateOverMapKeys(true) // for k in dict: keys, as in Python
+                        .withEvaluateMapKeys(true)
+                        .withUsePyishObjectMapper(true)
+                        .withKeepNullableLoopValues(true)
+                        .withHandleBackslashInQuotesOnly(true)
+                        // Natural precedence would read "not x is defined" as "(not x) is defined".
+                        .withUseNaturalOperatorPrecedence(false)
+                        .build())
+                .withElResolver(resolver)
+                .build();
+        Jinjava jinjava = new Jinjava(config);
+        HubTemplateExtensions.install(jinjava);
+        return jinjava;
+    }
+}
