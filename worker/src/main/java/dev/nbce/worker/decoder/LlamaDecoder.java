@@ -1,0 +1,168 @@
+package dev.nbce.worker.decoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.nbce.worker.model.ComputeDevice;
+import dev.nbce.worker.model.DeviceSpec;
+import dev.nbce.worker.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One decoder for Llama, Mistral and Qwen2 (they differ only in configuration: q/k/v biases, tied
+ * head), running batched steps over rows that each own a KV cache.
+ *
+ * <p>A step appends new tokens to several rows at once, rows of different lengths, prefill and
+ * single-token decode mixed, and no model math loops over rows. Per-token math (projections, MLP,
+ * norms) runs once over all rows' new tokens packed end to end; attention runs per
+ * {@link AttentionGroup} (at most two: single-token decodes and prefills, so a long prefill does not
+ * pad every decoding row), with new tokens right-padded, the rows' pasts gathered into one padded
+ * tensor and additive masks that hide padding and enforce causality per row. Temporaries live in a
+ * per-step {@link NDScope}; only the caches outlive a step. When a step completes, each row's new
+ * keys and values are written into its own cache.
+ *
+ * <p>Compute dtype is F32 on CPU and F16 on GPU (RMSNorm statistics and softmax in F32, as HF does).
+ *
+ * <p>Not thread-safe: one thread runs all steps and row lifecycle (the worker's inference thread).
+ * Closing the decoder frees the weights and every row's cache.
+ */
+public final class LlamaDecoder implements AutoCloseable {
+    private final LlamaWeights weights;
+    private final ModelConfig config;
+    private final NDManager stateManager;
+    private final Rope rope;
+
+    private LlamaDecoder(LlamaWeights weights) {
+        this.weights = weights;
+        this.config = weights.config();
+        this.stateManager = weights.manager().newSubManager();
+        this.rope = new Rope(config, stateManager);
+    }
+
+    /** Loads config.json (+ generation_config.json) and the safetensors weights of {@code modelDir}. */
+    public static LlamaDecoder load(Path modelDir, DeviceSpec device) {
+        ModelConfig config = ModelConfig.fromDirectory(modelDir);
+        return new LlamaDecoder(LlamaWeights.load(modelDir, config, device.resolve()));
+    }
+
+    /** A decoder of the given shape with seeded random weights, for benchmarks. */
+    public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device) {
+        return new LlamaDecoder(LlamaWeights.random(config, seed, device.resolve()));
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The device and compute dtype the weights live in. */
+    public ComputeDevice device() {
+        return weights.device();
+    }
+
+    /** For tests in this package. */
+    LlamaWeights weights() {
+        return weights;
+    }
+
+    /** A new, empty row; the caller closes it when the row finishes, is cancelled or fails. */
+    public RowCache newRow() {
+        return new RowCache(weights);
+    }
+
+    /**
+     * One batched forward: appends {@code tokens.get(i)} (length >= 1; prefill and single-token
+     * decode may be mixed) to {@code rows.get(i)}, rows of different lengths, and returns each row's
+     * logits at its last new position: {@code float[rows][vocab]}. If it throws, no row has changed.
+     */
+    public float[][] forward(List<RowCache> rows, List<int[]> tokens) {
+        return run(rows, tokens, false);
+    }
+
+    /** As {@link #forward} for one row, but returns the logits of every new position: {@code [n][vocab]}. */
+    float[][] forwardAllPositions(RowCache row, int[] tokens) {
+        return run(List.of(row), List.of(tokens), true);
+    }
+
+    private float[][] run(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
+        StepBatch batch = StepBatch.of(rows, tokens, weights);
+        try (NDManager step = stateManager.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            DataType dtype = weights.device().dtype();
+            List<GroupAttention> groups = new ArrayList<>(batch.groups.size());
+            for (AttentionGroup group : batch.groups) {
+                groups.add(new GroupAttention(group, rows, config, dtype, step));
+            }
+            NDArray hidden = layers(step, batch, groups);                       // [tokens, hidden]
+
+            // One row for allPositions, so packed order is its token order.
+            NDArray selected = allPositions ? hidden
+                    : Ops.gatherRows(hidden, step.create(batch.lastTokens()));  // [B, hidden]
+            NDArray normed = Ops.rmsNorm(selected, weights.finalNorm(), (float) config.rmsNormEps());
+            NDArray logits = Ops.linear(normed, weights.lmHead(), null);       // [N, vocab]
+            float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
+
+            groups.forEach(g -> g.appendToCaches(rows));
+            return split(flat, (int) logits.getShape().get(0), config.vocab());
+        }
+    }
+
+    /** Embedding and all decoder layers over the packed new tokens: {@code [tokens, hidden]}. */
+    private NDArray layers(NDManager step, StepBatch batch, List<GroupAttention> groups) {
+        // [tokens] -> [tokens, hidden]
+        NDArray x = Ops.gatherRows(weights.embedding(), step.create(batch.packedIds()));
+        NDList angles = rope.angles(step.create(batch.packedPositions()), weights.device().dtype());
+
+        float eps = (float) config.rmsNormEps();
+        long qkHeads = config.heads() + config.kvHeads();
+        for (int l = 0; l < config.layers(); l++) {
+            LlamaWeights.Layer w = weights.layers().get(l);
+
+            // Attention. [tokens, hidden] -> [tokens, (heads + 2 kv) * dim] -> [tokens, heads + 2 kv, dim]
+            NDArray qkv = Ops.linear(Ops.rmsNorm(x, w.inputNorm(), eps), w.qkv(), w.qkvBias())
+                    .reshape(batch.tokens, qkHeads + config.kvHeads(), config.headDim());
+            NDList qkAndV = qkv.split(new long[] {qkHeads}, 1);
+            // RoPE on q and k heads together: [tokens, heads + kv, dim]
+            NDArray qk = Rope.apply(qkAndV.get(0), angles.get(0), angles.get(1));
+            NDArray attended = attend(groups, batch, l, qk, qkAndV.get(1));    // [tokens, heads * dim]
+            x = x.add(Ops.linear(attended, w.output(), null));
+
+            // SwiGLU MLP: [tokens, hidden] -> [tokens, 2 * inter] -> [tokens, inter] -> [tokens, hidden]
+            NDList gateUp = Ops.linear(Ops.rmsNorm(x, w.postAttentionNorm(), eps), w.gateUp(), null).split(2, 1);
+            x = x.add(Ops.linear(Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
+        }
+        return x;
+    }
+
+    /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */
+    private static NDArray attend(List<GroupAttention> groups, StepBatch batch, int layer, NDArray qk, NDArray v) {
+        if (groups.size() == 1) {
+            return groups.get(0).attend(layer, qk, v);
+        }
+        NDList parts = new NDList(groups.size());
+        for (int g = 0; g < groups.size(); g++) {
+            AttentionGroup group = batch.groups.get(g);
+            NDIndex slice = new NDIndex().addSliceDim(group.firstToken, group.firstToken + group.tokens);
+            parts.add(groups.get(g).attend(layer, qk.get(slice), v.get(slice)));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    private static float[][] split(float[] flat, int rows, int vocab) {
+        float[][] out = new float[rows][vocab];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * vocab, out[r], 0, vocab);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}
