@@ -78,6 +78,8 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.logging.type", "slf4j");
+        // Our own SIGTERM handling drains rows first; Hazelcast's hook would leave the cluster under it.
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.getNetworkConfig().setPort(port).setPortAutoIncrement(true);
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);

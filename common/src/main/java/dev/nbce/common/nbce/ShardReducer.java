@@ -1,0 +1,83 @@
+package dev.nbce.common.nbce;
+
+import dev.nbce.common.request.Pooling;
+
+/** What a worker does each step for its rows of one request: steps 1–5 locally, then one small report. */
+public final class ShardReducer {
+    private ShardReducer() {}
+
+    /**
+     * @param rowIndices global row numbers of {@code rawLogits}' rows
+     * @param rawLogits  [rows][vocab] logits at each row's last position
+     */
+    public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepContext ctx) {
+        boolean dense = ctx.topP() >= 1;
+        double[] entropies = new double[rowIndices.length];
+        int bestRow = -1;
+        double bestEntropy = Double.POSITIVE_INFINITY;
+        float[] bestRowScores = null;
+        ScoreVector row0 = null;
+        double[] sum = null;
+        int sumCount = 0;
+        for (int i = 0; i < rowIndices.length; i++) {
+            int row = rowIndices[i];
+            float[] scores = RowScores.logSoftmax(rawLogits[i]);
+            RowScores.applyTopP(scores, ctx.topP());
+            double h = RowScores.entropy(scores);
+            if (row == ctx.previousChosenRow()) {
+                h -= ctx.eta();
+            }
+            entropies[i] = h;
+            if (row == 0) {
+                row0 = ScoreVector.ofTruncated(scores, dense);
+                continue;
+            }
+            if (h < bestEntropy || (h == bestEntropy && row < bestRow)) {
+                bestEntropy = h;
+                bestRow = row;
+                bestRowScores = scores;
+            }
+            if (ctx.pooling() == Pooling.AVERAGE) {
+                sum = accumulate(sum, scores);
+                sumCount++;
+            }
+        }
+        ScoreVector best = ctx.pooling() == Pooling.MIN_ENTROPY && bestRowScores != null
+                ? ScoreVector.ofTruncated(bestRowScores, dense) : null;
+        ScoreVector summed = sum == null ? null : toVector(sum, dense);
+        return new ShardReport(rowIndices.clone(), entropies, bestRow, best, row0, summed, sumCount);
+    }
+
+    /** Adds a row; -infinity anywhere stays -infinity. */
+    private static double[] accumulate(double[] sum, float[] scores) {
+        if (sum == null) {
+            sum = new double[scores.length];
+        }
+        for (int v = 0; v < scores.length; v++) {
+            sum[v] += scores[v];
+        }
+        return sum;
+    }
+
+    private static ScoreVector toVector(double[] sum, boolean dense) {
+        if (dense) {
+            return new ScoreVector(sum.length, null, sum);
+        }
+        int count = 0;
+        for (double v : sum) {
+            if (v != Double.NEGATIVE_INFINITY) {
+                count++;
+            }
+        }
+        int[] ids = new int[count];
+        double[] values = new double[count];
+        int at = 0;
+        for (int i = 0; i < sum.length; i++) {
+            if (sum[i] != Double.NEGATIVE_INFINITY) {
+                ids[at] = i;
+                values[at++] = sum[i];
+            }
+        }
+        return new ScoreVector(sum.length, ids, values);
+    }
+}

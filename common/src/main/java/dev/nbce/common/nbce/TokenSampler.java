@@ -1,0 +1,102 @@
+package dev.nbce.common.nbce;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/** Step 7: choose the token from the final scores — greedy, or temperature / top-k sampling. */
+public final class TokenSampler {
+    private TokenSampler() {}
+
+    /** argmax; ties go to the lowest id (as torch.argmax). */
+    public static int greedy(ScoreVector scores) {
+        int best = -1;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < scores.size(); i++) {
+            double v = scores.valueAt(i);
+            int id = scores.idAt(i);
+            if (best < 0 || v > bestValue || (v == bestValue && id < best)) {
+                best = id;
+                bestValue = v;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalArgumentException("no token to choose from");
+        }
+        return best;
+    }
+
+    /**
+     * Samples from softmax(scores / temperature) over the finite scores, restricted to the
+     * {@code topK} best when topK > 0. Deterministic for a given generator state (the session uses
+     * a {@link java.util.SplittableRandom} seeded with the request's seed). Temperature 0 is greedy.
+     */
+    public static int sample(ScoreVector scores, double temperature, int topK, RandomGenerator random) {
+        if (temperature <= 0) {
+            return greedy(scores);
+        }
+        int n = 0;
+        int[] ids = new int[scores.size()];
+        double[] values = new double[scores.size()];
+        for (int i = 0; i < scores.size(); i++) {
+            if (scores.valueAt(i) != Double.NEGATIVE_INFINITY) {
+                ids[n] = scores.idAt(i);
+                values[n++] = scores.valueAt(i) / temperature;
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("no token to choose from");
+        }
+        boolean[] eligible = topK(values, n, topK);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, values[i]);
+        }
+        double total = 0;
+        double[] weights = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (eligible[i]) {
+                weights[i] = Math.exp(values[i] - max);
+                total += weights[i];
+            }
+        }
+        double target = random.nextDouble() * total;
+        double running = 0;
+        int last = -1;
+        for (int i = 0; i < n; i++) {
+            if (weights[i] > 0) {
+                running += weights[i];
+                last = i;
+                if (target < running) {
+                    return ids[i];
+                }
+            }
+        }
+        return ids[last];
+    }
+
+    /** The k best entries; at the boundary, ties are kept in id order until there are exactly k. */
+    private static boolean[] topK(double[] values, int n, int k) {
+        boolean[] keep = new boolean[n];
+        if (k <= 0 || k >= n) {
+            Arrays.fill(keep, true);
+            return keep;
+        }
+        double[] sorted = Arrays.copyOf(values, n);
+        Arrays.sort(sorted);
+        double cutoff = sorted[n - k];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (values[i] > cutoff) {
+                keep[i] = true;
+                kept++;
+            }
+        }
+        for (int i = 0; i < n && kept < k; i++) {
+            if (values[i] == cutoff) {
+                keep[i] = true;
+                kept++;
+            }
+        }
+        return keep;
+    }
+}

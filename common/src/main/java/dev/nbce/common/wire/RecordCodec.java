@@ -1,0 +1,56 @@
+package dev.nbce.common.wire;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+
+/**
+ * A binary event-bus codec for one protocol record: a length prefix, then the fields. Locally
+ * delivered messages are passed as they are (records are immutable).
+ */
+final class RecordCodec<T> implements MessageCodec<T, T> {
+    private final Class<T> type;
+    private final BiConsumer<WireWriter, T> write;
+    private final BiFunction<WireReader, Integer, T> read;
+
+    /** @param read gets the reader and the encoded size of the message */
+    RecordCodec(Class<T> type, BiConsumer<WireWriter, T> write, BiFunction<WireReader, Integer, T> read) {
+        this.type = type;
+        this.write = write;
+        this.read = read;
+    }
+
+    Class<T> type() {
+        return type;
+    }
+
+    @Override
+    public void encodeToWire(Buffer buffer, T value) {
+        int start = buffer.length();
+        buffer.appendInt(0);
+        write.accept(new WireWriter(buffer), value);
+        buffer.setInt(start, buffer.length() - start - 4);
+    }
+
+    @Override
+    public T decodeFromWire(int pos, Buffer buffer) {
+        int length = buffer.getInt(pos);
+        return read.apply(new WireReader(buffer, pos + 4), length + 4);
+    }
+
+    @Override
+    public T transform(T value) {
+        return value;
+    }
+
+    @Override
+    public String name() {
+        return "nbce." + type.getSimpleName();
+    }
+
+    @Override
+    public byte systemCodecID() {
+        return -1;
+    }
+}

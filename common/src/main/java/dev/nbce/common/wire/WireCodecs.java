@@ -1,0 +1,89 @@
+package dev.nbce.common.wire;
+
+import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.request.Pooling;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The binary codecs of every protocol record; register them on each node's event bus. */
+public final class WireCodecs {
+    static final RecordCodec<OpenRows> OPEN_ROWS = new RecordCodec<>(OpenRows.class, (w, o) -> {
+        w.putString(o.requestId()).putDouble(o.topP()).putDouble(o.eta()).putInt(o.pooling().ordinal())
+                .putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
+        o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
+    }, (r, size) -> {
+        String id = r.getString();
+        double topP = r.getDouble();
+        double eta = r.getDouble();
+        Pooling pooling = Pooling.values()[r.getInt()];
+        int previous = r.getInt();
+        int step = r.getInt();
+        int n = r.getInt();
+        List<RowPrompt> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(new RowPrompt(r.getInt(), r.getInts()));
+        }
+        return new OpenRows(id, topP, eta, pooling, previous, step, rows);
+    });
+
+    static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,
+            (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()),
+            (r, size) -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt()));
+
+    static final RecordCodec<CloseRequest> CLOSE = new RecordCodec<>(CloseRequest.class,
+            (w, c) -> w.putString(c.requestId()),
+            (r, size) -> new CloseRequest(r.getString()));
+
+    static final RecordCodec<ShardStep> SHARD_STEP = new RecordCodec<>(ShardStep.class, (w, s) -> {
+        ShardReport report = s.report();
+        w.putString(s.requestId()).putInt(s.step())
+                .putInts(report.rows()).putDoubles(report.entropies()).putInt(report.bestRow())
+                .putScores(report.best()).putScores(report.row0()).putScores(report.sum()).putInt(report.sumCount());
+    }, (r, size) -> {
+        String id = r.getString();
+        int step = r.getInt();
+        ShardReport report = new ShardReport(r.getInts(), r.getDoubles(), r.getInt(), r.getScores(), r.getScores(),
+                r.getScores(), r.getInt());
+        return new ShardStep(id, step, report, size);
+    });
+
+    static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,
+            (w, s) -> w.putString(s.workerId()).putString(s.model()).putInt(s.capacityRows()).putInt(s.activeRows())
+                    .putString(s.address()),
+            (r, size) -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString()));
+
+    private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS);
+
+    private WireCodecs() {}
+
+    /** Registers every codec as the default for its record; idempotent per event bus. */
+    public static void registerAll(EventBus eventBus) {
+        for (RecordCodec<?> codec : ALL) {
+            register(eventBus, codec);
+        }
+    }
+
+    private static <T> void register(EventBus eventBus, RecordCodec<T> codec) {
+        try {
+            eventBus.registerDefaultCodec(codec.type(), codec);
+        } catch (IllegalStateException alreadyRegistered) {
+            // Several verticles of one Vert.x instance share the event bus.
+        }
+    }
+
+    /** Encodes then decodes through the wire format, as a remote node would see the value (tests, sizes). */
+    @SuppressWarnings("unchecked")
+    public static <T> T roundTrip(T value) {
+        for (RecordCodec<?> codec : ALL) {
+            if (codec.type() == value.getClass()) {
+                RecordCodec<T> typed = (RecordCodec<T>) codec;
+                Buffer buffer = Buffer.buffer();
+                typed.encodeToWire(buffer, value);
+                return typed.decodeFromWire(0, buffer);
+            }
+        }
+        throw new IllegalArgumentException("no codec for " + value.getClass().getSimpleName());
+    }
+}

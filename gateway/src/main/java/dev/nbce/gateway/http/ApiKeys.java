@@ -1,0 +1,54 @@
+package dev.nbce.gateway.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Optional API keys (NBCE_API_KEYS, comma separated). Off when none are configured, for local
+ * use; on in the deployment manifests. Compared in constant time.
+ */
+final class ApiKeys {
+    private final List<byte[]> keys;
+
+    ApiKeys(Set<String> keys) {
+        this.keys = keys.stream().filter(k -> !k.isBlank()).map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+
+    static ApiKeys fromEnvironment(java.util.Map<String, String> env) {
+        String configured = env.getOrDefault("NBCE_API_KEYS", "");
+        return new ApiKeys(Arrays.stream(configured.split(",")).map(String::strip).collect(Collectors.toSet()));
+    }
+
+    boolean enabled() {
+        return !keys.isEmpty();
+    }
+
+    boolean accepts(String candidate) {
+        if (!enabled()) {
+            return true;
+        }
+        if (candidate == null) {
+            return false;
+        }
+        byte[] given = candidate.getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] key : keys) {
+            match |= MessageDigest.isEqual(key, given);
+        }
+        return match;
+    }
+
+    /** Bearer token from the Authorization header, else the api_key query parameter (browsers' WebSockets cannot set headers). */
+    boolean accepts(HttpServerRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return accepts(header.substring(7).strip());
+        }
+        return accepts(request.getParam("api_key"));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.nbce.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.gateway.session.SessionException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/** JSON responses and error responses; errors carry a code and one line, never a stack trace. */
+final class HttpResponses {
+    private HttpResponses() {}
+
+    static void json(RoutingContext ctx, int status, JsonNode body) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+    }
+
+    static void error(RoutingContext ctx, String code, String message) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            // Streaming already started: the stream itself carries the error, then ends.
+            response.end();
+            return;
+        }
+        if (code.equals("overloaded")) {
+            response.putHeader("Retry-After", "1");
+        }
+        json(ctx, ErrorCodes.httpStatus(code), JsonFrames.httpError(code, message));
+    }
+
+    static void error(RoutingContext ctx, SessionException e) {
+        error(ctx, e.code(), e.getMessage());
+    }
+}

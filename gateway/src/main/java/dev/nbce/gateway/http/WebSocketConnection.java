@@ -1,0 +1,192 @@
+package dev.nbce.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RunningGeneration;
+import dev.nbce.gateway.session.SessionException;
+import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.gateway.session.TokenEvent;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client socket on /v1/ws: several generations at once, each under the client's own id.
+ * Bad frames get an error frame and the socket stays usable; a closed socket cancels everything
+ * it started; a client that stops reading is disconnected before its backlog grows unbounded.
+ */
+final class WebSocketConnection {
+    private static final int MAX_ID_LENGTH = 128;
+
+    private final ServerWebSocket socket;
+    private final NbceService service;
+    private final ApiKeys apiKeys;
+    private final Map<String, RunningGeneration> running = new HashMap<>();
+    private boolean authenticated;
+    private long bufferedBytes;
+    private boolean closed;
+
+    WebSocketConnection(ServerWebSocket socket, NbceService service, ApiKeys apiKeys, boolean authenticated) {
+        this.socket = socket;
+        this.service = service;
+        this.apiKeys = apiKeys;
+        this.authenticated = authenticated;
+    }
+
+    void start() {
+        socket.textMessageHandler(this::onText);
+        socket.binaryMessageHandler(b -> sendError(null, "bad_request", "binary frames are not supported; send JSON text"));
+        socket.closeHandler(v -> onClosed());
+        socket.exceptionHandler(e -> { });
+    }
+
+    private void onText(String text) {
+        if (text.getBytes(StandardCharsets.UTF_8).length > service.limits().maxRequestBytes()) {
+            sendError(null, "too_large", "message exceeds " + service.limits().maxRequestBytes() + " bytes");
+            return;
+        }
+        JsonNode message;
+        try {
+            message = RequestParser.readTree(text);
+        } catch (InvalidRequestException e) {
+            sendError(null, "invalid_json", e.getMessage());
+            return;
+        }
+        if (!message.isObject() || !message.path("type").isTextual()) {
+            sendError(idOf(message), "bad_request", "a message is a JSON object with a string \"type\"");
+            return;
+        }
+        String type = message.get("type").asText();
+        if (!authenticated && !type.equals("auth")) {
+            sendError(idOf(message), "unauthorized", "send {\"type\":\"auth\",\"api_key\":\"…\"} first");
+            return;
+        }
+        switch (type) {
+            case "auth" -> authenticate(message);
+            case "generate" -> generate(message);
+            case "cancel" -> cancel(message);
+            default -> sendError(idOf(message), "unknown_type",
+                    "unknown message type '" + abbreviate(type) + "'; expected generate, cancel or auth");
+        }
+    }
+
+    private void authenticate(JsonNode message) {
+        if (apiKeys.accepts(message.path("api_key").asText(null))) {
+            authenticated = true;
+        } else {
+            sendError(null, "unauthorized", "invalid API key");
+        }
+    }
+
+    private void generate(JsonNode message) {
+        String id = validId(message);
+        if (id == null) {
+            return;
+        }
+        if (running.containsKey(id)) {
+            sendError(id, "duplicate_id", "a generation with id '" + id + "' is already running on this socket");
+            return;
+        }
+        if (running.size() >= service.limits().maxRequestsPerSocket()) {
+            sendError(id, "too_many_requests", "at most " + service.limits().maxRequestsPerSocket()
+                    + " concurrent generations per connection");
+            return;
+        }
+        for (java.util.Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!List.of("type", "id", "request").contains(field)) {
+                sendError(id, "bad_request", "unknown field '" + abbreviate(field) + "' in generate message");
+                return;
+            }
+        }
+        GenerationRequest request;
+        try {
+            request = RequestParser.parse(message.path("request"));
+        } catch (InvalidRequestException e) {
+            sendError(id, "bad_request", e.getMessage());
+            return;
+        }
+        try {
+            RunningGeneration generation = service.submit(request, tokenSender(id));
+            running.put(id, generation);
+            generation.result().onComplete(ended -> {
+                running.remove(id);
+                if (ended.succeeded()) {
+                    send(JsonFrames.done(id, ended.result()));
+                } else {
+                    SessionException error = (SessionException) ended.cause();
+                    sendError(id, error.code(), error.getMessage());
+                }
+            });
+        } catch (SessionException e) {
+            sendError(id, e.code(), e.getMessage());
+        }
+    }
+
+    private SessionListener tokenSender(String id) {
+        return (TokenEvent token) -> send(JsonFrames.token(id, token));
+    }
+
+    private void cancel(JsonNode message) {
+        String id = validId(message);
+        if (id == null) {
+            return;
+        }
+        RunningGeneration generation = running.get(id);
+        if (generation == null) {
+            sendError(id, "unknown_id", "no running generation with id '" + id + "' on this socket");
+            return;
+        }
+        generation.cancel().run();
+    }
+
+    private String validId(JsonNode message) {
+        JsonNode id = message.get("id");
+        if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > MAX_ID_LENGTH) {
+            sendError(null, "bad_request", "\"id\" must be a string of 1.." + MAX_ID_LENGTH + " characters");
+            return null;
+        }
+        return id.asText();
+    }
+
+    private static String idOf(JsonNode message) {
+        JsonNode id = message == null ? null : message.get("id");
+        return id != null && id.isTextual() && id.asText().length() <= MAX_ID_LENGTH ? id.asText() : null;
+    }
+
+    private void sendError(String id, String code, String message) {
+        send(JsonFrames.error(id, code, message));
+    }
+
+    /** Writes a frame, tracking unsent bytes; a client that lets them pile up is disconnected. */
+    private void send(ObjectNode frame) {
+        if (closed) {
+            return;
+        }
+        String text = JsonFrames.write(frame);
+        long size = text.length();
+        bufferedBytes += size;
+        if (bufferedBytes > service.limits().maxBufferedBytes()) {
+            closed = true;
+            socket.close((short) 1008, "client too slow: more than " + service.limits().maxBufferedBytes() + " bytes unread");
+            return;
+        }
+        socket.writeTextMessage(text).onComplete(done -> bufferedBytes -= size);
+    }
+
+    private void onClosed() {
+        closed = true;
+        running.values().forEach(g -> g.cancel().run());
+        running.clear();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.nbce.gateway.metrics;
+
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.service.ServiceObserver;
+import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.gateway.session.TokenEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's NBCE meters, named as platform teams alert on them: time to first token,
+ * inter-token latency, request duration, active and queued requests, tokens, row replacements
+ * and event-bus bytes per step.
+ */
+public final class GatewayMetrics implements ServiceObserver {
+    private final Timer timeToFirstToken;
+    private final Timer interTokenLatency;
+    private final Timer requestDuration;
+    private final Counter tokensGenerated;
+    private final Counter rowReplacements;
+    private final Counter requestsFailed;
+    private final DistributionSummary stepBytes;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+
+    public GatewayMetrics(MeterRegistry registry) {
+        timeToFirstToken = latency("nbce.time.to.first.token", "time from admission to the first streamed token", registry);
+        interTokenLatency = latency("nbce.inter.token.latency", "time between consecutive tokens of a request", registry);
+        requestDuration = latency("nbce.request.duration", "time from admission to the end of a generation", registry);
+        tokensGenerated = Counter.builder("nbce.tokens.generated").description("tokens generated").register(registry);
+        rowReplacements = Counter.builder("nbce.row.replacements")
+                .description("rows placed again after their worker failed").register(registry);
+        requestsFailed = Counter.builder("nbce.requests.failed").description("generations that ended in an error").register(registry);
+        stepBytes = DistributionSummary.builder("nbce.step").baseUnit("bytes")
+                .description("event-bus bytes received per step of one request").register(registry);
+        Gauge.builder("nbce.requests.active", active, AtomicInteger::get).description("generations running").register(registry);
+        Gauge.builder("nbce.queue.depth", queued, AtomicInteger::get).description("generations waiting for a slot").register(registry);
+    }
+
+    private static Timer latency(String name, String description, MeterRegistry registry) {
+        return Timer.builder(name).description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+    }
+
+    public void stepBytes(long bytes) {
+        stepBytes.record(bytes);
+    }
+
+    @Override
+    public void started() {
+        active.incrementAndGet();
+    }
+
+    @Override
+    public void queueDepth(int depth) {
+        queued.set(depth);
+    }
+
+    @Override
+    public void ended(GenerationResult result, long nanos) {
+        active.decrementAndGet();
+        requestDuration.record(nanos, TimeUnit.NANOSECONDS);
+        if (result == null) {
+            requestsFailed.increment();
+        }
+    }
+
+    @Override
+    public SessionListener wrap(SessionListener listener, long startNanos) {
+        return new SessionListener() {
+            private long lastTokenNanos;
+
+            @Override
+            public void onToken(TokenEvent token) {
+                long now = System.nanoTime();
+                if (lastTokenNanos == 0) {
+                    timeToFirstToken.record(now - startNanos, TimeUnit.NANOSECONDS);
+                } else {
+                    interTokenLatency.record(now - lastTokenNanos, TimeUnit.NANOSECONDS);
+                }
+                lastTokenNanos = now;
+                tokensGenerated.increment();
+                listener.onToken(token);
+            }
+
+            @Override
+            public void onRowsReplaced(String failedWorker, int rows, Throwable cause) {
+                rowReplacements.increment(rows);
+                listener.onRowsReplaced(failedWorker, rows, cause);
+            }
+
+            @Override
+            public void onStep(int step, long nanos) {
+                listener.onStep(step, nanos);
+            }
+        };
+    }
+}

@@ -1,0 +1,79 @@
+package dev.nbce.gateway.service;
+
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.gateway.prompt.PreparedPrompt;
+import dev.nbce.gateway.prompt.PromptModel;
+import dev.nbce.gateway.prompt.TokenTextStream;
+import dev.nbce.gateway.session.GenerationPlan;
+import dev.nbce.gateway.session.TextStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+
+/** Prepares rows with the model's own tokenizer, chat template and windowing. Thread-safe. */
+public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable {
+    private final PromptModel model;
+    private final String name;
+
+    private ModelPromptPreparer(PromptModel model, String name) {
+        this.model = model;
+        this.name = name;
+    }
+
+    public static ModelPromptPreparer load(Path modelDir) {
+        return load(modelDir, modelDir.toAbsolutePath().normalize().getFileName().toString());
+    }
+
+    public static ModelPromptPreparer load(Path modelDir, String name) {
+        try {
+            return new ModelPromptPreparer(PromptModel.load(modelDir), name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the tokenizer of " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public PromptModel model() {
+        return model;
+    }
+
+    @Override
+    public GenerationPlan prepare(String requestId, GenerationRequest request) {
+        PreparedPrompt prompt;
+        try {
+            prompt = model.prepare(request.question(), request.contexts(), request.document(), request.userTemplate(),
+                    request.maxNewTokens());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(null, e.getMessage());
+        }
+        return new GenerationPlan(requestId, request, prompt.rowTokenIds(), prompt.windows(),
+                new HashSet<>(model.eosTokenIds()), model.maxPositions());
+    }
+
+    @Override
+    public TextStream newTextStream() {
+        TokenTextStream stream = model.tokenizer().stream();
+        return new TextStream() {
+            @Override
+            public String push(int tokenId) {
+                return stream.push(tokenId);
+            }
+
+            @Override
+            public String finish() {
+                return stream.flush();
+            }
+        };
+    }
+
+    @Override
+    public String modelName() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

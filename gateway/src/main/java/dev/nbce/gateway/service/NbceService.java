@@ -1,0 +1,161 @@
+package dev.nbce.gateway.service;
+
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.gateway.session.GenerationPlan;
+import dev.nbce.gateway.session.GenerationSession;
+import dev.nbce.gateway.session.RowExecutor;
+import dev.nbce.gateway.session.SessionException;
+import dev.nbce.gateway.session.SessionListener;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Admits requests, prepares their rows off the event loop, runs their sessions and releases their
+ * slot when they end. The one entry point shared by every API and by the CLI. Call from the
+ * Vert.x context that should run the sessions.
+ */
+public final class NbceService {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private final Vertx vertx;
+    private final PromptPreparer preparer;
+    private final RowExecutor executor;
+    private final AdmissionControl admission;
+    private final GatewayLimits limits;
+    private final ServiceObserver observer;
+
+    public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
+                       ServiceObserver observer) {
+        this.vertx = vertx;
+        this.preparer = preparer;
+        this.executor = executor;
+        this.limits = limits;
+        this.admission = new AdmissionControl(limits.maxActive(), limits.maxQueued());
+        this.observer = observer;
+    }
+
+    public PromptPreparer preparer() {
+        return preparer;
+    }
+
+    public GatewayLimits limits() {
+        return limits;
+    }
+
+    public AdmissionControl admission() {
+        return admission;
+    }
+
+    /**
+     * Starts (or queues) a generation.
+     *
+     * @throws SessionException "overloaded" when the queue is full, "bad_request" for limit violations
+     */
+    public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
+        if (request.maxNewTokens() > limits.maxNewTokens()) {
+            throw new SessionException("bad_request", "max_new_tokens " + request.maxNewTokens()
+                    + " exceeds this server's limit of " + limits.maxNewTokens());
+        }
+        String requestId = "req-" + Long.toString(System.currentTimeMillis(), 36) + "-" + SEQUENCE.incrementAndGet();
+        Context context = vertx.getOrCreateContext();
+        Promise<GenerationResult> result = Promise.promise();
+        Run run = new Run(requestId, request, listener, context, result);
+        admission.admit(run);
+        observer.queueDepth(admission.queued());
+        return new RunningGeneration(requestId, result.future(), run::cancel);
+    }
+
+    /** One admitted request through its life: queued, preparing, generating, ended. */
+    private final class Run implements AdmissionControl.Ticket {
+        private final String requestId;
+        private final GenerationRequest request;
+        private final SessionListener listener;
+        private final Context context;
+        private final Promise<GenerationResult> result;
+        private GenerationSession session;
+        private boolean cancelled;
+        private boolean started;
+
+        Run(String requestId, GenerationRequest request, SessionListener listener, Context context,
+            Promise<GenerationResult> result) {
+            this.requestId = requestId;
+            this.request = request;
+            this.listener = listener;
+            this.context = context;
+            this.result = result;
+        }
+
+        @Override
+        public void start() {
+            started = true;
+            observer.started();
+            long startNanos = System.nanoTime();
+            context.<GenerationPlan>executeBlocking(() -> checkLimits(preparer.prepare(requestId, request)), false)
+                    .compose(plan -> {
+                        if (cancelled) {
+                            return Future.failedFuture(new SessionException("cancelled", "cancelled before it started"));
+                        }
+                        session = new GenerationSession(plan, executor, preparer.newTextStream(),
+                                observer.wrap(listener, startNanos));
+                        return session.start();
+                    })
+                    .onComplete(ended -> {
+                        admission.release();
+                        observer.queueDepth(admission.queued());
+                        observer.ended(ended.succeeded() ? ended.result() : null, System.nanoTime() - startNanos);
+                        if (ended.succeeded()) {
+                            result.tryComplete(ended.result());
+                        } else {
+                            result.tryFail(toSessionException(ended.cause()));
+                        }
+                    });
+        }
+
+        @Override
+        public boolean abandoned() {
+            return cancelled;
+        }
+
+        void cancel() {
+            context.runOnContext(v -> {
+                cancelled = true;
+                if (session != null) {
+                    session.cancel();
+                } else if (!started) {
+                    result.tryFail(new SessionException("cancelled", "cancelled while queued"));
+                }
+            });
+        }
+
+        private GenerationPlan checkLimits(GenerationPlan plan) {
+            if (plan.windows().size() > limits.maxWindows()) {
+                throw new SessionException("too_large", plan.windows().size() + " windows exceed this server's limit of "
+                        + limits.maxWindows());
+            }
+            int tokens = plan.rowTokenIds().stream().mapToInt(r -> r.length).sum();
+            if (tokens > limits.maxContextTokens()) {
+                throw new SessionException("too_large", tokens + " prompt tokens exceed this server's limit of "
+                        + limits.maxContextTokens());
+            }
+            return plan;
+        }
+    }
+
+    static SessionException toSessionException(Throwable cause) {
+        if (cause instanceof SessionException session) {
+            return session;
+        }
+        if (cause instanceof InvalidRequestException invalid) {
+            return new SessionException("bad_request", invalid.getMessage());
+        }
+        if (cause instanceof IllegalArgumentException invalid) {
+            return new SessionException("bad_request", SessionException.describe(invalid));
+        }
+        return new SessionException("internal", SessionException.describe(cause));
+    }
+}

@@ -1,0 +1,21 @@
+package dev.nbce.gateway.service;
+
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.session.SessionListener;
+
+/** Hooks for metrics and logs around each generation; {@link #NONE} ignores everything. */
+public interface ServiceObserver {
+    default void started() {}
+
+    default void queueDepth(int depth) {}
+
+    /** @param result null when the generation failed */
+    default void ended(GenerationResult result, long nanos) {}
+
+    /** Lets metrics see every token (time to first token, inter-token latency). */
+    default SessionListener wrap(SessionListener listener, long startNanos) {
+        return listener;
+    }
+
+    ServiceObserver NONE = new ServiceObserver() { };
+}

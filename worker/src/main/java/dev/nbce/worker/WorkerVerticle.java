@@ -1,0 +1,113 @@
+package dev.nbce.worker;
+
+import dev.nbce.common.wire.Addresses;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.CloseRequest;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.common.wire.WireCodecs;
+import dev.nbce.common.wire.WireError;
+import dev.nbce.common.wire.WorkerStatus;
+import dev.nbce.worker.engine.EngineException;
+import dev.nbce.worker.engine.RowEngine;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Thin event-bus front of a worker: decodes commands, hands them to the {@link RowEngine} (which
+ * runs inference on its own thread), replies with the report. Announces itself periodically; the
+ * announcements double as the heartbeat the gateway's liveness tracking watches.
+ */
+public final class WorkerVerticle extends VerticleBase {
+    private final String workerId;
+    private final String model;
+    private final RowEngine engine;
+    private final long announceMillis;
+    private volatile boolean draining;
+    private MessageConsumer<Object> consumer;
+    private long announceTimer;
+
+    public WorkerVerticle(String workerId, String model, RowEngine engine, long announceMillis) {
+        this.workerId = workerId;
+        this.model = model;
+        this.engine = engine;
+        this.announceMillis = announceMillis;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    @Override
+    public Future<?> start() {
+        WireCodecs.registerAll(vertx.eventBus());
+        consumer = vertx.eventBus().consumer(Addresses.worker(workerId), this::handle);
+        announceTimer = vertx.setPeriodic(0, announceMillis, id -> announce());
+        return consumer.completion();
+    }
+
+    /** Stops taking rows and fails further steps as retryable, so the gateway moves rows elsewhere. */
+    public void drain() {
+        draining = true;
+        announce();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(announceTimer);
+        draining = true;
+        announce();
+        return consumer.unregister();
+    }
+
+    private void handle(Message<Object> message) {
+        Object body = message.body();
+        if (body instanceof CloseRequest close) {
+            engine.close(close.requestId());
+            return;
+        }
+        if (draining && (body instanceof OpenRows || body instanceof Advance)) {
+            fail(message, new WireError("shutting_down", "worker " + workerId + " is shutting down"));
+            return;
+        }
+        CompletableFuture<ShardStep> reply;
+        if (body instanceof OpenRows open) {
+            reply = engine.open(open);
+        } else if (body instanceof Advance advance) {
+            reply = engine.advance(advance);
+        } else {
+            fail(message, new WireError("bad_request", "unknown command"));
+            return;
+        }
+        // The engine completes on its own thread; reply from this verticle's context.
+        reply.whenComplete((step, error) -> context.runOnContext(v -> {
+            if (error == null) {
+                message.reply(step);
+            } else {
+                fail(message, toWireError(error));
+            }
+        }));
+    }
+
+    private void announce() {
+        int capacity = draining ? 0 : engine.capacityRows();
+        vertx.eventBus().publish(Addresses.WORKER_ANNOUNCE,
+                new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId)));
+    }
+
+    private static void fail(Message<Object> message, WireError error) {
+        message.fail(WireError.FAILURE_CODE, error.encode());
+    }
+
+    private static WireError toWireError(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof EngineException engineError) {
+            return new WireError(engineError.code(), engineError.getMessage());
+        }
+        return new WireError("internal", String.valueOf(cause.getMessage()));
+    }
+}

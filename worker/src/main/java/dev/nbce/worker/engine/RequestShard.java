@@ -1,0 +1,77 @@
+package dev.nbce.worker.engine;
+
+import dev.nbce.common.nbce.StepContext;
+import dev.nbce.common.request.Pooling;
+import dev.nbce.worker.decoder.RowCache;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of one request that live on this worker, with their KV caches. Touched only by the
+ * engine thread. Closing it frees every row's cache.
+ */
+final class RequestShard implements AutoCloseable {
+    final String requestId;
+    private final double topP;
+    private final double eta;
+    private final Pooling pooling;
+    private final List<Integer> rowIndices = new ArrayList<>();
+    private final List<RowCache> caches = new ArrayList<>();
+    private int previousChosenRow;
+    private int step;
+
+    RequestShard(String requestId, double topP, double eta, Pooling pooling, int previousChosenRow, int step) {
+        this.requestId = requestId;
+        this.topP = topP;
+        this.eta = eta;
+        this.pooling = pooling;
+        this.previousChosenRow = previousChosenRow;
+        this.step = step;
+    }
+
+    void addRow(int rowIndex, RowCache cache) {
+        rowIndices.add(rowIndex);
+        caches.add(cache);
+    }
+
+    int rowCount() {
+        return caches.size();
+    }
+
+    List<RowCache> caches() {
+        return caches;
+    }
+
+    int step() {
+        return step;
+    }
+
+    /** Records the token the gateway chose; the next report is for {@code newStep}. */
+    void advanceTo(int newStep, int chosenRow) {
+        this.step = newStep;
+        this.previousChosenRow = chosenRow;
+    }
+
+    StepContext stepContext() {
+        return new StepContext(topP, eta, pooling, previousChosenRow);
+    }
+
+    int[] rowIndices(List<Integer> positions) {
+        int[] rows = new int[positions.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = rowIndices.get(positions.get(i));
+        }
+        return rows;
+    }
+
+    int rowIndexAt(int position) {
+        return rowIndices.get(position);
+    }
+
+    @Override
+    public void close() {
+        caches.forEach(RowCache::close);
+        caches.clear();
+        rowIndices.clear();
+    }
+}

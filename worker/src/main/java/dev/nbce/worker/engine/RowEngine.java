@@ -1,0 +1,313 @@
+package dev.nbce.worker.engine;
+
+import dev.nbce.common.nbce.ShardReducer;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.RowCache;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * Runs the model for every request placed on this worker, on one thread of its own: each loop
+ * drains the commands that arrived, and runs ONE batched forward over all rows that have work —
+ * new rows being prefilled and existing rows decoding one token, of any request (continuous
+ * batching: requests join and leave between steps). Callers on event loops only enqueue.
+ */
+public final class RowEngine implements AutoCloseable {
+    /** Observes each forward pass, for metrics. */
+    public interface ForwardObserver {
+        void onForward(int rows, int tokens, long nanos);
+    }
+
+    private sealed interface Command permits OpenCommand, AdvanceCommand, CloseCommand, StopCommand {}
+
+    private record OpenCommand(OpenRows open, CompletableFuture<ShardStep> reply) implements Command {}
+
+    private record AdvanceCommand(Advance advance, CompletableFuture<ShardStep> reply) implements Command {}
+
+    private record CloseCommand(String requestId) implements Command {}
+
+    private record StopCommand() implements Command {}
+
+    /** Rows of one shard that need a forward this loop, and who waits for their report. */
+    private record Pending(RequestShard shard, List<Integer> positions, List<int[]> tokens,
+                           CompletableFuture<ShardStep> reply) {}
+
+    private final LlamaDecoder decoder;
+    private final EngineLimits limits;
+    private final ForwardObserver observer;
+    private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
+    private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
+    private final AtomicInteger activeRows = new AtomicInteger();
+    private final AtomicInteger activeRequests = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer) {
+        this.decoder = decoder;
+        this.limits = limits;
+        this.observer = observer;
+        this.thread = new Thread(this::loop, "nbce-engine");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public LlamaDecoder decoder() {
+        return decoder;
+    }
+
+    public int capacityRows() {
+        return limits.capacityRows();
+    }
+
+    public int activeRows() {
+        return activeRows.get();
+    }
+
+    public int activeRequests() {
+        return activeRequests.get();
+    }
+
+    /** Places rows (a new request, or rows re-placed after a failure) and prefills them. */
+    public CompletableFuture<ShardStep> open(OpenRows open) {
+        return submit(reply -> new OpenCommand(open, reply));
+    }
+
+    /** Appends the chosen token to every row of the request here and computes the next report. */
+    public CompletableFuture<ShardStep> advance(Advance advance) {
+        return submit(reply -> new AdvanceCommand(advance, reply));
+    }
+
+    /** Frees the request's rows; unknown ids are ignored (close is idempotent). */
+    public void close(String requestId) {
+        inbox.add(new CloseCommand(requestId));
+    }
+
+    private CompletableFuture<ShardStep> submit(java.util.function.Function<CompletableFuture<ShardStep>, Command> make) {
+        CompletableFuture<ShardStep> reply = new CompletableFuture<>();
+        if (!running) {
+            reply.completeExceptionally(new EngineException("shutting_down", "worker is shutting down"));
+        } else {
+            inbox.add(make.apply(reply));
+        }
+        return reply;
+    }
+
+    private void loop() {
+        List<Command> batch = new ArrayList<>();
+        while (running) {
+            try {
+                batch.add(inbox.take());
+                gatherMore(batch);
+                runLoopIteration(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        shards.values().forEach(RequestShard::close);
+        shards.clear();
+        failQueued();
+    }
+
+    /**
+     * Takes what else has arrived. While some active request has not yet sent its next step, waits
+     * a little for it, so that concurrent requests share one forward instead of alternating.
+     */
+    private void gatherMore(List<Command> batch) throws InterruptedException {
+        inbox.drainTo(batch);
+        long deadline = System.nanoTime() + limits.batchWaitNanos();
+        while (countAdvances(batch) < shards.size() && System.nanoTime() < deadline) {
+            Command next = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            inbox.drainTo(batch);
+        }
+    }
+
+    private static long countAdvances(List<Command> batch) {
+        return batch.stream().filter(AdvanceCommand.class::isInstance).count();
+    }
+
+    private void runLoopIteration(List<Command> batch) {
+        List<Pending> pending = new ArrayList<>();
+        for (Command command : batch) {
+            try {
+                if (command instanceof CloseCommand close) {
+                    closeShard(close.requestId());
+                } else if (command instanceof OpenCommand open) {
+                    pending.add(prepareOpen(open));
+                } else if (command instanceof AdvanceCommand advance) {
+                    pending.add(prepareAdvance(advance));
+                } else {
+                    running = false;
+                }
+            } catch (EngineException e) {
+                failReply(command, e);
+            }
+        }
+        if (!pending.isEmpty()) {
+            forwardAndReport(pending);
+        }
+    }
+
+    private Pending prepareOpen(OpenCommand command) {
+        OpenRows open = command.open();
+        List<RowPrompt> rows = open.rows();
+        if (rows.isEmpty()) {
+            throw new EngineException("bad_request", "no rows to open");
+        }
+        int maxPositions = decoder.config().maxPositions();
+        for (RowPrompt row : rows) {
+            if (row.tokenIds().length == 0 || row.tokenIds().length >= maxPositions) {
+                throw new EngineException("bad_request", "row " + row.row() + " has " + row.tokenIds().length
+                        + " tokens; the model takes 1.." + (maxPositions - 1));
+            }
+        }
+        if (activeRows.get() + rows.size() > limits.capacityRows()) {
+            throw new EngineException("capacity", "worker has " + (limits.capacityRows() - activeRows.get())
+                    + " free rows, request needs " + rows.size());
+        }
+        RequestShard shard = shards.get(open.requestId());
+        if (shard == null) {
+            shard = new RequestShard(open.requestId(), open.topP(), open.eta(), open.pooling(),
+                    open.previousChosenRow(), open.step());
+            shards.put(open.requestId(), shard);
+            activeRequests.incrementAndGet();
+        } else if (shard.step() != open.step()) {
+            throw new EngineException("bad_request", "rows for " + open.requestId() + " opened at step "
+                    + open.step() + " but the request here is at step " + shard.step());
+        }
+        List<Integer> positions = new ArrayList<>();
+        List<int[]> tokens = new ArrayList<>();
+        for (RowPrompt row : rows) {
+            positions.add(shard.rowCount());
+            shard.addRow(row.row(), decoder.newRow());
+            tokens.add(row.tokenIds());
+        }
+        activeRows.addAndGet(rows.size());
+        return new Pending(shard, positions, tokens, command.reply());
+    }
+
+    private Pending prepareAdvance(AdvanceCommand command) {
+        Advance advance = command.advance();
+        RequestShard shard = shards.get(advance.requestId());
+        if (shard == null) {
+            throw new EngineException("unknown_request", "no rows of request " + advance.requestId() + " on this worker");
+        }
+        if (advance.step() != shard.step() + 1) {
+            throw new EngineException("bad_request", "request " + advance.requestId() + " is at step "
+                    + shard.step() + ", cannot advance to step " + advance.step());
+        }
+        if (advance.token() < 0 || advance.token() >= decoder.config().vocab()) {
+            throw new EngineException("bad_request", "token id " + advance.token() + " outside the vocabulary");
+        }
+        if (shard.caches().get(0).length() + 1 >= decoder.config().maxPositions()) {
+            throw new EngineException("bad_request", "request " + advance.requestId() + " reached the model's maximum length");
+        }
+        shard.advanceTo(advance.step(), advance.chosenRow());
+        int[] token = {advance.token()};
+        List<Integer> positions = IntStream.range(0, shard.rowCount()).boxed().toList();
+        List<int[]> tokens = positions.stream().map(p -> token).toList();
+        return new Pending(shard, positions, tokens, command.reply());
+    }
+
+    /** One forward over every pending row (split only when it would exceed the batch budget). */
+    private void forwardAndReport(List<Pending> pending) {
+        List<RowCache> caches = new ArrayList<>();
+        List<int[]> tokens = new ArrayList<>();
+        for (Pending p : pending) {
+            for (int i = 0; i < p.positions().size(); i++) {
+                caches.add(p.shard().caches().get(p.positions().get(i)));
+                tokens.add(p.tokens().get(i));
+            }
+        }
+        float[][] logits;
+        try {
+            logits = forwardInBudget(caches, tokens);
+        } catch (RuntimeException e) {
+            // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
+            for (Pending p : pending) {
+                closeShard(p.shard().requestId);
+                p.reply().completeExceptionally(new EngineException("internal", "forward pass failed: " + e.getMessage()));
+            }
+            return;
+        }
+        int offset = 0;
+        for (Pending p : pending) {
+            int n = p.positions().size();
+            float[][] rowsLogits = java.util.Arrays.copyOfRange(logits, offset, offset + n);
+            offset += n;
+            try {
+                var report = ShardReducer.reduce(p.shard().rowIndices(p.positions()), rowsLogits, p.shard().stepContext());
+                p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
+            } catch (RuntimeException e) {
+                p.reply().completeExceptionally(new EngineException("internal", "reduce failed: " + e.getMessage()));
+            }
+        }
+    }
+
+    private float[][] forwardInBudget(List<RowCache> caches, List<int[]> tokens) {
+        float[][] out = new float[caches.size()][];
+        int start = 0;
+        while (start < caches.size()) {
+            int end = limits.batchEnd(caches, tokens, start);
+            long t0 = System.nanoTime();
+            float[][] part = decoder.forward(caches.subList(start, end), tokens.subList(start, end));
+            int tokenCount = tokens.subList(start, end).stream().mapToInt(t -> t.length).sum();
+            observer.onForward(end - start, tokenCount, System.nanoTime() - t0);
+            System.arraycopy(part, 0, out, start, part.length);
+            start = end;
+        }
+        return out;
+    }
+
+    private void closeShard(String requestId) {
+        RequestShard shard = shards.remove(requestId);
+        if (shard != null) {
+            activeRows.addAndGet(-shard.rowCount());
+            activeRequests.decrementAndGet();
+            shard.close();
+        }
+    }
+
+    private static void failReply(Command command, EngineException e) {
+        if (command instanceof OpenCommand open) {
+            open.reply().completeExceptionally(e);
+        } else if (command instanceof AdvanceCommand advance) {
+            advance.reply().completeExceptionally(e);
+        }
+    }
+
+    private void failQueued() {
+        List<Command> left = new ArrayList<>();
+        inbox.drainTo(left);
+        EngineException stopped = new EngineException("shutting_down", "worker is shutting down");
+        left.forEach(c -> failReply(c, stopped));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        inbox.add(new StopCommand());
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

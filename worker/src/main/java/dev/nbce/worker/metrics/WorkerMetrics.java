@@ -1,0 +1,41 @@
+package dev.nbce.worker.metrics;
+
+import dev.nbce.worker.engine.RowEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** A worker's NBCE meters: active rows and requests, forward-pass time, rows and tokens computed. */
+public final class WorkerMetrics {
+    private final MeterRegistry registry;
+    private final Timer stepTime;
+    private final Counter rowsComputed;
+    private final Counter tokensComputed;
+
+    public WorkerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.stepTime = Timer.builder("nbce.worker.step").description("one batched forward pass")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry);
+        this.rowsComputed = Counter.builder("nbce.worker.rows.computed").description("row-forwards run").register(registry);
+        this.tokensComputed = Counter.builder("nbce.worker.tokens.computed").description("tokens fed through the model")
+                .register(registry);
+    }
+
+    /** Publishes the engine's live row and request counts. */
+    public void watch(RowEngine engine) {
+        Gauge.builder("nbce.rows.active", engine, RowEngine::activeRows).description("rows holding a KV cache").register(registry);
+        Gauge.builder("nbce.worker.requests.active", engine, RowEngine::activeRequests).register(registry);
+        Gauge.builder("nbce.worker.capacity.rows", engine, RowEngine::capacityRows).register(registry);
+    }
+
+    public void onForward(int rows, int tokens, long nanos) {
+        stepTime.record(nanos, TimeUnit.NANOSECONDS);
+        rowsComputed.increment(rows);
+        tokensComputed.increment(tokens);
+    }
+}
