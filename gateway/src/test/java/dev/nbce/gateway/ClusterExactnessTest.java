@@ -130,14 +130,16 @@ class ClusterExactnessTest {
             for (int i = 0; i < requests.size(); i++) {
                 alone.put("r" + i, postGenerate(cluster.baseUrl(), requests.get(i)).get("token_ids"));
             }
-            try (WsClient ws = new WsClient(cluster.baseUrl())) {
+            // Two sockets, ten concurrent generations each (the per-connection limit is 16).
+            try (WsClient first = new WsClient(cluster.baseUrl()); WsClient second = new WsClient(cluster.baseUrl())) {
+                WsClient[] sockets = {first, second};
                 for (int i = 0; i < requests.size(); i++) {
                     ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "r" + i);
                     message.set("request", requests.get(i));
-                    ws.send(message.toString());
+                    sockets[i % 2].send(message.toString());
                 }
                 for (int i = 0; i < requests.size(); i++) {
-                    List<JsonNode> frames = ws.until("r" + i, 120);
+                    List<JsonNode> frames = sockets[i % 2].until("r" + i, 120);
                     JsonNode done = frames.get(frames.size() - 1);
                     assertEquals("done", done.get("type").asText(), done.toString());
                     assertEquals(alone.get("r" + i), done.get("result").get("token_ids"), "request r" + i);

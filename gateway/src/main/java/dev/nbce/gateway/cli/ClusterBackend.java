@@ -9,6 +9,7 @@ import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import dev.nbce.common.wire.WireCodecs;
 import java.util.Map;
 
 /** The gateway's backend in a cluster: worker registry, event-bus executor, service and meters. */
@@ -28,6 +29,7 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
 
     public ClusterBackend(Vertx vertx, ModelPromptPreparer preparer, GatewayLimits limits, Timeouts timeouts,
                           MeterRegistry meters) {
+        WireCodecs.registerAll(vertx.eventBus());
         this.registry = new WorkerRegistry(vertx, preparer.modelName(), timeouts.livenessMillis());
         registry.start();
         GatewayMetrics metrics = new GatewayMetrics(meters);
