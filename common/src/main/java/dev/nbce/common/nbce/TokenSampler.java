@@ -7,7 +7,10 @@ import java.util.random.RandomGenerator;
 public final class TokenSampler {
     private TokenSampler() {}
 
-    /** argmax; ties go to the lowest id (as torch.argmax). */
+    /**
+     * argmax; ties go to the lowest id (as torch.argmax). When every score is -infinity (average
+     * pooling over rows whose nuclei do not overlap) that is id 0, as in the reference code.
+     */
     public static int greedy(ScoreVector scores) {
         int best = -1;
         double bestValue = Double.NEGATIVE_INFINITY;
@@ -19,10 +22,7 @@ public final class TokenSampler {
                 bestValue = v;
             }
         }
-        if (best < 0) {
-            throw new IllegalArgumentException("no token to choose from");
-        }
-        return best;
+        return bestValue == Double.NEGATIVE_INFINITY ? 0 : best;
     }
 
     /**
@@ -44,7 +44,7 @@ public final class TokenSampler {
             }
         }
         if (n == 0) {
-            throw new IllegalArgumentException("no token to choose from");
+            return greedy(scores); // nothing to sample from: the reference's argmax over all -infinity
         }
         boolean[] eligible = topK(values, n, topK);
         double max = Double.NEGATIVE_INFINITY;

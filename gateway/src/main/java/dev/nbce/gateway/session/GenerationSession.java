@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
  * callback below happens there, so the fields need no locking.
  */
 public final class GenerationSession {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationSession.class);
     /** How often a request may lose rows before it fails: each loss needs a surviving worker. */
     private static final int MAX_REPLACEMENTS = 8;
 
@@ -157,6 +158,16 @@ public final class GenerationSession {
                     : new SessionException("internal", SessionException.describe(failure)));
             return;
         }
+        try {
+            step(reports);
+        } catch (RuntimeException e) {
+            // A bug here must end this request with an error, never leave its client waiting.
+            LOG.error("request {} failed at step {}", plan.requestId(), step, e);
+            fail(new SessionException("internal", "generation failed: " + SessionException.describe(e)));
+        }
+    }
+
+    private void step(List<ShardReport> reports) {
         long t0 = System.nanoTime();
         NbceCombiner.Combination combination = NbceCombiner.combine(reports, request.nbce());
         int token = request.temperature() == 0
