@@ -24,6 +24,7 @@ import java.util.stream.IntStream;
  * batching: requests join and leave between steps). Callers on event loops only enqueue.
  */
 public final class RowEngine implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
     /** Observes each forward pass, for metrics. */
     public interface ForwardObserver {
         void onForward(int rows, int tokens, long nanos);
@@ -145,23 +146,35 @@ public final class RowEngine implements AutoCloseable {
 
     private void runLoopIteration(List<Command> batch) {
         List<Pending> pending = new ArrayList<>();
-        for (Command command : batch) {
-            try {
-                if (command instanceof CloseCommand close) {
-                    closeShard(close.requestId());
-                } else if (command instanceof OpenCommand open) {
-                    pending.add(prepareOpen(open));
-                } else if (command instanceof AdvanceCommand advance) {
-                    pending.add(prepareAdvance(advance));
-                } else {
-                    running = false;
+        List<String> closes = new ArrayList<>();
+        try {
+            for (Command command : batch) {
+                try {
+                    if (command instanceof CloseCommand close) {
+                        closes.add(close.requestId());
+                    } else if (command instanceof OpenCommand open) {
+                        pending.add(prepareOpen(open));
+                    } else if (command instanceof AdvanceCommand advance) {
+                        pending.add(prepareAdvance(advance));
+                    } else {
+                        running = false;
+                    }
+                } catch (EngineException e) {
+                    failReply(command, e);
                 }
-            } catch (EngineException e) {
-                failReply(command, e);
             }
-        }
-        if (!pending.isEmpty()) {
-            forwardAndReport(pending);
+            if (!pending.isEmpty()) {
+                forwardAndReport(pending);
+            }
+        } catch (RuntimeException e) {
+            // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
+            LOG.error("engine iteration failed", e);
+            EngineException failure = new EngineException("internal", "worker failed: " + e.getMessage());
+            batch.forEach(c -> failReply(c, failure));
+            pending.forEach(p -> closes.add(p.shard().requestId));
+        } finally {
+            // Closes run after the forward: a cancel that races a step must not pull rows out from under it.
+            closes.forEach(this::closeShard);
         }
     }
 

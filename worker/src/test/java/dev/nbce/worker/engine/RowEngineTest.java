@@ -1,0 +1,105 @@
+package dev.nbce.worker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nbce.common.request.Pooling;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.model.DeviceSpec;
+import dev.nbce.worker.model.TestModels;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The engine's bookkeeping: rows placed and freed, bad commands refused, cancels racing steps. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RowEngineTest {
+    private LlamaDecoder decoder;
+    private RowEngine engine;
+
+    @BeforeAll
+    void load() {
+        decoder = LlamaDecoder.load(TestModels.embeddedDemo(), DeviceSpec.cpu());
+        engine = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 1_000_000L), (rows, tokens, nanos) -> { });
+    }
+
+    @AfterAll
+    void close() {
+        engine.close();
+        decoder.close();
+    }
+
+    private static OpenRows open(String id, int rows) {
+        List<RowPrompt> prompts = new java.util.ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            prompts.add(new RowPrompt(r, new int[] {1, 322, 201, 330 + r, 306, 2, 201, 1, 324, 201}));
+        }
+        return new OpenRows(id, 0.95, 0.1, Pooling.MIN_ENTROPY, -1, 0, prompts);
+    }
+
+    private void awaitNoRows() throws InterruptedException {
+        for (int i = 0; i < 200 && engine.activeRows() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, engine.activeRows());
+    }
+
+    @Test
+    void placesAdvancesAndFreesRows() throws Exception {
+        ShardStep first = engine.open(open("a", 3)).get(30, TimeUnit.SECONDS);
+        assertEquals(3, first.report().rows().length);
+        assertEquals(3, engine.activeRows());
+        ShardStep second = engine.advance(new Advance("a", 1, 42, first.report().bestRow())).get(30, TimeUnit.SECONDS);
+        assertEquals(1, second.step());
+        engine.close("a");
+        awaitNoRows();
+    }
+
+    @Test
+    void refusesWhatItCannotDo() throws Exception {
+        ExecutionException over = assertThrows(ExecutionException.class, () -> engine.open(open("big", 9)).get(30, TimeUnit.SECONDS));
+        assertEquals("capacity", ((EngineException) over.getCause()).code());
+        ExecutionException unknown = assertThrows(ExecutionException.class,
+                () -> engine.advance(new Advance("nobody", 1, 5, 1)).get(30, TimeUnit.SECONDS));
+        assertEquals("unknown_request", ((EngineException) unknown.getCause()).code());
+        engine.open(open("b", 2)).get(30, TimeUnit.SECONDS);
+        ExecutionException skipped = assertThrows(ExecutionException.class,
+                () -> engine.advance(new Advance("b", 5, 5, 1)).get(30, TimeUnit.SECONDS));
+        assertEquals("bad_request", ((EngineException) skipped.getCause()).code());
+        ExecutionException badToken = assertThrows(ExecutionException.class,
+                () -> engine.advance(new Advance("b", 1, 1_000_000, 1)).get(30, TimeUnit.SECONDS));
+        assertEquals("bad_request", ((EngineException) badToken.getCause()).code());
+        engine.close("b");
+        awaitNoRows();
+    }
+
+    @Test
+    void cancelRacingAStepNeverKillsTheEngine() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            String id = "race-" + i;
+            engine.open(open(id, 2)).get(30, TimeUnit.SECONDS);
+            CompletableFuture<ShardStep> step = engine.advance(new Advance(id, 1, 7, 1));
+            engine.close(id); // may land in the same loop iteration as the step
+            try {
+                step.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertTrue(e.getCause() instanceof EngineException, e.toString());
+            }
+        }
+        awaitNoRows();
+        // Still serving.
+        engine.open(open("after", 1)).get(30, TimeUnit.SECONDS);
+        engine.close("after");
+        awaitNoRows();
+    }
+}
