@@ -12,15 +12,22 @@ package dev.nbce.gateway.service;
  * @param maxActive             generations running at once on this gateway
  * @param maxQueued             generations waiting for a slot before "overloaded"
  * @param maxBufferedBytes      unsent bytes a slow client may accumulate before it is disconnected
+ * @param capacityWaitMillis    how long an admitted request waits for free rows on the workers
  */
 public record GatewayLimits(int maxWindows, int maxContextTokens, int maxNewTokens, int maxRequestBytes,
-                            int maxRequestsPerSocket, int maxActive, int maxQueued, int maxBufferedBytes) {
+                            int maxRequestsPerSocket, int maxActive, int maxQueued, int maxBufferedBytes,
+                            int capacityWaitMillis) {
     public static final GatewayLimits DEFAULT =
-            new GatewayLimits(256, 262_144, 1024, 8 << 20, 16, 64, 256, 4 << 20);
+            new GatewayLimits(256, 262_144, 1024, 8 << 20, 16, 64, 256, 4 << 20, 60_000);
+
+    public java.time.Duration capacityWait() {
+        return java.time.Duration.ofMillis(capacityWaitMillis);
+    }
 
     public GatewayLimits {
         if (maxWindows < 1 || maxContextTokens < 1 || maxNewTokens < 1 || maxRequestBytes < 1024
-                || maxRequestsPerSocket < 1 || maxActive < 1 || maxQueued < 0 || maxBufferedBytes < 1024) {
+                || maxRequestsPerSocket < 1 || maxActive < 1 || maxQueued < 0 || maxBufferedBytes < 1024
+                || capacityWaitMillis < 0) {
             throw new IllegalArgumentException("gateway limits must be positive");
         }
     }
@@ -35,7 +42,8 @@ public record GatewayLimits(int maxWindows, int maxContextTokens, int maxNewToke
                 integer(env, "NBCE_MAX_REQUESTS_PER_SOCKET", DEFAULT.maxRequestsPerSocket),
                 integer(env, "NBCE_MAX_ACTIVE", DEFAULT.maxActive),
                 integer(env, "NBCE_MAX_QUEUED", DEFAULT.maxQueued),
-                integer(env, "NBCE_MAX_BUFFERED_BYTES", DEFAULT.maxBufferedBytes));
+                integer(env, "NBCE_MAX_BUFFERED_BYTES", DEFAULT.maxBufferedBytes),
+                integer(env, "NBCE_CAPACITY_WAIT_MS", DEFAULT.capacityWaitMillis));
     }
 
     private static int integer(java.util.Map<String, String> env, String name, int fallback) {

@@ -101,7 +101,7 @@ public final class NbceService {
                             return Future.failedFuture(new SessionException("cancelled", "cancelled before it started"));
                         }
                         session = new GenerationSession(plan, executor, preparer.newTextStream(),
-                                observer.wrap(listener, startNanos));
+                                observer.wrap(listener, startNanos), vertx, limits.capacityWait());
                         return session.start();
                     })
                     .onComplete(ended -> {

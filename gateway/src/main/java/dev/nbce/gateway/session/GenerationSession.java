@@ -13,6 +13,8 @@ import dev.nbce.common.wire.RowPrompt;
 import dev.nbce.common.wire.ShardStep;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +33,7 @@ public final class GenerationSession {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationSession.class);
     /** How often a request may lose rows before it fails: each loss needs a surviving worker. */
     private static final int MAX_REPLACEMENTS = 8;
+    private static final long CAPACITY_RETRY_MILLIS = 20;
 
     private final GenerationPlan plan;
     private final GenerationRequest request;
@@ -40,6 +43,8 @@ public final class GenerationSession {
     private final StopStringMatcher stopMatcher;
     private final SplittableRandom random;
     private final Promise<GenerationResult> result = Promise.promise();
+    private final Vertx timers;
+    private final Duration capacityWait;
 
     private final Map<String, List<Integer>> rowsByWorker = new LinkedHashMap<>();
     private final Set<String> failedWorkers = new HashSet<>();
@@ -51,7 +56,14 @@ public final class GenerationSession {
     private int replacements;
     private boolean finished;
 
-    public GenerationSession(GenerationPlan plan, RowExecutor executor, TextStream text, SessionListener listener) {
+    /**
+     * @param timers       schedules retries while the workers are full
+     * @param capacityWait how long a request may wait for free rows before it fails with no_capacity
+     */
+    public GenerationSession(GenerationPlan plan, RowExecutor executor, TextStream text, SessionListener listener,
+                             Vertx timers, Duration capacityWait) {
+        this.timers = timers;
+        this.capacityWait = capacityWait;
         this.plan = plan;
         this.request = plan.request();
         this.executor = executor;
@@ -71,13 +83,32 @@ public final class GenerationSession {
         for (int row = 0; row < plan.rowCount(); row++) {
             rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
         }
-        try {
-            gather(openOn(RowPlacement.place(rows, executor.availableWorkers(), failedWorkers)))
-                    .onComplete(reports -> onReports(reports.result(), reports.cause()));
-        } catch (RowPlacement.NoCapacityException e) {
-            fail(new SessionException("no_capacity", e.getMessage()));
-        }
+        placeWhenRoom(rows, System.nanoTime() + capacityWait.toNanos())
+                .onComplete(reports -> onReports(reports.result(), reports.cause()));
         return result.future();
+    }
+
+    /**
+     * Places rows as soon as the workers have room for them: a busy cluster makes requests wait
+     * (bounded), it does not refuse them; a request larger than every worker together fails at once.
+     */
+    private Future<List<ShardReport>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
+        if (finished) {
+            return Future.failedFuture(new SessionException("cancelled", "cancelled"));
+        }
+        List<RowExecutor.WorkerSlot> workers = executor.availableWorkers();
+        try {
+            return gather(openOn(RowPlacement.place(rows, workers, failedWorkers)));
+        } catch (RowPlacement.NoCapacityException e) {
+            int total = workers.stream().filter(w -> !failedWorkers.contains(w.workerId()))
+                    .mapToInt(RowExecutor.WorkerSlot::capacityRows).sum();
+            if (total < rows.size() || System.nanoTime() > deadlineNanos) {
+                return Future.failedFuture(new SessionException(total == 0 ? "no_workers" : "no_capacity", e.getMessage()));
+            }
+            Promise<List<ShardReport>> later = Promise.promise();
+            timers.setTimer(CAPACITY_RETRY_MILLIS, id -> placeWhenRoom(rows, deadlineNanos).onComplete(later));
+            return later.future();
+        }
     }
 
     /** Stops the request now and frees its rows on every worker. */
@@ -85,23 +116,29 @@ public final class GenerationSession {
         finish("cancelled");
     }
 
-    private Map<String, Future<ShardStep>> openOn(Map<String, List<RowPrompt>> placement) {
-        Map<String, Future<ShardStep>> calls = new LinkedHashMap<>();
+    /** One request to one worker this step, and the rows it covers. */
+    private record Call(String worker, List<Integer> rows, boolean opening, Future<ShardStep> reply) {}
+
+    private List<Call> openOn(Map<String, List<RowPrompt>> placement) {
+        List<Call> calls = new ArrayList<>();
+        NbceParamsView p = NbceParamsView.of(request);
         placement.forEach((worker, rows) -> {
-            rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rows.stream().map(RowPrompt::row).toList());
-            NbceParamsView p = NbceParamsView.of(request);
-            calls.put(worker, executor.open(worker,
-                    new OpenRows(plan.requestId(), p.topP(), p.eta(), p.pooling(), previousChosenRow, step, rows)));
+            List<Integer> rowIds = rows.stream().map(RowPrompt::row).toList();
+            rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rowIds);
+            calls.add(new Call(worker, rowIds, true, executor.open(worker,
+                    new OpenRows(plan.requestId(), p.topP(), p.eta(), p.pooling(), previousChosenRow, step, rows))));
         });
         return calls;
     }
 
-    /** Waits for every worker's report; a worker that fails has its rows placed again. */
-    private Future<List<ShardReport>> gather(Map<String, Future<ShardStep>> calls) {
+    /** Waits for every worker's report; rows whose worker fails are placed again. */
+    private Future<List<ShardReport>> gather(List<Call> calls) {
         List<Future<List<ShardReport>>> parts = new ArrayList<>();
-        calls.forEach((worker, call) -> parts.add(call
-                .map(stepReply -> List.of(stepReply.report()))
-                .recover(cause -> replaceRowsOf(worker, cause))));
+        for (Call call : calls) {
+            parts.add(call.reply()
+                    .map(stepReply -> List.of(stepReply.report()))
+                    .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
+        }
         return Future.all(parts).map(all -> {
             List<ShardReport> reports = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
@@ -109,6 +146,23 @@ public final class GenerationSession {
             }
             return reports;
         });
+    }
+
+    /** The worker was full when our rows arrived (its announced capacity was stale): not a failure. */
+    private static boolean isFull(Call call, Throwable cause) {
+        return call.opening() && cause instanceof SessionException s && s.code().equals("capacity");
+    }
+
+    private Future<List<ShardReport>> placeElsewhere(Call call) {
+        List<Integer> held = rowsByWorker.get(call.worker());
+        if (held != null) {
+            held.removeAll(call.rows());
+            if (held.isEmpty()) {
+                rowsByWorker.remove(call.worker());
+            }
+        }
+        List<RowPrompt> rows = call.rows().stream().map(row -> new RowPrompt(row, tokensOf(row))).toList();
+        return placeWhenRoom(rows, System.nanoTime() + capacityWait.toNanos());
     }
 
     private Future<List<ShardReport>> replaceRowsOf(String worker, Throwable cause) {
@@ -130,13 +184,11 @@ public final class GenerationSession {
         }
         listener.onRowsReplaced(worker, lost.size(), cause);
         List<RowPrompt> rows = lost.stream().map(row -> new RowPrompt(row, tokensOf(row))).toList();
-        try {
-            return gather(openOn(RowPlacement.place(rows, executor.availableWorkers(), failedWorkers)));
-        } catch (RowPlacement.NoCapacityException e) {
-            return Future.failedFuture(new SessionException("no_workers",
-                    "a worker failed (" + SessionException.describe(cause) + ") and no other worker can take its "
-                            + lost.size() + " rows: " + e.getMessage()));
-        }
+        return placeWhenRoom(rows, System.nanoTime() + capacityWait.toNanos()).recover(e -> Future.failedFuture(
+                e instanceof SessionException s && (s.code().equals("no_workers") || s.code().equals("no_capacity"))
+                        ? new SessionException("no_workers", "a worker failed (" + SessionException.describe(cause)
+                                + ") and no other worker can take its " + lost.size() + " rows")
+                        : e));
     }
 
     /** A row's prompt plus every token generated so far: what a replacement worker prefills. */
@@ -186,10 +238,9 @@ public final class GenerationSession {
         }
         step++;
         Advance advance = new Advance(plan.requestId(), step, token, previousChosenRow);
-        Map<String, Future<ShardStep>> calls = new LinkedHashMap<>();
-        for (String worker : List.copyOf(rowsByWorker.keySet())) {
-            calls.put(worker, executor.advance(worker, advance));
-        }
+        List<Call> calls = new ArrayList<>();
+        rowsByWorker.forEach((worker, rows) -> calls.add(new Call(worker, List.copyOf(rows), false,
+                executor.advance(worker, advance))));
         gather(calls).onComplete(next -> onReports(next.result(), next.cause()));
     }
 

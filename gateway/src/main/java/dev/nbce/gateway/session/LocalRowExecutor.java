@@ -39,7 +39,7 @@ public final class LocalRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         List<WorkerSlot> slots = new ArrayList<>();
-        engines.forEach((id, engine) -> slots.add(new WorkerSlot(id, engine.capacityRows() - engine.activeRows())));
+        engines.forEach((id, engine) -> slots.add(new WorkerSlot(id, engine.capacityRows() - engine.activeRows(), engine.capacityRows())));
         return slots;
     }
 

@@ -24,5 +24,6 @@ public interface RowExecutor {
     /** Frees the request's rows on a worker; best effort, never fails. */
     void close(String workerId, String requestId);
 
-    record WorkerSlot(String workerId, int freeRows) {}
+    /** A worker's free rows now and all the rows it can hold. */
+    record WorkerSlot(String workerId, int freeRows, int capacityRows) {}
 }
