@@ -20,7 +20,10 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
 
     public WsClient(String httpBaseUrl) throws Exception {
-        URI uri = URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/v1/ws");
+        // "http://host:port" or "http://host:port/?query": the query is kept on the socket URL.
+        String base = httpBaseUrl.replaceFirst("^http", "ws");
+        int query = base.indexOf("/?");
+        URI uri = URI.create(query < 0 ? base + "/v1/ws" : base.substring(0, query) + "/v1/ws" + base.substring(query + 1));
         socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
@@ -28,6 +31,10 @@ public final class WsClient implements AutoCloseable {
 
     public void send(String text) {
         socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(java.nio.ByteBuffer bytes) {
+        socket.sendBinary(bytes, true).join();
     }
 
     /** The next frame, or fails the test after {@code seconds}. */
