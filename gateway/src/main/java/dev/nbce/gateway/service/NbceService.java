@@ -3,6 +3,7 @@ package dev.nbce.gateway.service;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.request.Usage;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.GenerationSession;
 import dev.nbce.gateway.session.RowExecutor;
@@ -98,7 +99,7 @@ public final class NbceService {
             context.<GenerationPlan>executeBlocking(() -> checkLimits(preparer.prepare(requestId, request)), false)
                     .compose(plan -> {
                         if (cancelled) {
-                            return Future.failedFuture(new SessionException("cancelled", "cancelled before it started"));
+                            return Future.succeededFuture(cancelledBeforeStart());
                         }
                         session = new GenerationSession(plan, executor, preparer.newTextStream(),
                                 observer.wrap(listener, startNanos), vertx, limits.capacityWait());
@@ -127,7 +128,7 @@ public final class NbceService {
                 if (session != null) {
                     session.cancel();
                 } else if (!started) {
-                    result.tryFail(new SessionException("cancelled", "cancelled while queued"));
+                    result.tryComplete(cancelledBeforeStart());
                 }
             });
         }
@@ -144,6 +145,11 @@ public final class NbceService {
             }
             return plan;
         }
+    }
+
+    /** The result of a request cancelled while queued or being prepared: nothing generated. */
+    private static GenerationResult cancelledBeforeStart() {
+        return new GenerationResult("", new int[0], new int[0], "cancelled", new Usage(new int[0], 0, 0), 0);
     }
 
     static SessionException toSessionException(Throwable cause) {
