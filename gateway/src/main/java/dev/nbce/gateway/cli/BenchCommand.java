@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--json]); --distributed: see DistributedBench";
+        return "model throughput vs rows ([--model DIR] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes";
     }
 
     /** One measured configuration. */
@@ -43,7 +43,13 @@ final class BenchCommand implements Main.Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
-                "synthetic-prompt-tokens", "synthetic-steps"), Set.of("json"));
+                "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests"), Set.of("json", "distributed"));
+        if (args.flag("distributed")) {
+            java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases", "../shared/eval/haystack-dev.jsonl"));
+            new DistributedBench(out, ModelArgs.modelDir(args), ModelArgs.modelName(args),
+                    DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
+            return 0;
+        }
         int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<Row> results = new ArrayList<>();
         try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args), ModelArgs.device(args))) {

@@ -53,7 +53,7 @@ final class ServeCommand implements Main.Command {
         return Main.KEEP_RUNNING;
     }
 
-    private static Process startWorker(Map<String, String> env, Path modelDir, String modelName, CliArgs args, int index)
+    static Process startWorker(Map<String, String> env, Path modelDir, String modelName, CliArgs args, int index)
             throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
