@@ -168,6 +168,8 @@ final class DistributedBench {
                     .get(120, TimeUnit.SECONDS);
             GatewayNode gateway = GatewayNode.start(vertx, metrics, modelDir, modelName, env, "127.0.0.1", 0);
             List<Process> processes = new ArrayList<>();
+            // Worker processes must not outlive an interrupted benchmark.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroyForcibly)));
             for (int i = 0; i < workers; i++) {
                 processes.add(ServeCommand.startWorker(env, modelDir, modelName, args, i));
             }
