@@ -20,7 +20,9 @@ public final class MetricsSetup {
 
     /** Adds Vert.x metrics to the options and the builder. */
     public VertxBuilder install(VertxBuilder builder, VertxOptions options) {
-        options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+        // A registry name of its own: several Vert.x instances in one JVM (tests, serve) must not share meters.
+        options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                .setRegistryName("nbce-" + System.identityHashCode(registry)));
         return builder.with(options).withMetrics(new MicrometerMetricsFactory(registry));
     }
 
