@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Vert.x context that should run the sessions.
  */
 public final class NbceService {
+    /** One logfmt line per request start and end, keyed by request id, for log pipelines. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("nbce.requests");
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Vertx vertx;
@@ -95,6 +97,9 @@ public final class NbceService {
         public void start() {
             started = true;
             observer.started();
+            LOG.info("event=start request={} contexts={} document={} max_new_tokens={} pooling={}", requestId,
+                    request.contexts().size(), request.document() != null, request.maxNewTokens(),
+                    request.nbce().pooling().wireName());
             long startNanos = System.nanoTime();
             context.<GenerationPlan>executeBlocking(() -> checkLimits(preparer.prepare(requestId, request)), false)
                     .compose(plan -> {
@@ -106,6 +111,7 @@ public final class NbceService {
                         return session.start();
                     })
                     .onComplete(ended -> {
+                        logEnd(requestId, ended.succeeded() ? ended.result() : null, ended.cause(), startNanos);
                         admission.release();
                         observer.queueDepth(admission.queued());
                         observer.ended(ended.succeeded() ? ended.result() : null, System.nanoTime() - startNanos);
@@ -144,6 +150,18 @@ public final class NbceService {
                         + limits.maxContextTokens());
             }
             return plan;
+        }
+    }
+
+    private static void logEnd(String requestId, GenerationResult result, Throwable failure, long startNanos) {
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        if (result != null) {
+            LOG.info("event=end request={} finish={} windows={} prompt_tokens={} generated={} ms={}", requestId,
+                    result.finishReason(), result.windows(), result.usage().promptTokens(),
+                    result.usage().generatedTokens(), millis);
+        } else {
+            SessionException e = toSessionException(failure);
+            LOG.info("event=error request={} code={} ms={} message=\"{}\"", requestId, e.code(), millis, e.getMessage());
         }
     }
 
