@@ -182,6 +182,8 @@ public final class GenerationSession {
             return Future.failedFuture(new SessionException("worker_failed",
                     "rows were lost " + MAX_REPLACEMENTS + " times; last cause: " + SessionException.describe(cause)));
         }
+        LOG.warn("event=rows_replaced request={} step={} worker={} rows={} cause=\"{}\"", plan.requestId(), step, worker,
+                lost.size(), SessionException.describe(cause));
         listener.onRowsReplaced(worker, lost.size(), cause);
         List<RowPrompt> rows = lost.stream().map(row -> new RowPrompt(row, tokensOf(row))).toList();
         return placeWhenRoom(rows, System.nanoTime() + capacityWait.toNanos()).recover(e -> Future.failedFuture(
