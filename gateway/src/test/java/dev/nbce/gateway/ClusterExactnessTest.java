@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
  * Greedy ids of every tiny-llama reference case are identical through the cluster with one and
  * with three workers, over HTTP and over WebSocket; concurrent requests do not disturb each other.
  */
-class ClusterExactnessTest {
+public class ClusterExactnessTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static JsonNode reference() throws Exception {
@@ -33,7 +33,7 @@ class ClusterExactnessTest {
     }
 
     /** The request JSON of a reference case. */
-    static ObjectNode requestJson(JsonNode c) {
+    public static ObjectNode requestJson(JsonNode c) {
         JsonNode p = c.get("params");
         ObjectNode request = Json.MAPPER.createObjectNode();
         request.set("contexts", c.get("contexts"));

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The whole algorithm in one process against Hugging Face's reference generations for tiny-llama:
  * token ids and chosen rows exactly, whether all rows run on one engine or are spread over three.
  */
-class ReferenceGenerationTest {
+public class ReferenceGenerationTest {
     static Stream<Arguments> cases() throws Exception {
         Path model = SharedData.tinyLlama();
         JsonNode reference = SharedData.tinyLlamaReference();
