@@ -1,85 +1,272 @@
-// NBCE chat page: documents → windows, one WebSocket, tokens streamed with the window each came from.
+// NBCE chat page: documents become context windows, one WebSocket streams the answer, and every
+// token carries the window it came from, so the page can colour it and point at its document.
 "use strict";
 
-const COLORS = ["#3656d6", "#d6336c", "#0c8599", "#e8590c", "#5f3dc4", "#2b8a3e", "#c2255c", "#1971c2", "#ae3ec9", "#f08c00"];
-const EXAMPLES = [
-  "Bruno Kim lives in Oslo. The favorite color of Ana Berg is green. Mira Kaur works as a architect.",
-  "The secret code of Lena Fischer is 4821. Omar Diaz works as a pilot. Theo Park has a pet rabbit.",
+const PALETTE = ["#3b5bdb", "#d6336c", "#0c8599", "#e8590c", "#7048e8", "#2b8a3e", "#c2255c", "#1971c2", "#ae3ec9", "#b08900"];
+const EXAMPLE_DOCS = [
+  "Bruno Kim lives in Oslo. The favorite color of Ana Berg is green. Mira Kaur works as an architect.",
+  "The secret code of Adrian Fischer is 4821. Omar Diaz works as a pilot. Theo Park has a pet rabbit.",
 ];
+const EXAMPLE_QUESTION = "What is the secret code of Adrian Fischer?";
+const LONG_DOC_CHARS = 600;            // ≈ 150 tokens: past this the server splits a document
+const STOP_GRACE_MS = 10_000;          // give up waiting for the server's cancelled reply after this
+const FINISH_REASONS = {
+  eos: "the model ended its answer",
+  length: "max new tokens reached",
+  stop: "a stop string matched",
+  cancelled: "stopped before the end",
+};
+
 const $ = (id) => document.getElementById(id);
-const colorOf = (w) => (w < 0 ? "#999" : COLORS[w % COLORS.length]);
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-let socket = null;
-let current = null;          // { id, question, answerEl }
-let sequence = 0;
-let reconnectDelay = 500;
+/** Ten hand-picked colours, then golden-angle hues so any number of windows stays distinguishable. */
+function colorOf(w) {
+  if (w < 0) return "#868e96";
+  if (w < PALETTE.length) return PALETTE[w];
+  return `hsl(${Math.round((w * 137.508) % 360)} 62% 42%)`;
+}
 
-function addDoc(text = "") {
-  const list = $("doc-list");
-  const index = list.children.length;
-  const doc = document.createElement("div");
-  doc.className = "doc";
-  doc.dataset.index = String(index);
-  doc.style.setProperty("--c", colorOf(index));
-  doc.innerHTML = `<div class="doc-head"><span><span class="swatch"></span><span class="name"></span></span>
-    <button type="button" class="remove" aria-label="Remove document">✕</button></div>
-    <textarea aria-label="Document text"></textarea>`;
-  doc.querySelector("textarea").value = text;
-  doc.querySelector(".remove").addEventListener("click", () => { doc.remove(); renumber(); });
-  list.appendChild(doc);
+// ---------------------------------------------------------------- documents
+
+function docs() {
+  return [...$("doc-list").querySelectorAll(".doc")];
+}
+
+function addDoc(text = "", source = "") {
+  const doc = $("doc-template").content.firstElementChild.cloneNode(true);
+  const textarea = doc.querySelector("textarea");
+  textarea.value = text;
+  if (source) doc.dataset.source = source;
+  textarea.addEventListener("input", () => { fitHeight(textarea); updateDocMeta(doc); showPredictedWindows(); });
+  doc.querySelector(".remove").addEventListener("click", () => removeDoc(doc));
+  $("doc-list").appendChild(doc);
+  fitHeight(textarea);
   renumber();
   return doc;
 }
 
+/** Grows a document box with its text, up to a limit; past it the box scrolls (and can be resized). */
+function fitHeight(textarea) {
+  textarea.style.height = "auto";
+  textarea.style.height = `${Math.min(textarea.scrollHeight + 2, 240)}px`;
+}
+
+function removeDoc(doc) {
+  const list = docs();
+  const next = list[list.indexOf(doc) + 1] || list[list.indexOf(doc) - 1];
+  doc.remove();
+  renumber();
+  (next ? next.querySelector("textarea") : $("add-doc")).focus();
+}
+
 function renumber() {
-  [...$("doc-list").children].forEach((doc, i) => {
+  docs().forEach((doc, i) => {
     doc.dataset.index = String(i);
-    doc.style.setProperty("--c", colorOf(i));
-    doc.querySelector(".name").textContent = `Document ${i + 1} (window ${i})`;
+    const name = `Document ${i + 1}`;
+    doc.querySelector(".name").textContent = doc.dataset.source ? `${name} · ${doc.dataset.source}` : name;
+    doc.querySelector("textarea").setAttribute("aria-label", `${name} text`);
+    doc.querySelector(".remove").setAttribute("aria-label", `Remove ${name}`);
+    updateDocMeta(doc);
+  });
+  const count = docs().length;
+  $("doc-count").textContent = count ? `(${count})` : "";
+  showPredictedWindows();
+}
+
+function updateDocMeta(doc) {
+  const length = doc.querySelector("textarea").value.trim().length;
+  const chars = doc.querySelector(".chars");
+  doc.classList.toggle("long", length > LONG_DOC_CHARS);
+  doc.classList.toggle("empty", length === 0);
+  chars.textContent = length === 0 ? "empty: not sent"
+    : length > LONG_DOC_CHARS ? `${length} characters: long, will be split into several windows`
+      : `${length} characters`;
+}
+
+/** Before an answer says otherwise, document k (blank ones skipped) is window k. */
+function showPredictedWindows() {
+  let next = 0;
+  docs().forEach((doc) => {
+    const blank = doc.querySelector("textarea").value.trim() === "";
+    setDocWindows(doc, blank ? [] : [next++]);
   });
 }
 
-function showError(message) {
-  const box = $("error");
-  box.textContent = message;
-  box.hidden = !message;
+/** The legend on a document: one coloured chip per window it became. */
+function setDocWindows(doc, windows) {
+  const box = doc.querySelector(".windows");
+  box.replaceChildren();
+  doc.style.setProperty("--c", windows.length ? colorOf(windows[0]) : "#ced4da");
+  const shown = windows.length > 6 ? [windows[0], windows[1], windows[2], null, windows[windows.length - 1]] : windows;
+  shown.forEach((w) => {
+    const chip = document.createElement("span");
+    chip.className = w === null ? "chip more" : "chip";
+    chip.textContent = w === null ? "…" : `window ${w}`;
+    if (w !== null) chip.style.setProperty("--c", colorOf(w));
+    box.appendChild(chip);
+  });
 }
 
+function highlightDoc(doc) {
+  docs().forEach((d) => d.classList.toggle("highlight", d === doc));
+}
+
+async function addFiles(files) {
+  let added = 0;
+  for (const file of files) {
+    const text = (await file.text()).trim();
+    if (text) { addDoc(text, file.name); added++; } else { showError(`${file.name} is empty and was skipped.`); }
+  }
+  if (added) docs()[docs().length - 1].scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
+// ---------------------------------------------------------------- window → document
+
+/**
+ * Which document each window came from. Without splitting window k is the k-th sent document. When
+ * the server split long documents, windows are still in document order and never span two, so the
+ * windows are cut into consecutive groups, one per document, whose token counts best match the
+ * documents' lengths (dynamic programming over cut points).
+ *
+ * @param lengths characters of each sent document
+ * @param rows prompt tokens per row, row 0 (question only) first
+ * @returns document position per window, or null when it cannot be told
+ */
+function windowOwners(lengths, rows) {
+  const windows = rows.length - 1;
+  const n = lengths.length;
+  if (windows === n) return lengths.map((_, i) => i);
+  if (n === 0 || windows < n) return null;
+  const overhead = rows[0];                                    // a context row minus its context
+  const tokens = rows.slice(1).map((r) => Math.max(1, r - overhead));
+  const prefix = [0];
+  tokens.forEach((t) => prefix.push(prefix[prefix.length - 1] + t));
+  const perChar = prefix[windows] / lengths.reduce((a, b) => a + b, 0);
+  const cost = (d, from, to) => {
+    const expected = perChar * lengths[d];
+    return (prefix[to] - prefix[from] - expected) ** 2 / Math.max(1, expected);
+  };
+  // best[d][w]: cheapest split of the first w windows over the first d documents.
+  const best = Array.from({ length: n + 1 }, () => new Array(windows + 1).fill(Infinity));
+  const cut = Array.from({ length: n + 1 }, () => new Array(windows + 1).fill(-1));
+  best[0][0] = 0;
+  for (let d = 1; d <= n; d++) {
+    for (let w = d; w <= windows - (n - d); w++) {
+      for (let from = d - 1; from < w; from++) {
+        const c = best[d - 1][from] + cost(d - 1, from, w);
+        if (c < best[d][w]) { best[d][w] = c; cut[d][w] = from; }
+      }
+    }
+  }
+  const owners = new Array(windows);
+  for (let d = n, w = windows; d > 0; d--) {
+    const from = cut[d][w];
+    for (let k = from; k < w; k++) owners[k] = d - 1;
+    w = from;
+  }
+  return owners;
+}
+
+// ---------------------------------------------------------------- connection
+
+let socket = null;
+let reconnectDelay = 500;
+let reconnectTimer = null;
+let sequence = 0;
+let current = null;   // the request in flight: { id, question, sent: [doc elements], tokens, stopTimer }
+let shown = null;     // the answer on screen: { sent, owners } for hover → document
+
 function socketUrl() {
-  const key = $("p-key").value.trim();
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${location.host}/v1/ws${key ? "?api_key=" + encodeURIComponent(key) : ""}`;
+  const key = apiKey();
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/v1/ws${key ? `?api_key=${encodeURIComponent(key)}` : ""}`;
+}
+
+function apiKey() {
+  return $("p-key").value.trim();
+}
+
+function setConnection(text, state) {
+  const pill = $("model");
+  pill.textContent = text;
+  pill.dataset.state = state;
 }
 
 function connect() {
-  socket = new WebSocket(socketUrl());
-  socket.addEventListener("open", () => { reconnectDelay = 500; loadModel(); });
-  socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
-  socket.addEventListener("close", () => {
-    $("model").textContent = "disconnected — reconnecting…";
-    $("model").classList.add("down");
-    if (current) { finish(`connection lost`); }
-    setTimeout(connect, reconnectDelay);
-    reconnectDelay = Math.min(reconnectDelay * 2, 8000);
+  clearTimeout(reconnectTimer);
+  const ws = new WebSocket(socketUrl());
+  socket = ws;
+  ws.addEventListener("open", () => {
+    reconnectDelay = 500;
+    loadModel();
+    updateButtons();
   });
+  ws.addEventListener("message", (event) => {
+    let frame;
+    try { frame = JSON.parse(event.data); } catch { return; }
+    onFrame(frame);
+  });
+  ws.addEventListener("close", () => {
+    if (socket !== ws) return;                       // replaced on purpose (new API key)
+    if (current) {
+      showError("The connection dropped during the answer; reconnecting.");
+      finish("connection lost", null);
+    }
+    updateButtons();
+    diagnose();
+    const delay = reconnectDelay;
+    reconnectDelay = Math.min(reconnectDelay * 2, 8000);
+    reconnectTimer = setTimeout(connect, delay);
+  });
+}
+
+function reconnectNow() {
+  const old = socket;
+  socket = null;
+  if (old) old.close();
+  reconnectDelay = 500;
+  connect();
 }
 
 async function loadModel() {
   try {
     const response = await fetch("/v1/models", { headers: authHeaders() });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const body = await response.json();
-    const name = body.data && body.data[0] ? body.data[0].id : "unknown model";
-    $("model").textContent = `model: ${name}`;
-    $("model").classList.remove("down");
+    const name = body.data && body.data[0] ? body.data[0].id : "unknown";
+    setConnection(`model: ${name}`, "up");
   } catch (e) {
-    $("model").textContent = "model list unavailable";
+    setConnection("connected (model list unavailable)", "up");
+  }
+}
+
+/** Why the socket closed: a refused key reads differently from a server that is away. */
+async function diagnose() {
+  setConnection("disconnected: reconnecting…", "down");
+  try {
+    const response = await fetch("/v1/models", { headers: authHeaders() });
+    if (response.status === 401 || response.status === 403) {
+      setConnection("API key missing or wrong: see Parameters & settings", "down");
+    } else {
+      const ready = await fetch("/ready");
+      if (ready.status === 503) setConnection("server warming up: reconnecting…", "down");
+    }
+  } catch (e) {
+    setConnection("server unreachable: reconnecting…", "down");
   }
 }
 
 function authHeaders() {
-  const key = $("p-key").value.trim();
+  const key = apiKey();
   return key ? { Authorization: `Bearer ${key}` } : {};
 }
+
+function connected() {
+  return socket !== null && socket.readyState === WebSocket.OPEN;
+}
+
+// ---------------------------------------------------------------- asking
 
 function number(id) {
   const text = $(id).value.trim();
@@ -88,94 +275,244 @@ function number(id) {
 
 function send(event) {
   event.preventDefault();
-  if (!socket || socket.readyState !== WebSocket.OPEN) { showError("Not connected yet — retrying."); return; }
-  if (current) { return; }
+  if (current) return;
+  if (!connected()) { showError("Not connected to the server yet; it reconnects on its own, try again in a moment."); return; }
   showError("");
-  const contexts = [...document.querySelectorAll(".doc textarea")].map((t) => t.value.trim()).filter((t) => t);
+  const sent = docs().filter((doc) => doc.querySelector("textarea").value.trim() !== "");
   const question = $("question").value.trim();
   const request = {
-    contexts, question,
-    max_new_tokens: number("p-max"), temperature: number("p-temp"), top_p: number("p-top-p"),
-    nbce: { beta: number("p-beta"), pooling: $("p-pooling").value },
+    contexts: sent.map((doc) => doc.querySelector("textarea").value.trim()),
+    question,
+    max_new_tokens: number("p-max"),
+    temperature: number("p-temp"),
+    top_p: number("p-top-p"),
+    nbce: { beta: number("p-beta"), eta: number("p-eta"), pooling: $("p-pooling").value },
   };
   const id = `q${++sequence}`;
-  $("answer").textContent = "";
-  $("status").textContent = "generating…";
-  current = { id, question };
-  $("send").disabled = true;
-  $("stop").disabled = false;
+  current = { id, question, sent, tokens: 0, stopTimer: null };
+  shown = { sent, owners: null, split: false };
+  showPredictedWindows();
+  $("answer").replaceChildren();
+  $("answer").removeAttribute("data-windows");
+  $("usage").textContent = "";
+  $("legend").replaceChildren();
+  setStatus("waiting for the first token…", "busy");
+  updateButtons();
   socket.send(JSON.stringify({ type: "generate", id, request }));
 }
 
+function stop() {
+  if (!current || !connected()) return;
+  socket.send(JSON.stringify({ type: "cancel", id: current.id }));
+  setStatus("stopping…", "busy");
+  $("stop").disabled = true;
+  const id = current.id;
+  current.stopTimer = setTimeout(() => { if (current && current.id === id) finish("cancelled (no reply from the server)", null); }, STOP_GRACE_MS);
+}
+
 function onFrame(frame) {
-  if (frame.type === "error" && (!current || frame.id !== current.id)) {
-    showError(`${frame.code}: ${frame.message}`);
+  if (frame.type === "error" && (frame.id === null || frame.id === undefined)) {
+    showError(errorText(frame));
+    if (current && current.tokens === 0) finish(`error: ${frame.code || "error"}`, null);
     return;
   }
-  if (!current || frame.id !== current.id) { return; }
+  if (!current || frame.id !== current.id) return;   // a late frame of an earlier request
   if (frame.type === "token") {
     appendToken(frame);
   } else if (frame.type === "done") {
-    const r = frame.result;
-    const u = r.usage;
-    finish(`done: ${r.finish_reason} · ${u.generated_tokens} tokens · ${r.windows} window(s) · ${u.prompt_tokens} prompt tokens`);
+    showResult(frame.result);
   } else if (frame.type === "error") {
-    showError(`${frame.code}: ${frame.message}`);
-    finish(`error: ${frame.code}`);
+    showError(errorText(frame));
+    finish(`error: ${frame.code || "error"}`, null);
   }
+}
+
+function errorText(frame) {
+  return frame.code ? `${frame.message} (${frame.code})` : String(frame.message || "unknown error");
 }
 
 function appendToken(frame) {
-  if (!frame.text) { return; }
+  current.tokens++;
+  if ($("status").dataset.state === "busy" && !current.stopTimer) setStatus(`generating… ${plural(current.tokens, "token")}`, "busy");
+  const w = Number.isInteger(frame.window) ? frame.window : -1;
+  if (w >= shown.sent.length) shown.split = true;
+  if (!frame.text) return;                            // an unfinished UTF-8 sequence: text comes with the next token
   const span = document.createElement("span");
   span.className = "tok";
-  span.dataset.window = String(frame.window);
-  span.style.setProperty("--c", colorOf(frame.window));
+  span.dataset.window = String(w);
+  span.style.setProperty("--c", colorOf(w));
   span.textContent = frame.text;
-  span.title = frame.window < 0 ? "no context" : `from window ${frame.window}`;
+  labelToken(span);
   $("answer").appendChild(span);
 }
 
-function highlight(window, on) {
-  document.querySelectorAll(".doc").forEach((doc) => {
-    doc.classList.toggle("highlight", on && doc.dataset.index === String(window));
+/** The document a window came from, or null (question-only row, unknown, or since removed). */
+function docOfWindow(w) {
+  if (!shown || w < 0) return null;
+  let position = null;
+  if (shown.owners) position = shown.owners[w];
+  else if (!shown.split && w < shown.sent.length) position = w;
+  const doc = position === null || position === undefined ? null : shown.sent[position];
+  return doc && doc.isConnected ? doc : null;
+}
+
+function labelToken(span) {
+  const w = Number(span.dataset.window);
+  const doc = docOfWindow(w);
+  if (doc) span.dataset.doc = doc.dataset.index; else delete span.dataset.doc;
+  span.title = w < 0 ? "from the question-only row (no document)"
+    : `window ${w}${doc ? `: ${doc.querySelector(".name").textContent}` : ""}`;
+}
+
+function showResult(result) {
+  const usage = result.usage || {};
+  const windows = Number(result.windows) || 0;
+  const rows = usage.prompt_tokens_per_row || [];
+  shown.owners = windowOwners(shown.sent.map((d) => d.querySelector("textarea").value.trim().length), rows);
+  $("answer").dataset.windows = String(windows);
+  $("answer").querySelectorAll(".tok").forEach(labelToken);
+  // Document legends: the windows each document became in this answer.
+  if (shown.owners) {
+    shown.sent.forEach((doc, position) => setDocWindows(doc, shown.owners.flatMap((owner, w) => (owner === position ? [w] : []))));
+  }
+  renderLegend(result.selected_windows || []);
+  const reason = result.finish_reason;
+  const split = windows > shown.sent.length ? ` (long documents were split: ${plural(shown.sent.length, "document")} → ${windows} windows)` : "";
+  $("usage").textContent = `${FINISH_REASONS[reason] || reason} · ${plural(usage.generated_tokens ?? 0, "token")} generated · `
+    + `${usage.prompt_tokens ?? 0} prompt tokens in ${plural(rows.length, "row")}, ${plural(windows, "window")}${split}`;
+  finish(`done: ${reason}`, reason);
+}
+
+/** Tokens per window, as chips that point at their document on hover or focus. */
+function renderLegend(selected) {
+  const counts = new Map();
+  selected.forEach((w) => counts.set(w, (counts.get(w) || 0) + 1));
+  const legend = $("legend");
+  legend.replaceChildren();
+  [...counts.keys()].sort((a, b) => a - b).forEach((w) => {
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "chip";
+    chip.dataset.window = String(w);
+    chip.style.setProperty("--c", colorOf(w));
+    const doc = docOfWindow(w);
+    const where = w < 0 ? "no document" : doc ? doc.querySelector(".name").textContent : "document unknown";
+    chip.textContent = `${w < 0 ? "question only" : `window ${w}`} · ${where} · ${plural(counts.get(w), "token")}`;
+    legend.appendChild(chip);
   });
 }
 
-function finish(status) {
-  $("status").textContent = status;
-  if (current) {
-    const item = document.createElement("li");
-    item.innerHTML = `<span class="q"></span> → <span class="a"></span>`;
-    item.querySelector(".q").textContent = current.question;
-    item.querySelector(".a").textContent = $("answer").textContent || "(no answer)";
-    $("history").prepend(item);
-  }
+function finish(status, reason) {
+  const request = current;
+  if (request && request.stopTimer) clearTimeout(request.stopTimer);
   current = null;
-  $("send").disabled = false;
-  $("stop").disabled = true;
+  setStatus(status, reason === null ? "error" : "done");
+  if (request) addHistory(request.question, reason === null ? status : reason);
+  updateButtons();
 }
 
-function stop() {
-  if (current && socket && socket.readyState === WebSocket.OPEN) {
-    socket.send(JSON.stringify({ type: "cancel", id: current.id }));
-  }
+function setStatus(text, state) {
+  $("status").textContent = text;
+  $("status").dataset.state = state;
 }
 
-async function upload(event) {
-  for (const file of event.target.files) {
-    addDoc(await file.text());
-  }
-  event.target.value = "";
+function updateButtons() {
+  $("send").disabled = current !== null;
+  $("stop").disabled = current === null || !connected();
 }
 
-$("answer").addEventListener("mouseover", (e) => { if (e.target.classList.contains("tok")) highlight(e.target.dataset.window, true); });
-$("answer").addEventListener("mouseout", (e) => { if (e.target.classList.contains("tok")) highlight(null, false); });
+function showError(message) {
+  $("error-text").textContent = message;
+  $("error").hidden = !message;
+}
+
+// ---------------------------------------------------------------- history
+
+function addHistory(question, outcome) {
+  const item = document.createElement("li");
+  const q = document.createElement("button");
+  q.type = "button";
+  q.className = "q";
+  q.title = "Ask this again";
+  q.textContent = question;
+  q.addEventListener("click", () => { $("question").value = question; $("question").focus(); });
+  const answer = document.createElement("div");
+  answer.className = "a";
+  const tokens = [...$("answer").querySelectorAll(".tok")];
+  tokens.forEach((tok) => {
+    const copy = document.createElement("span");
+    copy.className = "htok";
+    copy.textContent = tok.textContent;
+    copy.style.setProperty("--c", tok.style.getPropertyValue("--c"));
+    answer.appendChild(copy);
+  });
+  if (!tokens.length) answer.textContent = "(no answer)";
+  const meta = document.createElement("span");
+  meta.className = "meta";
+  meta.textContent = outcome;
+  item.append(q, answer, meta);
+  $("history").prepend(item);
+  $("history-empty").hidden = true;
+  $("clear-history").hidden = false;
+}
+
+// ---------------------------------------------------------------- wiring
+
+$("answer").addEventListener("mouseover", (e) => {
+  const tok = e.target.closest(".tok");
+  if (tok) highlightDoc(docOfWindow(Number(tok.dataset.window)));
+});
+$("answer").addEventListener("mouseleave", () => highlightDoc(null));
+for (const type of ["mouseover", "focusin"]) {
+  $("legend").addEventListener(type, (e) => {
+    const chip = e.target.closest(".chip");
+    if (chip) highlightDoc(docOfWindow(Number(chip.dataset.window)));
+  });
+}
+$("legend").addEventListener("mouseleave", () => highlightDoc(null));
+$("legend").addEventListener("click", (e) => {
+  const chip = e.target.closest(".chip");
+  const doc = chip && docOfWindow(Number(chip.dataset.window));
+  if (doc) { highlightDoc(doc); doc.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+});
+$("legend").addEventListener("focusout", () => highlightDoc(null));
+
 $("ask-form").addEventListener("submit", send);
 $("stop").addEventListener("click", stop);
 $("add-doc").addEventListener("click", () => addDoc().querySelector("textarea").focus());
-$("file-input").addEventListener("change", upload);
+$("reset-docs").addEventListener("click", () => {
+  docs().forEach((doc) => doc.remove());
+  EXAMPLE_DOCS.forEach((text) => addDoc(text));
+  $("question").value = EXAMPLE_QUESTION;
+});
+$("file-input").addEventListener("change", async (e) => { await addFiles([...e.target.files]); e.target.value = ""; });
+$("error-close").addEventListener("click", () => showError(""));
+$("clear-history").addEventListener("click", () => {
+  $("history").replaceChildren();
+  $("history-empty").hidden = false;
+  $("clear-history").hidden = true;
+});
+document.addEventListener("keydown", (e) => {
+  // Ctrl/Cmd+Enter sends from anywhere (a textarea's plain Enter is a new line); Escape stops.
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("ask-form").requestSubmit(); }
+  if (e.key === "Escape" && current) stop();
+});
+
+const list = $("doc-list");
+list.addEventListener("dragover", (e) => { e.preventDefault(); list.classList.add("drop"); });
+list.addEventListener("dragleave", () => list.classList.remove("drop"));
+list.addEventListener("drop", (e) => {
+  e.preventDefault();
+  list.classList.remove("drop");
+  addFiles([...e.dataTransfer.files]);
+});
+
 $("p-key").value = localStorage.getItem("nbce-api-key") || "";
-$("p-key").addEventListener("change", () => { localStorage.setItem("nbce-api-key", $("p-key").value.trim()); socket && socket.close(); });
-EXAMPLES.forEach((text) => addDoc(text));
+$("p-key").addEventListener("change", () => {
+  localStorage.setItem("nbce-api-key", apiKey());
+  reconnectNow();
+});
+window.addEventListener("online", () => { if (!connected()) reconnectNow(); });
+
+EXAMPLE_DOCS.forEach((text) => addDoc(text));
 connect();

@@ -7,11 +7,12 @@ import java.util.List;
 /**
  * The gateway's half of a step (DESIGN.md §2 steps 5–6): reduce the workers' reports across
  * shards, pool, and apply the β correction with the no-context row. The result does not depend
- * on how rows were spread over shards.
+ * on how rows were spread over shards, nor on the order of the shards.
  */
 public final class NbceCombiner {
     /**
-     * @param chosenRow   the row with the lowest entropy (1-based; 0 when there are no context rows)
+     * @param chosenRow   the context row with the lowest entropy (1-based, so window = row − 1); also
+     *                    reported under average pooling; 0 when there are no context rows
      * @param finalScores the scores to choose the token from
      */
     public record Combination(int chosenRow, ScoreVector finalScores) {}
@@ -19,17 +20,20 @@ public final class NbceCombiner {
     private NbceCombiner() {}
 
     public static Combination combine(List<ShardReport> shards, NbceParams params) {
+        ScoreVector row0 = null;
         int chosenRow = -1;
         double chosenEntropy = Double.POSITIVE_INFINITY;
-        ScoreVector chosenScores = null;
-        ScoreVector row0 = null;
         for (ShardReport shard : shards) {
             if (shard.row0() != null) {
+                if (row0 != null) {
+                    throw new IllegalArgumentException("two shards reported the no-context row");
+                }
                 row0 = shard.row0();
             }
             for (int i = 0; i < shard.rows().length; i++) {
                 int row = shard.rows()[i];
                 double h = shard.entropies()[i];
+                // argmin over rows >= 1, ties to the lowest row (torch.argmin keeps the first)
                 if (row >= 1 && (h < chosenEntropy || (h == chosenEntropy && row < chosenRow))) {
                     chosenEntropy = h;
                     chosenRow = row;
@@ -40,79 +44,75 @@ public final class NbceCombiner {
             throw new IllegalArgumentException("no shard reported the no-context row");
         }
         if (chosenRow < 0) {
-            return new Combination(0, row0); // no contexts: a plain generator on row 0
+            return new Combination(0, row0); // no context rows: a plain generator on row 0
         }
-        ScoreVector pooled;
-        if (params.pooling() == Pooling.MIN_ENTROPY) {
-            for (ShardReport shard : shards) {
-                if (shard.bestRow() == chosenRow) {
-                    chosenScores = shard.best();
-                }
-            }
-            if (chosenScores == null) {
-                throw new IllegalArgumentException("no shard sent the vector of row " + chosenRow);
-            }
-            pooled = chosenScores;
-        } else {
-            pooled = average(shards);
+        ScoreVector pooled = params.pooling() == Pooling.MIN_ENTROPY ? vectorOf(chosenRow, shards) : average(shards);
+        if (pooled.vocabSize() != row0.vocabSize()) {
+            throw new IllegalArgumentException("shards disagree on the vocabulary size");
         }
         return new Combination(chosenRow, withBeta(pooled, row0, params.beta()));
     }
 
-    /** final = (1+β)·p − β·l0 where l0 > −100, else p. */
+    /** The chosen row's vector, sent by the shard that holds it — whose local choice must be the same row. */
+    private static ScoreVector vectorOf(int chosenRow, List<ShardReport> shards) {
+        for (ShardReport shard : shards) {
+            if (shard.bestRow() == chosenRow && shard.best() != null) {
+                return shard.best();
+            }
+        }
+        throw new IllegalArgumentException("no shard sent the vector of row " + chosenRow
+                + " (its holder's local choice disagrees, or the reports are for average pooling)");
+    }
+
+    /** final[v] = (1+β)·p[v] − β·l0[v] where l0[v] > −100, else p[v]; −∞ in p stays −∞. */
     private static ScoreVector withBeta(ScoreVector pooled, ScoreVector row0, double beta) {
         double[] values = new double[pooled.size()];
         for (int i = 0; i < values.length; i++) {
-            double p = pooled.valueAt(i);
-            double l0 = row0.scoreOf(pooled.idAt(i));
+            double p = pooled.valueAtIndex(i);
+            double l0 = row0.valueAt(pooled.idAt(i));
             values[i] = l0 > -100 ? (1 + beta) * p - beta * l0 : p;
         }
         return new ScoreVector(pooled.vocabSize(), pooled.ids(), values);
     }
 
-    /** Mean over all context rows: sums added across shards, kept only where finite in every shard. */
+    /**
+     * Mean over all context rows: the shards' sums added and divided by the total count; a token
+     * stays only where every shard's sum holds it finite (−∞ in any row makes the mean −∞).
+     */
     private static ScoreVector average(List<ShardReport> shards) {
         double[] total = null;
-        int[] present = null;
+        int[] holders = null;
         int count = 0;
-        int vocab = 0;
         int contributing = 0;
         for (ShardReport shard : shards) {
-            if (shard.sum() == null) {
+            ScoreVector sum = shard.sum();
+            if (sum == null) {
                 continue;
             }
-            ScoreVector sum = shard.sum();
-            vocab = sum.vocabSize();
             if (total == null) {
-                total = new double[vocab];
-                present = new int[vocab];
+                total = new double[sum.vocabSize()];
+                holders = new int[sum.vocabSize()];
+            } else if (sum.vocabSize() != total.length) {
+                throw new IllegalArgumentException("shards disagree on the vocabulary size");
             }
             for (int i = 0; i < sum.size(); i++) {
                 int id = sum.idAt(i);
-                total[id] += sum.valueAt(i);
-                present[id]++;
+                total[id] += sum.valueAtIndex(i);
+                holders[id]++;
             }
             count += shard.sumCount();
             contributing++;
         }
         if (total == null) {
-            throw new IllegalArgumentException("average pooling: no shard sent a sum");
+            throw new IllegalArgumentException("average pooling: no shard sent a sum of its context rows");
         }
-        int kept = 0;
-        for (int id = 0; id < vocab; id++) {
-            if (present[id] == contributing && total[id] != Double.NEGATIVE_INFINITY) {
-                kept++;
+        for (int id = 0; id < total.length; id++) {
+            if (holders[id] != contributing) {
+                total[id] = Double.NEGATIVE_INFINITY;
+            } else if (total[id] != Double.NEGATIVE_INFINITY) {
+                total[id] /= count;
             }
         }
-        int[] ids = new int[kept];
-        double[] values = new double[kept];
-        int at = 0;
-        for (int id = 0; id < vocab; id++) {
-            if (present[id] == contributing && total[id] != Double.NEGATIVE_INFINITY) {
-                ids[at] = id;
-                values[at++] = total[id] / count;
-            }
-        }
-        return new ScoreVector(vocab, ids, values);
+        return ScoreVector.sparseOf(total);
     }
 }

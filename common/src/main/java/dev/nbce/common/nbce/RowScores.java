@@ -4,15 +4,19 @@ import java.util.Arrays;
 
 /**
  * Per-row steps 1–3 of DESIGN.md §2: log-softmax, Hugging Face top-p, and the entropy of the
- * truncated (not renormalised) row.
+ * truncated (not renormalised) row. Rows are [vocab] float arrays; log-softmax and entropy sum in
+ * double, top-p masses in exact fixed point.
  */
 public final class RowScores {
-    /** First probability level tried when looking for the nucleus; lowered until it holds it. */
-    private static final double FIRST_CANDIDATE_LEVEL = 1e-4;
+    static final double FIXED_ONE = 0x1p62;
+    private static final float NEGLIGIBLE_LOG_PROB = -44f;
+    /** Top-p histogram: bins of 1/64 nat down to -64 nats, then one bin for everything lower. */
+    private static final int BINS_PER_NAT = 64;
+    private static final int BINS = 64 * BINS_PER_NAT + 1;
 
     private RowScores() {}
 
-    /** log_softmax, accumulated in double. */
+    /** log_softmax of one row of logits: [vocab] -> [vocab]. */
     public static float[] logSoftmax(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float z : logits) {
@@ -31,68 +35,101 @@ public final class RowScores {
     }
 
     /**
-     * TopPLogitsWarper semantics, in place: in ascending order of score, every token whose
-     * cumulative probability is {@code <= 1 - topP} becomes -infinity; the most probable token is
-     * always kept. Equivalently, walking down from the top, a token is kept while the mass above it
-     * is below {@code total - (1 - topP)}. Only the candidates that can be in the nucleus are sorted.
+     * Hugging Face {@code TopPLogitsWarper}, in place: tokens sorted by ascending probability,
+     * softmax of the sorted scores, cumulative sum; every token whose cumulative value is
+     * {@code <= 1 - topP} becomes -infinity, except that the most probable token is always kept.
+     * {@code topP >= 1} leaves the row as it is.
+     *
+     * <p>Exact rule implemented (the ascending cumulative value of a token is 1 minus the normalised
+     * mass ranked above it): rank tokens by descending score, ties by ascending id; the token at
+     * rank k is kept iff k = 0 or {@code above_k < topP · total}, where masses are exact sums of
+     * {@link #fixedMass fixed-point} probabilities, so they do not depend on the order of addition.
+     * Torch leaves the order of tied scores unspecified (its sort is not stable); ascending ids match
+     * greedy's "lowest id wins".
+     *
+     * <p>Cost: one exp pass that bins the tokens by log-prob ({@value #BINS_PER_NAT} bins per nat),
+     * then a sort of only the bin where the nucleus ends; tokens of higher bins are kept and those
+     * of lower bins removed without being sorted.
+     *
+     * @param logProbs a log-softmax output (every value <= 0, probabilities summing to about 1)
      */
     public static void applyTopP(float[] logProbs, double topP) {
-        if (topP >= 1) {
+        if (!(topP > 0)) {
+            throw new IllegalArgumentException("top_p must be > 0, got " + topP);
+        }
+        if (topP >= 1 || logProbs.length == 0) {
             return;
         }
-        double total = 0;
+        long[] binMass = new long[BINS];
+        int[] binCount = new int[BINS];
+        long total = 0;
         for (float l : logProbs) {
-            total += Math.exp(l);
+            int bin = binOf(l);
+            long p = fixedMass(l);
+            binMass[bin] += p;
+            binCount[bin]++;
+            total = addMass(total, p);
         }
-        double keepWhileAbove = total - (1 - topP);
-        int[] order = nucleusCandidates(logProbs, keepWhileAbove);
-        int kept = 1; // the most probable token survives whatever top_p says
-        double massAbove = Math.exp(logProbs[order[0]]);
-        while (kept < order.length && massAbove < keepWhileAbove) {
-            massAbove += Math.exp(logProbs[order[kept]]);
+        double needed = topP * total;
+        // The nucleus ends in the first bin (from the top) whose inclusion reaches the needed mass.
+        long above = 0;
+        int boundary = 0;
+        while (boundary < BINS - 1 && !(binCount[boundary] > 0 && above + binMass[boundary] >= needed)) {
+            above += binMass[boundary];
+            boundary++;
+        }
+        int[] order = binInDescendingOrder(logProbs, boundary, binCount[boundary]);
+        int kept = 0;
+        long massAbove = above; // (double) above < needed, so the bin's first token always stays
+        while (kept < order.length && (massAbove < needed || kept == 0)) {
+            massAbove += fixedMass(logProbs[order[kept]]);
             kept++;
         }
-        boolean[] keep = new boolean[logProbs.length];
-        for (int i = 0; i < kept; i++) {
-            keep[order[i]] = true;
+        for (int i = kept; i < order.length; i++) {
+            logProbs[order[i]] = Float.NEGATIVE_INFINITY;
         }
-        for (int i = 0; i < logProbs.length; i++) {
-            if (!keep[i]) {
-                logProbs[i] = Float.NEGATIVE_INFINITY;
+        for (int v = 0; v < logProbs.length; v++) {
+            if (binOf(logProbs[v]) > boundary) {
+                logProbs[v] = Float.NEGATIVE_INFINITY;
             }
+        }
+    }
+
+    private static long addMass(long total, long p) {
+        try {
+            return Math.addExact(total, p);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("top-p expects log-probabilities (a log_softmax output)");
         }
     }
 
     /**
-     * Token ids in descending score order (ties: lower id first), enough of them to contain the
-     * nucleus: all tokens with probability at or above a level whose total mass already reaches
-     * {@code needed}; tokens below the level come after every candidate in the full order anyway.
+     * exp(l) in fixed point with 62 fractional bits: exact integer sums, so any set of tokens has
+     * one mass whatever the order of addition (resolution 2^-62, far below float32 rounding).
      */
-    private static int[] nucleusCandidates(float[] logProbs, double needed) {
-        double level = FIRST_CANDIDATE_LEVEL;
-        while (true) {
-            float logLevel = level > 0 ? (float) Math.log(level) : Float.NEGATIVE_INFINITY;
-            int count = 0;
-            double mass = 0;
-            for (float l : logProbs) {
-                if (l >= logLevel) {
-                    count++;
-                    mass += Math.exp(l);
-                }
-            }
-            if (count > 0 && (mass >= needed || level == 0)) {
-                return sortedDescending(logProbs, logLevel, count);
-            }
-            level = level < 1e-30 ? 0 : level / 64;
+    static long fixedMass(float logProb) {
+        if (!(logProb > NEGLIGIBLE_LOG_PROB)) {
+            return 0; // exp(-44)·2^62 < 0.5 rounds to 0 anyway: skip the exp (also -infinity, NaN)
         }
+        return Math.round(Math.exp(Math.min(logProb, 0f)) * FIXED_ONE);
     }
 
-    private static int[] sortedDescending(float[] logProbs, float logLevel, int count) {
+    /** Histogram bin of a log-prob: 0 for the most probable; -infinity, NaN and < -64 share the last. */
+    private static int binOf(float logProb) {
+        double d = -logProb * BINS_PER_NAT;
+        if (!(d < BINS - 1)) {
+            return BINS - 1;
+        }
+        return d <= 0 ? 0 : (int) d;
+    }
+
+    /** Ids of one bin's tokens by descending score, then ascending id. */
+    private static int[] binInDescendingOrder(float[] logProbs, int bin, int count) {
         long[] keys = new long[count];
         int at = 0;
-        for (int i = 0; i < logProbs.length; i++) {
-            if (logProbs[i] >= logLevel) {
-                // Sort key: descending score, then ascending id — packed so one primitive sort does it.
+        for (int i = 0; i < logProbs.length && at < count; i++) {
+            if (binOf(logProbs[i]) == bin) {
+                // One primitive sort does both orders: high word = descending score, low word = id.
                 keys[at++] = ((long) descendingBits(logProbs[i]) << 32) | i;
             }
         }
@@ -104,14 +141,14 @@ public final class RowScores {
         return order;
     }
 
-    /** An int that orders floats from largest to smallest when compared as signed ints. */
+    /** An int that orders floats from largest to smallest when compared as signed ints (-0 == +0 here). */
     private static int descendingBits(float value) {
-        int bits = Float.floatToIntBits(value);
+        int bits = Float.floatToIntBits(value == 0 ? 0f : value);
         int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
         return ~ascending;
     }
 
-    /** H = -Σ exp(l)·clip(l, -100, 0) over the row as truncated (removed tokens contribute 0). */
+    /** H = -Σ exp(l)·clip(l, -100, 0) over the truncated row; removed tokens (exp(-inf) = 0) add nothing. */
     public static double entropy(float[] truncatedLogProbs) {
         double h = 0;
         for (float l : truncatedLogProbs) {

@@ -3,15 +3,42 @@ package dev.nbce.common.nbce;
 import java.util.Arrays;
 
 /**
- * Scores over a vocabulary where most entries are -infinity. Sparse: the finite entries only,
- * {@code ids} strictly ascending. Dense: {@code ids == null} and one value per token (may hold
- * -infinity). Values are doubles so that floats widen exactly and sums do not depend on order in
- * any practical case.
+ * Scores over a vocabulary where, after top-p, most entries are -infinity.
+ *
+ * <p>Sparse: {@code ids} strictly ascending, one finite value per id; an absent id scores
+ * -infinity. Dense: {@code ids == null} and one value per token (may hold -infinity); only used
+ * when top-p is off. Values are doubles so that a float widens exactly and a sum of a few rows'
+ * floats is exact in practice, whatever the order of addition.
  */
 public record ScoreVector(int vocabSize, int[] ids, double[] values) {
     public ScoreVector {
-        if (ids == null ? values.length != vocabSize : ids.length != values.length) {
-            throw new IllegalArgumentException("score vector: ids and values disagree");
+        if (vocabSize < 0 || values == null) {
+            throw new IllegalArgumentException("score vector: vocabulary size >= 0 and values required");
+        }
+        if (ids == null) {
+            if (values.length != vocabSize) {
+                throw new IllegalArgumentException("dense score vector: " + values.length + " values for a vocabulary of "
+                        + vocabSize);
+            }
+        } else {
+            checkSparse(vocabSize, ids, values);
+        }
+    }
+
+    private static void checkSparse(int vocabSize, int[] ids, double[] values) {
+        if (ids.length != values.length) {
+            throw new IllegalArgumentException("sparse score vector: " + ids.length + " ids but " + values.length + " values");
+        }
+        int previous = -1;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] <= previous || ids[i] >= vocabSize) {
+                throw new IllegalArgumentException("sparse score vector: ids must ascend strictly within [0, " + vocabSize
+                        + "), got " + ids[i] + " after " + previous);
+            }
+            if (values[i] == Double.NEGATIVE_INFINITY) {
+                throw new IllegalArgumentException("sparse score vector: -infinity is stored by omission (id " + ids[i] + ")");
+            }
+            previous = ids[i];
         }
     }
 
@@ -19,29 +46,31 @@ public record ScoreVector(int vocabSize, int[] ids, double[] values) {
         return ids == null;
     }
 
-    /** Stored entries: finite ones for sparse vectors, the whole vocabulary for dense ones. */
+    /** Stored entries: the finite ones of a sparse vector, the whole vocabulary of a dense one. */
     public int size() {
         return values.length;
     }
 
+    /** Token id of stored entry {@code index} (0 ≤ index < size()). */
     public int idAt(int index) {
         return ids == null ? index : ids[index];
     }
 
-    public double valueAt(int index) {
+    /** Value of stored entry {@code index} (0 ≤ index < size()). */
+    public double valueAtIndex(int index) {
         return values[index];
     }
 
-    /** The score of a token id; -infinity when absent. */
-    public double scoreOf(int tokenId) {
+    /** The score of token {@code id}; -infinity when a sparse vector does not hold it. */
+    public double valueAt(int id) {
         if (ids == null) {
-            return values[tokenId];
+            return values[id];
         }
-        int at = Arrays.binarySearch(ids, tokenId);
+        int at = Arrays.binarySearch(ids, id);
         return at >= 0 ? values[at] : Double.NEGATIVE_INFINITY;
     }
 
-    /** From a top-p truncated log-prob row: only its finite entries, unless {@code dense}. */
+    /** From a top-p truncated log-prob row: its finite entries only, or every entry when {@code dense}. */
     public static ScoreVector ofTruncated(float[] truncated, boolean dense) {
         if (dense) {
             double[] values = new double[truncated.length];
@@ -66,6 +95,26 @@ public record ScoreVector(int vocabSize, int[] ids, double[] values) {
             }
         }
         return new ScoreVector(truncated.length, ids, values);
+    }
+
+    /** Sparse view of a dense array of sums: the entries that are not -infinity. */
+    static ScoreVector sparseOf(double[] dense) {
+        int count = 0;
+        for (double v : dense) {
+            if (v != Double.NEGATIVE_INFINITY) {
+                count++;
+            }
+        }
+        int[] ids = new int[count];
+        double[] values = new double[count];
+        int at = 0;
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i] != Double.NEGATIVE_INFINITY) {
+                ids[at] = i;
+                values[at++] = dense[i];
+            }
+        }
+        return new ScoreVector(dense.length, ids, values);
     }
 
     @Override

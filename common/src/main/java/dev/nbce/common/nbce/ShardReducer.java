@@ -7,10 +7,17 @@ public final class ShardReducer {
     private ShardReducer() {}
 
     /**
-     * @param rowIndices global row numbers of {@code rawLogits}' rows
-     * @param rawLogits  [rows][vocab] logits at each row's last position
+     * Steps 1–4 for each row, then the local half of step 5: the entropies of all rows, plus the
+     * truncated log-probs of the locally best context row (min_entropy) or the sum of the context
+     * rows (average), plus row 0's vector when held here. Vectors are sparse unless top-p is off.
+     *
+     * @param rowIndices global row numbers of {@code rawLogits}' rows (0 = the no-context row)
+     * @param rawLogits  [rows][vocab] logits at each row's last position; not modified
      */
     public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepContext ctx) {
+        if (rowIndices.length != rawLogits.length) {
+            throw new IllegalArgumentException(rowIndices.length + " row numbers for " + rawLogits.length + " rows of logits");
+        }
         boolean dense = ctx.topP() >= 1;
         double[] entropies = new double[rowIndices.length];
         int bestRow = -1;
@@ -60,24 +67,6 @@ public final class ShardReducer {
     }
 
     private static ScoreVector toVector(double[] sum, boolean dense) {
-        if (dense) {
-            return new ScoreVector(sum.length, null, sum);
-        }
-        int count = 0;
-        for (double v : sum) {
-            if (v != Double.NEGATIVE_INFINITY) {
-                count++;
-            }
-        }
-        int[] ids = new int[count];
-        double[] values = new double[count];
-        int at = 0;
-        for (int i = 0; i < sum.length; i++) {
-            if (sum[i] != Double.NEGATIVE_INFINITY) {
-                ids[at] = i;
-                values[at++] = sum[i];
-            }
-        }
-        return new ScoreVector(sum.length, ids, values);
+        return dense ? new ScoreVector(sum.length, null, sum) : ScoreVector.sparseOf(sum);
     }
 }

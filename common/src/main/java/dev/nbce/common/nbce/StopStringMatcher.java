@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Stop strings over streamed text: emits text as soon as it cannot be the start of a stop string,
- * holds back a possible prefix, and ends at the first stop string (which is not emitted).
+ * holds back a possible prefix, and ends at the earliest stop string, which is not emitted (as
+ * OpenAI's API does). One matcher per generation; not thread-safe.
  */
 public final class StopStringMatcher {
     private final List<String> stops;
@@ -12,14 +13,18 @@ public final class StopStringMatcher {
     private final StringBuilder pending = new StringBuilder();
     private boolean stopped;
 
+    /** @param stops non-empty strings; null or empty = never stop */
     public StopStringMatcher(List<String> stops) {
-        this.stops = List.copyOf(stops);
-        this.longest = stops.stream().mapToInt(String::length).max().orElse(0);
+        this.stops = stops == null ? List.of() : List.copyOf(stops);
+        if (this.stops.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("a stop string must not be empty");
+        }
+        this.longest = this.stops.stream().mapToInt(String::length).max().orElse(0);
     }
 
     /** Adds generated text; returns what is safe to show now. */
     public String feed(String delta) {
-        if (stopped) {
+        if (stopped || delta == null) {
             return "";
         }
         if (stops.isEmpty()) {

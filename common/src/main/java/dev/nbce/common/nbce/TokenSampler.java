@@ -1,6 +1,7 @@
 package dev.nbce.common.nbce;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /** Step 7: choose the token from the final scores — greedy, or temperature / top-k sampling. */
@@ -15,7 +16,7 @@ public final class TokenSampler {
         int best = -1;
         double bestValue = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < scores.size(); i++) {
-            double v = scores.valueAt(i);
+            double v = scores.valueAtIndex(i);
             int id = scores.idAt(i);
             if (best < 0 || v > bestValue || (v == bestValue && id < best)) {
                 best = id;
@@ -26,21 +27,30 @@ public final class TokenSampler {
     }
 
     /**
+     * The generator a request samples with: {@link SplittableRandom} seeded with the request's seed
+     * (same seed, same scores, same tokens — on any JVM), or randomly seeded when there is none.
+     */
+    public static RandomGenerator randomFor(Long seed) {
+        return seed == null ? new SplittableRandom() : new SplittableRandom(seed);
+    }
+
+    /**
      * Samples from softmax(scores / temperature) over the finite scores, restricted to the
-     * {@code topK} best when topK > 0. Deterministic for a given generator state (the session uses
-     * a {@link java.util.SplittableRandom} seeded with the request's seed). Temperature 0 is greedy.
+     * {@code topK} best when topK > 0 (ties at the k-th score: lowest ids first). Draws exactly one
+     * {@code nextDouble()} per call, so a seeded generator ({@link #randomFor}) replays the same
+     * tokens. Temperature 0 is greedy and draws nothing.
      */
     public static int sample(ScoreVector scores, double temperature, int topK, RandomGenerator random) {
-        if (temperature <= 0) {
+        if (!(temperature > 0)) {
             return greedy(scores);
         }
         int n = 0;
         int[] ids = new int[scores.size()];
         double[] values = new double[scores.size()];
         for (int i = 0; i < scores.size(); i++) {
-            if (scores.valueAt(i) != Double.NEGATIVE_INFINITY) {
+            if (scores.valueAtIndex(i) != Double.NEGATIVE_INFINITY) {
                 ids[n] = scores.idAt(i);
-                values[n++] = scores.valueAt(i) / temperature;
+                values[n++] = scores.valueAtIndex(i) / temperature;
             }
         }
         if (n == 0) {

@@ -7,12 +7,16 @@ import java.util.List;
  *
  * @param contexts      context windows (may be empty: plain generation); exclusive with {@code document}
  * @param document      one long text to be windowed, or null
+ * @param question      the question; non-blank
+ * @param maxNewTokens  answer budget, 1..{@value #MAX_NEW_TOKENS_LIMIT}
  * @param userTemplate  the user turn of a context row; must contain {question} and {context}
  * @param temperature   0 = greedy
  * @param topP          nucleus of every row, in (0, 1]; 1 disables it
  * @param topK          0 = off; applies to sampling only
  * @param seed          makes sampling reproducible; null = random
- * @param stop          strings that end the answer (not included in it)
+ * @param stop          strings that end the answer (not included in it); at most {@value #MAX_STOP_STRINGS},
+ *                      each 1..{@value #MAX_STOP_LENGTH} characters
+ * @param nbce          the combination parameters; null = {@link NbceParams#DEFAULT}
  * @param stream        HTTP only: stream Server-Sent Events
  */
 public record GenerationRequest(List<String> contexts, String document, String question, String userTemplate,
@@ -20,12 +24,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
                                 List<String> stop, NbceParams nbce, boolean stream) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     public static final int MAX_NEW_TOKENS_LIMIT = 4096;
+    public static final int MAX_TOP_K = 1_000_000;
     public static final int MAX_STOP_STRINGS = 16;
     public static final int MAX_STOP_LENGTH = 256;
 
     public GenerationRequest {
-        contexts = contexts == null ? List.of() : List.copyOf(contexts);
-        stop = stop == null ? List.of() : List.copyOf(stop);
+        contexts = copyWithoutNulls(contexts, "contexts");
+        stop = copyWithoutNulls(stop, "stop");
         userTemplate = userTemplate == null ? DEFAULT_USER_TEMPLATE : userTemplate;
         nbce = nbce == null ? NbceParams.DEFAULT : nbce;
         if (question == null || question.isBlank()) {
@@ -38,7 +43,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
             throw new InvalidRequestException("document", "document must not be empty");
         }
         for (int i = 0; i < contexts.size(); i++) {
-            if (contexts.get(i) == null || contexts.get(i).isBlank()) {
+            if (contexts.get(i).isBlank()) {
                 throw new InvalidRequestException("contexts", "contexts[" + i + "] is empty");
             }
         }
@@ -55,17 +60,29 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (!Double.isFinite(topP) || topP <= 0 || topP > 1) {
             throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got " + topP);
         }
-        if (topK < 0 || topK > 1_000_000) {
-            throw new InvalidRequestException("top_k", "top_k must be within 0..1000000 (0 = off), got " + topK);
+        if (topK < 0 || topK > MAX_TOP_K) {
+            throw new InvalidRequestException("top_k", "top_k must be within 0.." + MAX_TOP_K + " (0 = off), got " + topK);
         }
         if (stop.size() > MAX_STOP_STRINGS) {
             throw new InvalidRequestException("stop", "at most " + MAX_STOP_STRINGS + " stop strings");
         }
         for (String s : stop) {
-            if (s == null || s.isEmpty() || s.length() > MAX_STOP_LENGTH) {
+            if (s.isEmpty() || s.length() > MAX_STOP_LENGTH) {
                 throw new InvalidRequestException("stop", "each stop string must have 1.." + MAX_STOP_LENGTH + " characters");
             }
         }
+    }
+
+    private static List<String> copyWithoutNulls(List<String> list, String field) {
+        if (list == null) {
+            return List.of();
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new InvalidRequestException(field, field + "[" + i + "] must be a string, got null");
+            }
+        }
+        return List.copyOf(list);
     }
 
     /** Greedy request over the given contexts with default parameters. */

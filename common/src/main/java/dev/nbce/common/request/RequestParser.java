@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads request JSON strictly: unknown fields, wrong types, out-of-range numbers, invalid UTF-8 and
- * excessive nesting are rejected with a one-line message naming the field.
+ * Reads request JSON (DESIGN.md §4) strictly: invalid UTF-8, malformed JSON, nesting deeper than
+ * {@link Json#MAX_NESTING}, unknown fields, wrong types, nulls and out-of-range numbers are all
+ * rejected with an {@link InvalidRequestException} whose one-line message names the field.
+ *
+ * <p>Absent fields take their defaults. {@code null} is accepted only where it is a meaningful value:
+ * {@code document} (no document) and {@code seed} (unseeded).
  */
 public final class RequestParser {
     private static final Set<String> FIELDS = Set.of("contexts", "document", "question", "user_template",
@@ -32,7 +36,7 @@ public final class RequestParser {
         return parse(readTree(json));
     }
 
-    /** Strictly decodes UTF-8 (no silent replacement characters), then parses. */
+    /** Strictly decodes UTF-8 (no silent replacement characters), then parses into a tree. */
     public static JsonNode readTree(byte[] utf8Json) {
         String text;
         try {
@@ -41,61 +45,71 @@ public final class RequestParser {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(utf8Json)).toString();
         } catch (CharacterCodingException e) {
-            throw new InvalidRequestException(null, "request is not valid UTF-8");
+            throw new InvalidRequestException(null, "request body is not valid UTF-8");
         }
         return readTree(text);
     }
 
+    /** Parses JSON text into a tree with the limits of {@link Json#MAPPER}; a leading BOM is ignored. */
     public static JsonNode readTree(String json) {
+        if (json != null && json.startsWith("\uFEFF")) {
+            json = json.substring(1);
+        }
         if (json == null || json.isBlank()) {
             throw new InvalidRequestException(null, "request body is empty; expected a JSON object");
         }
         try {
             return Json.MAPPER.readTree(json);
         } catch (StreamConstraintsException e) {
-            throw new InvalidRequestException(null, "request JSON exceeds limits (nesting deeper than "
-                    + Json.MAX_NESTING + ", or a number or string too long)");
+            String what = String.valueOf(e.getOriginalMessage()).toLowerCase().contains("nesting")
+                    ? "nesting deeper than " + Json.MAX_NESTING
+                    : "a number or string too long";
+            throw new InvalidRequestException(null, "request JSON exceeds limits: " + what);
         } catch (JsonProcessingException e) {
-            String detail = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage().lines().findFirst().orElse("");
             var location = e.getLocation();
-            String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-            throw new InvalidRequestException(null, "malformed JSON" + where + ": " + abbreviate(detail, 160));
+            String where = location == null || location.getLineNr() < 0 ? ""
+                    : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+            throw new InvalidRequestException(null, "malformed JSON" + where + ": " + plainReason(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new InvalidRequestException(null, "unreadable request");
         }
     }
 
+    /** Validates a parsed request (also one embedded in a larger message, e.g. a WebSocket frame). */
     public static GenerationRequest parse(JsonNode node) {
         if (node == null || !node.isObject()) {
-            throw new InvalidRequestException(null, "request must be a JSON object");
+            throw new InvalidRequestException(null, "request must be a JSON object, got " + describe(node));
         }
         rejectUnknown(node, FIELDS, "");
-        JsonNode nbce = node.get("nbce");
-        NbceParams params = NbceParams.DEFAULT;
-        if (nbce != null && !nbce.isNull()) {
-            if (!nbce.isObject()) {
-                throw new InvalidRequestException("nbce", "nbce must be an object");
-            }
-            rejectUnknown(nbce, NBCE_FIELDS, "nbce.");
-            params = new NbceParams(
-                    number(nbce, "beta", "nbce.beta", NbceParams.DEFAULT.beta()),
-                    number(nbce, "eta", "nbce.eta", NbceParams.DEFAULT.eta()),
-                    nbce.hasNonNull("pooling") ? Pooling.fromWireName(string(nbce, "pooling", "nbce.pooling"))
-                            : NbceParams.DEFAULT.pooling());
-        }
         return new GenerationRequest(
                 strings(node, "contexts"),
-                node.hasNonNull("document") ? string(node, "document", "document") : null,
-                node.hasNonNull("question") ? string(node, "question", "question") : null,
-                node.hasNonNull("user_template") ? string(node, "user_template", "user_template") : null,
-                integer(node, "max_new_tokens", 64),
+                nullableString(node, "document"),
+                string(node, "question", "question", null),
+                string(node, "user_template", "user_template", GenerationRequest.DEFAULT_USER_TEMPLATE),
+                integer(node, "max_new_tokens", 64, 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT),
                 number(node, "temperature", "temperature", 0.0),
                 number(node, "top_p", "top_p", 0.95),
-                integer(node, "top_k", 0),
-                node.hasNonNull("seed") ? seed(node.get("seed")) : null,
+                integer(node, "top_k", 0, 0, GenerationRequest.MAX_TOP_K),
+                seed(node),
                 strings(node, "stop"),
-                params,
+                nbce(node),
                 bool(node, "stream"));
+    }
+
+    private static NbceParams nbce(JsonNode node) {
+        JsonNode nbce = node.get("nbce");
+        if (nbce == null) {
+            return NbceParams.DEFAULT;
+        }
+        if (!nbce.isObject()) {
+            throw new InvalidRequestException("nbce", "nbce must be an object, got " + describe(nbce));
+        }
+        rejectUnknown(nbce, NBCE_FIELDS, "nbce.");
+        String pooling = string(nbce, "pooling", "nbce.pooling", NbceParams.DEFAULT.pooling().wireName());
+        return new NbceParams(
+                number(nbce, "beta", "nbce.beta", NbceParams.DEFAULT.beta()),
+                number(nbce, "eta", "nbce.eta", NbceParams.DEFAULT.eta()),
+                Pooling.fromWireName(pooling));
     }
 
     private static void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
@@ -108,70 +122,131 @@ public final class RequestParser {
         }
     }
 
-    private static String string(JsonNode node, String name, String path) {
+    private static String string(JsonNode node, String name, String path, String fallback) {
         JsonNode value = node.get(name);
+        if (value == null) {
+            return fallback;
+        }
         if (!value.isTextual()) {
-            throw new InvalidRequestException(path, path + " must be a string");
+            throw new InvalidRequestException(path, path + " must be a string, got " + describe(value));
         }
         return value.asText();
     }
 
+    private static String nullableString(JsonNode node, String name) {
+        JsonNode value = node.get(name);
+        return value == null || value.isNull() ? null : string(node, name, name, null);
+    }
+
     private static List<String> strings(JsonNode node, String name) {
         JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
+        if (value == null) {
             return List.of();
         }
         if (!value.isArray()) {
-            throw new InvalidRequestException(name, name + " must be an array of strings");
+            throw new InvalidRequestException(name, name + " must be an array of strings, got " + describe(value));
         }
         List<String> out = new ArrayList<>(value.size());
         for (int i = 0; i < value.size(); i++) {
             if (!value.get(i).isTextual()) {
-                throw new InvalidRequestException(name, name + "[" + i + "] must be a string");
+                throw new InvalidRequestException(name, name + "[" + i + "] must be a string, got " + describe(value.get(i)));
             }
             out.add(value.get(i).asText());
         }
         return out;
     }
 
-    private static int integer(JsonNode node, String name, int fallback) {
+    private static int integer(JsonNode node, String name, int fallback, int min, int max) {
         JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
+        if (value == null) {
             return fallback;
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw new InvalidRequestException(name, name + " must be an integer" + (value.isNumber() ? " within range" : ""));
+        if (!value.isIntegralNumber()) {
+            throw new InvalidRequestException(name, name + " must be an integer, got " + describe(value));
+        }
+        if (!value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
+            throw new InvalidRequestException(name, name + " must be within " + min + ".." + max + ", got "
+                    + abbreviate(value.asText(), 24));
         }
         return value.intValue();
     }
 
     private static double number(JsonNode node, String name, String path, double fallback) {
         JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
+        if (value == null) {
             return fallback;
         }
         if (!value.isNumber()) {
-            throw new InvalidRequestException(path, path + " must be a number");
+            throw new InvalidRequestException(path, path + " must be a number, got " + describe(value));
         }
-        return value.doubleValue();
+        return value.doubleValue(); // ranges (and infinities from e.g. 1e400) are checked by the records
     }
 
     private static boolean bool(JsonNode node, String name) {
         JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
+        if (value == null) {
             return false;
         }
         if (!value.isBoolean()) {
-            throw new InvalidRequestException(name, name + " must be true or false");
+            throw new InvalidRequestException(name, name + " must be true or false, got " + describe(value));
         }
         return value.booleanValue();
     }
 
-    private static Long seed(JsonNode value) {
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw new InvalidRequestException("seed", "seed must be an integer within the 64-bit range");
+    private static Long seed(JsonNode node) {
+        JsonNode value = node.get("seed");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber()) {
+            throw new InvalidRequestException("seed", "seed must be an integer, got " + describe(value));
+        }
+        if (!value.canConvertToLong()) {
+            throw new InvalidRequestException("seed", "seed must fit in 64 bits, got " + abbreviate(value.asText(), 24));
         }
         return value.longValue();
+    }
+
+    /** The JSON type of a value, for messages ("got a string"). */
+    private static String describe(JsonNode value) {
+        if (value == null || value.isMissingNode()) {
+            return "nothing";
+        }
+        if (value.isNull()) {
+            return "null";
+        }
+        if (value.isTextual()) {
+            return "a string";
+        }
+        if (value.isBoolean()) {
+            return value.asText();
+        }
+        if (value.isIntegralNumber()) {
+            return "an integer";
+        }
+        if (value.isNumber()) {
+            return "a number with a fraction (" + abbreviate(value.asText(), 24) + ")";
+        }
+        return value.isArray() ? "an array" : "an object";
+    }
+
+    /**
+     * Jackson's first line without its internals: no source excerpt, no feature or class names
+     * (e.g. "Duplicate field 'q' for `ObjectNode`: not allowed when `...` enabled" becomes
+     * "Duplicate field 'q'").
+     */
+    private static String plainReason(String original) {
+        if (original == null) {
+            return "unreadable JSON";
+        }
+        String reason = original.lines().findFirst().orElse("");
+        for (String noise : List.of(" (start marker at", " (for root starting at", " [Source", " for `", ": enable `")) {
+            int at = reason.indexOf(noise);
+            if (at >= 0) {
+                reason = reason.substring(0, at);
+            }
+        }
+        return abbreviate(reason.strip(), 160);
     }
 
     private static String abbreviate(String s, int max) {

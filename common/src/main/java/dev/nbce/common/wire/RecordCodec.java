@@ -36,7 +36,16 @@ final class RecordCodec<T> implements MessageCodec<T, T> {
     @Override
     public T decodeFromWire(int pos, Buffer buffer) {
         int length = buffer.getInt(pos);
-        return read.apply(new WireReader(buffer, pos + 4), length + 4);
+        if (length < 0 || length > buffer.length() - pos - 4) {
+            throw new IllegalArgumentException("corrupt " + type.getSimpleName() + ": length " + length);
+        }
+        WireReader reader = new WireReader(buffer, pos + 4);
+        T value = read.apply(reader, length + 4);
+        if (reader.position() != pos + 4 + length) {
+            throw new IllegalArgumentException("corrupt " + type.getSimpleName() + ": " + (reader.position() - pos - 4)
+                    + " bytes read of " + length);
+        }
+        return value;
     }
 
     @Override

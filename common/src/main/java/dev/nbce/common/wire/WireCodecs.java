@@ -17,7 +17,7 @@ public final class WireCodecs {
         String id = r.getString();
         double topP = r.getDouble();
         double eta = r.getDouble();
-        Pooling pooling = Pooling.values()[r.getInt()];
+        Pooling pooling = r.getPooling();
         int previous = r.getInt();
         int step = r.getInt();
         int n = r.getInt();

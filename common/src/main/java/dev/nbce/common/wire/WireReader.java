@@ -1,6 +1,7 @@
 package dev.nbce.common.wire;
 
 import dev.nbce.common.nbce.ScoreVector;
+import dev.nbce.common.request.Pooling;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
@@ -27,6 +28,10 @@ final class WireReader {
     }
 
     String getString() {
+        if (buffer.getInt(pos) == -1) {
+            pos += 4;
+            return null;
+        }
         int n = length(1);
         String s = buffer.getString(pos, pos + n, StandardCharsets.UTF_8.name());
         pos += n;
@@ -49,10 +54,21 @@ final class WireReader {
         return values;
     }
 
+    Pooling getPooling() {
+        int ordinal = getInt();
+        if (ordinal < 0 || ordinal >= Pooling.values().length) {
+            throw new IllegalArgumentException("corrupt message: pooling " + ordinal);
+        }
+        return Pooling.values()[ordinal];
+    }
+
     ScoreVector getScores() {
         byte kind = buffer.getByte(pos++);
         if (kind == WireWriter.ABSENT) {
             return null;
+        }
+        if (kind < WireWriter.SPARSE_FLOAT || kind > WireWriter.DENSE_DOUBLE) {
+            throw new IllegalArgumentException("corrupt message: score vector kind " + kind);
         }
         int vocab = getInt();
         boolean dense = kind == WireWriter.DENSE_FLOAT || kind == WireWriter.DENSE_DOUBLE;

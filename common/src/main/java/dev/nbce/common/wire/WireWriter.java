@@ -28,7 +28,12 @@ final class WireWriter {
         return this;
     }
 
+    /** UTF-8 with a length prefix; null is length -1. */
     WireWriter putString(String s) {
+        if (s == null) {
+            buffer.appendInt(-1);
+            return this;
+        }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         buffer.appendInt(bytes.length).appendBytes(bytes);
         return this;

@@ -1,4 +1,20 @@
 package dev.nbce.common.wire;
 
-/** A worker's periodic announcement (also its heartbeat). Capacity 0 means it is draining. */
-public record WorkerStatus(String workerId, String model, int capacityRows, int activeRows, String address) {}
+import java.util.Objects;
+
+/**
+ * A worker's periodic announcement on {@link Addresses#WORKER_ANNOUNCE} (also its heartbeat).
+ *
+ * @param model        the model it serves (may be null when unnamed)
+ * @param capacityRows rows it can hold; 0 means it is draining
+ * @param address      where to send it commands, normally {@link Addresses#worker(String)}
+ */
+public record WorkerStatus(String workerId, String model, int capacityRows, int activeRows, String address) {
+    public WorkerStatus {
+        Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(address, "address");
+        if (capacityRows < 0 || activeRows < 0) {
+            throw new IllegalArgumentException("worker status: row counts must be >= 0");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.nbce.common.nbce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+
+class TokenSamplerTest {
+    private static final double NEG_INF = Double.NEGATIVE_INFINITY;
+
+    private static ScoreVector dense(double... values) {
+        return new ScoreVector(values.length, null, values);
+    }
+
+    /** log-probs for the given probabilities over ids 0..n-1. */
+    private static ScoreVector logs(double... probabilities) {
+        double[] values = new double[probabilities.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.log(probabilities[i]);
+        }
+        return dense(values);
+    }
+
+    @Test
+    void greedyTakesTheArgmaxWithTiesToTheLowestId() {
+        assertEquals(2, TokenSampler.greedy(dense(-3, -1, -0.5, -2)));
+        assertEquals(1, TokenSampler.greedy(dense(-3, -0.5, -0.5, -0.5)));
+        ScoreVector sparse = new ScoreVector(100, new int[] {7, 40, 93}, new double[] {-1.0, -0.25, -0.25});
+        assertEquals(40, TokenSampler.greedy(sparse));
+    }
+
+    @Test
+    void greedyOverNothingFiniteIsIdZeroAsTorchArgmax() {
+        assertEquals(0, TokenSampler.greedy(new ScoreVector(50, new int[0], new double[0])));
+        assertEquals(0, TokenSampler.greedy(dense(NEG_INF, NEG_INF)));
+    }
+
+    @Test
+    void temperatureZeroIsGreedyAndDrawsNothing() {
+        ScoreVector scores = dense(-2, -0.1, -3);
+        SplittableRandom random = new SplittableRandom(9);
+        long before = new SplittableRandom(9).nextLong();
+        assertEquals(1, TokenSampler.sample(scores, 0.0, 0, random));
+        assertEquals(before, random.nextLong(), "greedy must not consume randomness");
+    }
+
+    @Test
+    void aSeedReplaysTheSameTokens() {
+        ScoreVector scores = logs(0.1, 0.2, 0.3, 0.25, 0.15);
+        int[] first = draws(scores, 1.0, 0, TokenSampler.randomFor(1234L), 200);
+        int[] again = draws(scores, 1.0, 0, TokenSampler.randomFor(1234L), 200);
+        int[] other = draws(scores, 1.0, 0, TokenSampler.randomFor(4321L), 200);
+        assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(again));
+        assertNotEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(other));
+    }
+
+    @Test
+    void frequenciesFollowTheSoftmaxOfTheScores() {
+        int[] counts = histogram(draws(logs(0.5, 0.3, 0.2), 1.0, 0, new SplittableRandom(11), 40_000), 3);
+        assertEquals(0.5, counts[0] / 40_000.0, 0.015);
+        assertEquals(0.3, counts[1] / 40_000.0, 0.015);
+        assertEquals(0.2, counts[2] / 40_000.0, 0.015);
+    }
+
+    @Test
+    void temperatureSharpensOrFlattens() {
+        ScoreVector scores = logs(0.5, 0.3, 0.2);
+        int[] cold = histogram(draws(scores, 0.25, 0, new SplittableRandom(3), 20_000), 3);
+        int[] hot = histogram(draws(scores, 50, 0, new SplittableRandom(3), 30_000), 3);
+        // T = 0.25 gives p ∝ p^4: 0.0625 : 0.0081 : 0.0016 -> the first ~ 0.865
+        assertEquals(0.865, cold[0] / 20_000.0, 0.015);
+        for (int c : hot) {
+            assertEquals(1.0 / 3, c / 30_000.0, 0.02);
+        }
+    }
+
+    @Test
+    void topKRestrictsToTheBestTokensWithTiesByLowestId() {
+        ScoreVector scores = dense(-1.0, -0.5, -3.0, -0.5, -2.0, -0.7);
+        int[] counts = histogram(draws(scores, 1.0, 2, new SplittableRandom(5), 5_000), 6);
+        assertTrue(counts[1] > 0 && counts[3] > 0);
+        assertEquals(5_000, counts[1] + counts[3], "only ids 1 and 3 are in the top 2");
+        int[] three = histogram(draws(scores, 1.0, 3, new SplittableRandom(5), 5_000), 6);
+        assertEquals(5_000, three[1] + three[3] + three[5]);
+        int[] tie = histogram(draws(dense(-1, -1, -1, -1), 1.0, 1, new SplittableRandom(6), 100), 4);
+        assertEquals(100, tie[0], "top-1 of a four-way tie is the lowest id");
+    }
+
+    @Test
+    void neverSamplesMinusInfinity() {
+        ScoreVector scores = dense(NEG_INF, -1, NEG_INF, -1.2, NEG_INF);
+        int[] counts = histogram(draws(scores, 5.0, 0, new SplittableRandom(8), 5_000), 5);
+        assertEquals(5_000, counts[1] + counts[3]);
+        ScoreVector sparse = new ScoreVector(1000, new int[] {17, 999}, new double[] {-0.1, -2.4});
+        int[] sparseCounts = histogram(draws(sparse, 1.0, 0, new SplittableRandom(8), 2_000), 1000);
+        assertEquals(2_000, sparseCounts[17] + sparseCounts[999]);
+    }
+
+    private static int[] draws(ScoreVector scores, double temperature, int topK, RandomGenerator random, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = TokenSampler.sample(scores, temperature, topK, random);
+        }
+        return out;
+    }
+
+    private static int[] histogram(int[] ids, int vocab) {
+        int[] counts = new int[vocab];
+        for (int id : ids) {
+            counts[id]++;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.nbce.common.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nbce.common.nbce.ScoreVector;
+import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.request.Pooling;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WireCodecsTest {
+    private static final ScoreVector SPARSE_ROW = new ScoreVector(152_064, new int[] {3, 17, 151_999},
+            new double[] {-0.25f, -1.5f, -7.123456f});
+    private static final ScoreVector DENSE_ROW = new ScoreVector(4, null,
+            new double[] {Double.NEGATIVE_INFINITY, -0.1f, -2.5f, -30f});
+    /** A sum of several rows: values that are not floats must survive as doubles. */
+    private static final ScoreVector SPARSE_SUM = new ScoreVector(10, new int[] {0, 9}, new double[] {-0.1, -1.0 / 3});
+    private static final ScoreVector DENSE_SUM = new ScoreVector(3, null, new double[] {-0.1, Double.NEGATIVE_INFINITY, -2});
+
+    @Test
+    void openRowsRoundTrips() {
+        OpenRows open = new OpenRows("req-1", 0.95, 0.1, Pooling.AVERAGE, 3, 5,
+                List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(4, new int[0]),
+                        new RowPrompt(7, new int[] {151_643, Integer.MAX_VALUE})));
+        assertEquals(open, WireCodecs.roundTrip(open));
+        OpenRows empty = new OpenRows("", 1.0, 0.0, Pooling.MIN_ENTROPY, -1, 0, List.of());
+        assertEquals(empty, WireCodecs.roundTrip(empty));
+    }
+
+    @Test
+    void advanceCloseAndStatusRoundTrip() {
+        Advance advance = new Advance("réq-☃-𝄞", 12, 151_643, 0);
+        assertEquals(advance, WireCodecs.roundTrip(advance));
+        CloseRequest close = new CloseRequest("日本語-id");
+        assertEquals(close, WireCodecs.roundTrip(close));
+        WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"));
+        assertEquals(status, WireCodecs.roundTrip(status));
+        WorkerStatus unnamed = new WorkerStatus("w", null, 0, 0, "nbce.worker.w");
+        assertEquals(unnamed, WireCodecs.roundTrip(unnamed));
+    }
+
+    @Test
+    void shardStepsRoundTripWithEveryKindOfVector() {
+        List<ShardReport> reports = List.of(
+                new ShardReport(new int[] {0, 2, 5}, new double[] {4.5, 3.25, 1.0 / 3}, 5, SPARSE_ROW, SPARSE_ROW, null, 0),
+                new ShardReport(new int[] {1}, new double[] {0.7}, 1, DENSE_ROW, null, null, 0),
+                new ShardReport(new int[] {0, 1, 2}, new double[] {1, 2, 3}, 1, null, DENSE_ROW, DENSE_SUM, 2),
+                new ShardReport(new int[] {3, 4}, new double[] {1, 2}, 3, null, null, SPARSE_SUM, 2),
+                new ShardReport(new int[] {0}, new double[] {2.0}, -1, null,
+                        new ScoreVector(5, new int[0], new double[0]), null, 0),
+                new ShardReport(new int[0], new double[0], -1, null, null, null, 0));
+        for (ShardReport report : reports) {
+            ShardStep step = new ShardStep("r-é", 9, report);
+            ShardStep back = WireCodecs.roundTrip(step);
+            assertEquals(step.requestId(), back.requestId());
+            assertEquals(9, back.step());
+            assertEquals(report, back.report());
+            assertTrue(back.wireBytes() > 0, "a decoded step knows its size on the wire");
+        }
+    }
+
+    @Test
+    void singleRowVectorsTravelAsFloatsAndSumsAsDoubles() {
+        int rowBytes = sizeOf(new ShardStep("r", 1, new ShardReport(new int[] {1}, new double[] {1}, 1,
+                new ScoreVector(1000, null, new double[1000]), null, null, 0)));
+        int sumBytes = sizeOf(new ShardStep("r", 1, new ShardReport(new int[] {1}, new double[] {1}, 1, null, null,
+                new ScoreVector(1000, null, filled(1000, -0.1)), 1)));
+        assertTrue(rowBytes < 4_100 && sumBytes > 8_000, rowBytes + " / " + sumBytes);
+    }
+
+    private static double[] filled(int n, double value) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int sizeOf(ShardStep step) {
+        Buffer buffer = Buffer.buffer();
+        ((MessageCodec<ShardStep, ShardStep>) (MessageCodec<?, ?>) WireCodecs.SHARD_STEP).encodeToWire(buffer, step);
+        return buffer.length();
+    }
+
+    @Test
+    void decodesAtAnOffsetInsideALargerFrame() {
+        Advance advance = new Advance("id", 3, 99, 2);
+        Buffer frame = Buffer.buffer().appendString("header-bytes");
+        int at = frame.length();
+        WireCodecs.ADVANCE.encodeToWire(frame, advance);
+        frame.appendString("trailer");
+        assertEquals(advance, WireCodecs.ADVANCE.decodeFromWire(at, frame));
+    }
+
+    @Test
+    void corruptFramesFailCleanly() {
+        Buffer good = Buffer.buffer();
+        WireCodecs.OPEN_ROWS.encodeToWire(good, new OpenRows("x", 0.9, 0.1, Pooling.MIN_ENTROPY, -1, 0,
+                List.of(new RowPrompt(0, new int[] {1, 2}))));
+        Buffer truncated = good.getBuffer(0, good.length() - 3);
+        assertThrows(RuntimeException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, truncated));
+        Buffer badPooling = good.copy();
+        badPooling.setInt(4 + 4 + 1 + 8 + 8, 7); // length, id length, "x", topP, eta, then the pooling ordinal
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, badPooling))
+                .getMessage().contains("pooling 7"));
+        Buffer hugeCount = good.copy();
+        hugeCount.setInt(4 + 4 + 1 + 8 + 8 + 4 + 4 + 4 + 4 + 4, Integer.MAX_VALUE); // the row's token count
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, hugeCount))
+                .getMessage().contains("length " + Integer.MAX_VALUE));
+        Buffer extra = good.copy().appendInt(0);
+        extra.setInt(0, good.getInt(0) + 4); // a frame longer than its fields
+        assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, extra));
+    }
+
+    @Test
+    void codecsHaveUniqueNamesAndAreUserCodecs() {
+        Set<String> names = new HashSet<>();
+        for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+            assertTrue(names.add(codec.name()), codec.name());
+            assertEquals(-1, codec.systemCodecID());
+        }
+        CloseRequest close = new CloseRequest("a");
+        assertSame(close, WireCodecs.CLOSE.transform(close), "local delivery passes the immutable record as is");
+    }
+
+    @Test
+    void registeredCodecsCarryRecordsOverTheEventBus() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            WireCodecs.registerAll(vertx.eventBus());
+            WireCodecs.registerAll(vertx.eventBus()); // a second verticle on the same bus
+            vertx.eventBus().<Advance>consumer(Addresses.worker("w1"), m -> m.reply(new ShardStep(m.body().requestId(),
+                    m.body().step(), new ShardReport(new int[] {1}, new double[] {0.5}, 1, SPARSE_ROW, null, null, 0))));
+            ShardStep reply = vertx.eventBus().<ShardStep>request(Addresses.worker("w1"), new Advance("q", 4, 7, 1))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+            assertEquals("q", reply.requestId());
+            assertEquals(4, reply.step());
+            assertEquals(SPARSE_ROW, reply.report().best());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void addressesAreStable() {
+        assertEquals("nbce.worker.gpu-0", Addresses.worker("gpu-0"));
+        assertEquals("nbce.workers.announce", Addresses.WORKER_ANNOUNCE);
+        assertEquals("nbce.gateway.events", Addresses.GATEWAY_EVENTS);
+        assertThrows(IllegalArgumentException.class, () -> Addresses.worker(""));
+    }
+
+    @Test
+    void wireErrorsEncodeCodeAndMessage() {
+        WireError error = new WireError("capacity", "no free rows: 64 of 64 used");
+        assertEquals(error, WireError.decode(error.encode()));
+        assertEquals(new WireError("internal", "boom"), WireError.decode("boom"));
+        assertEquals("internal", WireError.decode(null).code());
+    }
+
+    @Test
+    void recordsRejectNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new RowPrompt(-1, new int[0]));
+        assertThrows(IllegalArgumentException.class, () -> new Advance("a", 0, 1, 1));
+        assertThrows(NullPointerException.class, () -> new CloseRequest(null));
+        assertThrows(IllegalArgumentException.class, () -> new WorkerStatus("w", "m", -1, 0, "a"));
+        assertArrayEquals(new int[] {1, 2}, new RowPrompt(0, new int[] {1, 2}).tokenIds());
+    }
+}
