@@ -296,6 +296,7 @@ function send(event) {
   $("answer").removeAttribute("data-windows");
   $("usage").textContent = "";
   $("legend").replaceChildren();
+  $("answer").setAttribute("aria-busy", "true");      // screen readers read the answer once, when complete
   setStatus("waiting for the first token…", "busy");
   updateButtons();
   socket.send(JSON.stringify({ type: "generate", id, request }));
@@ -406,6 +407,7 @@ function finish(status, reason) {
   const request = current;
   if (request && request.stopTimer) clearTimeout(request.stopTimer);
   current = null;
+  $("answer").removeAttribute("aria-busy");
   setStatus(status, reason === null ? "error" : "done");
   if (request) addHistory(request.question, reason === null ? status : reason);
   updateButtons();
@@ -463,6 +465,12 @@ $("answer").addEventListener("mouseover", (e) => {
   if (tok) highlightDoc(docOfWindow(Number(tok.dataset.window)));
 });
 $("answer").addEventListener("mouseleave", () => highlightDoc(null));
+$("answer").addEventListener("click", (e) => {
+  // A click (or a tap, which has no hover) also brings the document into view.
+  const tok = e.target.closest(".tok");
+  const doc = tok && docOfWindow(Number(tok.dataset.window));
+  if (doc) { highlightDoc(doc); doc.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+});
 for (const type of ["mouseover", "focusin"]) {
   $("legend").addEventListener(type, (e) => {
     const chip = e.target.closest(".chip");

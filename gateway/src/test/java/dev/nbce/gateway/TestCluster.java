@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * its own cluster member with its own event bus. Workers can be added and stopped mid-test.
  */
 public final class TestCluster implements AutoCloseable {
-    private final ClusterSettings settings = ClusterSettings.loopback("nbce-test-" + UUID.randomUUID());
+    private final ClusterSettings settings =
+            ClusterSettings.loopback("nbce-test-" + UUID.randomUUID(), ClusterSettings.freeSeedPort());
     private final Path model;
     private final String modelName;
     private final GatewayNode gateway;

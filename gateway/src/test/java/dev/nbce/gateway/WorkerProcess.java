@@ -30,7 +30,8 @@ public final class WorkerProcess implements AutoCloseable {
         Path log = Files.createTempFile("nbce-" + workerId, ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("NBCE_CLUSTER_NAME", cluster.clusterName());
-        builder.environment().put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK);
+        builder.environment().put("NBCE_CLUSTER_MEMBERS", String.join(",", cluster.members()));
+        builder.environment().put("NBCE_CLUSTER_PORT", Integer.toString(cluster.port()));
         builder.environment().put("NBCE_MODEL_NAME", modelName);
         builder.environment().put("DJL_OFFLINE", "true");
         return new WorkerProcess(builder.start(), log, workerId);

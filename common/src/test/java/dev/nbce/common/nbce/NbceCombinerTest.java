@@ -247,6 +247,129 @@ class NbceCombinerTest {
         }
     }
 
+    @Test
+    void zeroToNineRowsOverOneToFourShardsMatchTheDenseFormula() {
+        SplittableRandom random = new SplittableRandom(2026);
+        int cases = 0;
+        for (int n = 0; n <= 9; n++) {
+            for (Pooling pooling : Pooling.values()) {
+                for (double topP : new double[] {0.9, 1.0}) {
+                    for (int variant = 0; variant < 3; variant++) {
+                        int vocab = 5 + random.nextInt(400);
+                        float[][] logits = randomRows(random, n + 1, vocab);
+                        double beta = variant == 0 ? 0.0 : random.nextDouble(0.05, 2.0);
+                        int previous = variant == 2 && n > 0 ? 1 + random.nextInt(n) : -1;
+                        NbceParams params = new NbceParams(beta, 0.1 + random.nextDouble(), pooling);
+                        NaiveNbce.Step expected = NaiveNbce.step(logits, topP, beta, params.eta(), pooling, previous);
+                        int expectedToken = argmax(expected.finalScores());
+                        for (int shards = 1; shards <= 4; shards++) {
+                            String what = "n=" + n + " " + pooling + " top_p=" + topP + " beta=" + beta + " previous="
+                                    + previous + " shards=" + shards;
+                            Combination c = NbceCombiner.combine(placed(logits, shards, topP, params, previous, random), params);
+                            assertEquals(expected.chosenRow(), c.chosenRow(), what);
+                            double[] actual = dense(c.finalScores());
+                            for (int v = 0; v < vocab; v++) {
+                                assertEquals(expected.finalScores()[v], actual[v], 1e-12, what + ", token " + v);
+                            }
+                            assertEquals(expectedToken, TokenSampler.greedy(c.finalScores()), what);
+                            cases++;
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(10 * 2 * 2 * 3 * 4, cases);
+    }
+
+    @Test
+    void randomRowsWithBetaZeroGiveThePooledVectorAndNoContextGivesRowZero() {
+        SplittableRandom random = new SplittableRandom(17);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + random.nextInt(6);
+            double topP = trial % 2 == 0 ? 0.95 : 1.0;
+            float[][] logits = randomRows(random, n + 1, 50 + random.nextInt(200));
+            Combination c = oneShard(logits, topP, new NbceParams(0.0, 0.1, Pooling.MIN_ENTROPY), -1);
+            float[] chosen = RowScores.logSoftmax(logits[c.chosenRow()]);
+            RowScores.applyTopP(chosen, topP);
+            assertEquals(ScoreVector.ofTruncated(chosen, topP >= 1), c.finalScores(), "trial " + trial);
+
+            Combination plain = oneShard(new float[][] {logits[0]}, topP, NbceParams.DEFAULT, -1);
+            float[] row0 = RowScores.logSoftmax(logits[0]);
+            RowScores.applyTopP(row0, topP);
+            assertEquals(0, plain.chosenRow());
+            assertEquals(ScoreVector.ofTruncated(row0, topP >= 1), plain.finalScores(), "trial " + trial);
+        }
+    }
+
+    @Test
+    void stickinessGoesOnlyToThePreviousRowWhereverItIsPlaced() {
+        SplittableRandom random = new SplittableRandom(23);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = 2 + random.nextInt(6);
+            float[][] logits = randomRows(random, n + 1, 100);
+            int previous = 1 + random.nextInt(n);
+            double eta = random.nextDouble(0.01, 3.0);
+            StepContext without = new StepContext(0.95, eta, Pooling.MIN_ENTROPY, -1);
+            StepContext with = new StepContext(0.95, eta, Pooling.MIN_ENTROPY, previous);
+            List<ShardReport> before = placed(logits, 3, without, random);
+            List<ShardReport> after = placed(logits, 3, with, random);
+            double[] h0 = entropiesByRow(before, n);
+            double[] h1 = entropiesByRow(after, n);
+            for (int r = 0; r <= n; r++) {
+                assertEquals(r == previous ? h0[r] - eta : h0[r], h1[r], 0.0, "trial " + trial + ", row " + r);
+            }
+        }
+    }
+
+    private static double[] entropiesByRow(List<ShardReport> shards, int n) {
+        double[] h = new double[n + 1];
+        java.util.Arrays.fill(h, Double.NaN);
+        for (ShardReport s : shards) {
+            for (int i = 0; i < s.rows().length; i++) {
+                h[s.rows()[i]] = s.entropies()[i];
+            }
+        }
+        return h;
+    }
+
+    private static int argmax(double[] scores) {
+        int best = 0;
+        for (int v = 1; v < scores.length; v++) {
+            if (scores[v] > scores[best]) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    /** Rows 0..n dealt at random over {@code shards} workers, some of which may hold no row at all. */
+    private static List<ShardReport> placed(float[][] logits, int shards, double topP, NbceParams params, int previous,
+                                            SplittableRandom random) {
+        return placed(logits, shards, new StepContext(topP, params.eta(), params.pooling(), previous), random);
+    }
+
+    private static List<ShardReport> placed(float[][] logits, int shards, StepContext ctx, SplittableRandom random) {
+        List<List<Integer>> dealt = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            dealt.add(new ArrayList<>());
+        }
+        for (int r = 0; r < logits.length; r++) {
+            dealt.get(random.nextInt(shards)).add(r);
+        }
+        List<ShardReport> reports = new ArrayList<>();
+        for (List<Integer> held : dealt) {
+            Collections.shuffle(held, new java.util.Random(random.nextLong())); // a worker's own row order is arbitrary
+            int[] indices = held.stream().mapToInt(Integer::intValue).toArray();
+            float[][] shardLogits = new float[indices.length][];
+            for (int i = 0; i < indices.length; i++) {
+                shardLogits[i] = logits[indices[i]].clone();
+            }
+            reports.add(ShardReducer.reduce(indices, shardLogits, ctx));
+        }
+        Collections.shuffle(reports, new java.util.Random(random.nextLong()));
+        return reports;
+    }
+
     private static float[][] toyModel(int contextRows, int vocab, int step, int lastToken) {
         float[][] logits = new float[contextRows + 1][vocab];
         for (int r = 0; r <= contextRows; r++) {

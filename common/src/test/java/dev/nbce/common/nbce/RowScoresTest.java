@@ -42,6 +42,26 @@ class RowScoresTest {
     }
 
     @Test
+    void logSoftmaxMatchesTheDirectFormulaOnRandomRows() {
+        SplittableRandom random = new SplittableRandom(31);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] z = new float[1 + random.nextInt(500)];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = (float) (random.nextGaussian() * 5);
+            }
+            double sum = 0;
+            for (float v : z) {
+                sum += Math.exp(v); // |z| stays small: no shift needed for the direct formula
+            }
+            float[] l = RowScores.logSoftmax(z);
+            for (int i = 0; i < z.length; i++) {
+                double direct = Math.log(Math.exp(z[i]) / sum);
+                assertEquals(direct, l[i], Math.ulp((float) direct) + 1e-12, "trial " + trial + ", token " + i);
+            }
+        }
+    }
+
+    @Test
     void logSoftmaxIsShiftInvariantAndDoesNotOverflow() {
         float[] small = RowScores.logSoftmax(new float[] {0, 1, -2});
         float[] huge = RowScores.logSoftmax(new float[] {1000, 1001, 998});
@@ -116,6 +136,22 @@ class RowScoresTest {
         // Truncating one of three equal tokens leaves 2·(1/3)·ln 3, not ln 2.
         float third = (float) Math.log(1.0 / 3);
         assertEquals(2.0 / 3 * Math.log(3), RowScores.entropy(new float[] {third, third, NEG_INF}), 1e-6);
+    }
+
+    @Test
+    void entropyIsTheFormulaOverFiniteEntriesOnly() {
+        // -Σ p·l over {0.5, 0.25, 0.125, 0.125}, with -inf entries between them adding nothing
+        float[] row = {(float) Math.log(0.5), NEG_INF, (float) Math.log(0.25), NEG_INF, NEG_INF, (float) Math.log(0.125),
+                (float) Math.log(0.125)};
+        assertEquals(1.75 * Math.log(2), RowScores.entropy(row), 1e-7);
+        assertEquals(0.0, RowScores.entropy(new float[] {NEG_INF, NEG_INF}));
+        assertEquals(0.0, RowScores.entropy(new float[0]));
+        // a (barely) positive log-prob from rounding is clipped to 0, not counted as negative entropy
+        assertEquals(0.0, RowScores.entropy(new float[] {1e-7f}));
+        // clip: l = -120 counts as -100 (weights are exp(l) either way)
+        float far = -120f;
+        float half = (float) Math.log(0.5);
+        assertEquals(Math.exp(far) * 100 - Math.exp(half) * half, RowScores.entropy(new float[] {far, half}), 1e-15);
     }
 
     @Test

@@ -99,6 +99,112 @@ class TokenSamplerTest {
         assertEquals(2_000, sparseCounts[17] + sparseCounts[999]);
     }
 
+    @Test
+    void topKOfOneIsGreedyOnRandomScores() {
+        SplittableRandom random = new SplittableRandom(12);
+        for (int trial = 0; trial < 300; trial++) {
+            int vocab = 1 + random.nextInt(300);
+            double[] values = new double[vocab];
+            for (int v = 0; v < vocab; v++) {
+                // coarse values so that ties at the top are common; some tokens masked
+                values[v] = random.nextInt(5) == 0 ? NEG_INF : -random.nextInt(6) * 0.5;
+            }
+            values[random.nextInt(vocab)] = -0.25;
+            ScoreVector scores = trial % 2 == 0 ? dense(values) : sparse(values);
+            int greedy = TokenSampler.greedy(scores);
+            assertEquals(greedy, TokenSampler.sample(scores, 0.8, 1, new SplittableRandom(trial)), "trial " + trial);
+            assertEquals(greedy, firstMax(values), "trial " + trial);
+        }
+    }
+
+    @Test
+    void eachSampleDrawsExactlyOneDouble() {
+        ScoreVector scores = logs(0.1, 0.2, 0.3, 0.25, 0.15);
+        SplittableRandom used = new SplittableRandom(77);
+        SplittableRandom mirror = new SplittableRandom(77);
+        for (int i = 0; i < 50; i++) {
+            TokenSampler.sample(scores, 0.9, i % 3, used);
+            mirror.nextDouble();
+        }
+        assertEquals(mirror.nextLong(), used.nextLong());
+    }
+
+    @Test
+    void samplingIsAFunctionOfTheDrawnNumber() {
+        // Inverse-CDF over ids in ascending order: the draw u picks the first id whose cumulative weight exceeds u.
+        ScoreVector scores = logs(0.5, 0.25, 0.25);
+        assertEquals(0, TokenSampler.sample(scores, 1.0, 0, fixed(0.0)));
+        assertEquals(0, TokenSampler.sample(scores, 1.0, 0, fixed(0.49)));
+        assertEquals(1, TokenSampler.sample(scores, 1.0, 0, fixed(0.51)));
+        assertEquals(2, TokenSampler.sample(scores, 1.0, 0, fixed(0.76)));
+        assertEquals(2, TokenSampler.sample(scores, 1.0, 0, fixed(Math.nextDown(1.0))));
+        ScoreVector masked = new ScoreVector(6, new int[] {1, 4}, new double[] {Math.log(0.5), Math.log(0.5)});
+        assertEquals(4, TokenSampler.sample(masked, 1.0, 0, fixed(Math.nextDown(1.0))), "the last finite id, never a masked one");
+    }
+
+    @Test
+    void frequenciesFollowTheTemperedSoftmaxOverASparseVector() {
+        double[] logits = {-0.3, -1.1, -2.0, -0.7, -4.0};
+        int[] ids = {2, 10, 11, 40, 99};
+        ScoreVector scores = new ScoreVector(100, ids, logits);
+        double t = 0.7;
+        double z = 0;
+        for (double l : logits) {
+            z += Math.exp(l / t);
+        }
+        int n = 60_000;
+        int[] counts = histogram(draws(scores, t, 0, TokenSampler.randomFor(2024L), n), 100);
+        int sampled = 0;
+        for (int i = 0; i < ids.length; i++) {
+            double p = Math.exp(logits[i] / t) / z;
+            double sd = Math.sqrt(p * (1 - p) / n);
+            assertEquals(p, counts[ids[i]] / (double) n, 5 * sd + 1e-4, "id " + ids[i]);
+            sampled += counts[ids[i]];
+        }
+        assertEquals(n, sampled, "only the stored (finite) ids are ever drawn");
+    }
+
+    private static RandomGenerator fixed(double u) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public double nextDouble() {
+                return u;
+            }
+        };
+    }
+
+    private static ScoreVector sparse(double[] values) {
+        int n = 0;
+        for (double v : values) {
+            n += v == NEG_INF ? 0 : 1;
+        }
+        int[] ids = new int[n];
+        double[] kept = new double[n];
+        int at = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != NEG_INF) {
+                ids[at] = i;
+                kept[at++] = values[i];
+            }
+        }
+        return new ScoreVector(values.length, ids, kept);
+    }
+
+    private static int firstMax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     private static int[] draws(ScoreVector scores, double temperature, int topK, RandomGenerator random, int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {

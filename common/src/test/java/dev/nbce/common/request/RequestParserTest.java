@@ -24,7 +24,7 @@ class RequestParserTest {
     /** Parses and expects a rejection; checks the message is one clean line and returns the exception. */
     private static InvalidRequestException rejected(String json) {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> RequestParser.parse(json), json);
-        assertClean(e.getMessage());
+        assertCleanForClients(e.getMessage());
         return e;
     }
 
@@ -99,7 +99,7 @@ class RequestParserTest {
 
     private static InvalidRequestException rejectedNode(JsonNode node) {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> RequestParser.parse(node));
-        assertClean(e.getMessage());
+        assertCleanForClients(e.getMessage());
         return e;
     }
 
@@ -241,6 +241,82 @@ class RequestParserTest {
         assertEquals(4096, r.maxNewTokens());
         assertEquals(1.0, r.topP());
         assertEquals(1, RequestParser.parse(with("\"max_new_tokens\":1")).maxNewTokens());
+    }
+
+    /** One case per rule the brief lists: the field (null = the request as a whole), then the JSON. */
+    private static final String[][] ONE_CASE_EACH = {
+            {null, "{\"question\":"},
+            {null, ""},
+            {null, "[{\"question\":\"q\"}]"},
+            {"temperatur", "{\"question\":\"q\",\"temperatur\":0}"},
+            {"nbce.alpha", "{\"question\":\"q\",\"nbce\":{\"alpha\":1}}"},
+            {"max_new_tokens", "{\"question\":\"q\",\"max_new_tokens\":\"64\"}"},
+            {"max_new_tokens", "{\"question\":\"q\",\"max_new_tokens\":1.5}"},
+            {"question", "{\"question\":true}"},
+            {"contexts", "{\"question\":\"q\",\"contexts\":[\"a\",3]}"},
+            {"top_p", "{\"question\":\"q\",\"top_p\":0}"},
+            {"top_p", "{\"question\":\"q\",\"top_p\":1.5}"},
+            {"nbce.beta", "{\"question\":\"q\",\"nbce\":{\"beta\":-1}}"},
+            {"max_new_tokens", "{\"question\":\"q\",\"max_new_tokens\":0}"},
+            {"max_new_tokens", "{\"question\":\"q\",\"max_new_tokens\":5000}"},
+            {"temperature", "{\"question\":\"q\",\"temperature\":-1}"},
+            {"top_k", "{\"question\":\"q\",\"top_k\":-1}"},
+            {"question", "{\"question\":\"\"}"},
+            {"contexts", "{\"question\":\"q\",\"contexts\":[\"a\",\" \\t\\n \"]}"},
+            {"document", "{\"question\":\"q\",\"contexts\":[\"a\"],\"document\":\"b\"}"},
+            {"user_template", "{\"question\":\"q\",\"user_template\":\"Q: {question}\"}"},
+            {"stop", "{\"question\":\"q\",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\","
+                    + "\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]}"},
+            {null, "{\"question\":\"q\",\"stop\":" + "[".repeat(100) + "]".repeat(100) + "}"},
+            {"top_p", "{\"question\":\"q\",\"top_p\":1e400}"},
+            {null, "{\"question\":\"q\",\"top_p\":0.9,\"top_p\":0.8}"},
+    };
+
+    @Test
+    void rejectsOneCaseOfEachRuleWithACleanMessageNamingTheField() {
+        for (String[] c : ONE_CASE_EACH) {
+            String field = c[0];
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> RequestParser.parse(c[1].getBytes(StandardCharsets.UTF_8)), c[1]);
+            String message = e.getMessage();
+            assertEquals(field, e.field(), c[1] + " -> " + message);
+            if (field != null) {
+                String leaf = field.substring(field.lastIndexOf('.') + 1); // "beta must be ..." names nbce.beta
+                assertTrue(message.contains(leaf), "message names " + field + ": " + message);
+            }
+            assertCleanForClients(message);
+        }
+    }
+
+    @Test
+    void rejectsInvalidUtf8BytesEverywhereInTheBody() {
+        byte[] valid = "{\"question\":\"ab\",\"contexts\":[\"cd\"]}".getBytes(StandardCharsets.UTF_8);
+        for (byte bad : new byte[] {(byte) 0x80, (byte) 0xC0, (byte) 0xFF, (byte) 0xF8}) {
+            for (int at : new int[] {0, 14, 30}) {
+                byte[] body = valid.clone();
+                body[at] = bad;
+                InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> RequestParser.parse(body));
+                assertEquals("request body is not valid UTF-8", e.getMessage());
+                assertNull(e.field());
+            }
+        }
+        InvalidRequestException empty = assertThrows(InvalidRequestException.class, () -> RequestParser.parse(new byte[0]));
+        assertCleanForClients(empty.getMessage());
+    }
+
+    @Test
+    void duplicateKeysAreRejectedInsideNbceToo() {
+        InvalidRequestException e = rejected(with("\"nbce\":{\"beta\":0.1,\"beta\":0.2}"));
+        assertTrue(e.getMessage().contains("'beta'"), e.getMessage());
+    }
+
+    /** One line, no Java class or package names (e.g. "com.fasterxml...", "ObjectNode", "NumberFormatException"). */
+    private static void assertCleanForClients(String message) {
+        assertClean(message);
+        assertFalse(message.matches("(?s).*\\b[a-z]+(\\.[a-z0-9]+)+\\.[A-Z]\\w*.*"), "qualified class name: " + message);
+        assertFalse(message.matches("(?s).*\\b[A-Z]\\w*[a-z](Exception|Error|Node|Parser|Feature)\\b.*"),
+                "class name: " + message);
+        assertFalse(message.contains("java."), message);
     }
 
     @Test

@@ -121,6 +121,133 @@ class WireCodecsTest {
         assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, extra));
     }
 
+    /** One value of every record, with every kind of field the codecs write. */
+    private static List<Object> samples() {
+        return List.of(
+                new OpenRows("запрос-🚀-1", 0.9, 0.35, Pooling.MIN_ENTROPY, 2, 7,
+                        List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(3, new int[] {5}),
+                                new RowPrompt(9, new int[0]))),
+                new Advance("a-é", 1, 0, 3),
+                new CloseRequest("ς"),
+                new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1")),
+                new ShardStep("s", 3, new ShardReport(new int[] {0, 4, 1}, new double[] {0.1, Math.PI, 2.0 / 3}, 1,
+                        SPARSE_ROW, new ScoreVector(152_064, new int[] {0, 151_999}, new double[] {-0.5f, -3f}), null, 0)),
+                new ShardStep("s", 4, new ShardReport(new int[] {2, 3}, new double[] {1, 2}, 2, null, null, SPARSE_SUM, 2)),
+                new ShardStep("s", 5, new ShardReport(new int[] {0, 1}, new double[] {1, 2}, 1, DENSE_ROW, DENSE_ROW, null, 0)),
+                new ShardStep("s", 6, new ShardReport(new int[] {1, 2}, new double[] {1, 2}, 1, null, null, DENSE_SUM, 2)));
+    }
+
+    @Test
+    void everySampleRoundTripsExactly() {
+        for (Object value : samples()) {
+            Object back = WireCodecs.roundTrip(value);
+            if (value instanceof ShardStep step) {
+                ShardStep got = (ShardStep) back;
+                assertEquals(step.requestId(), got.requestId());
+                assertEquals(step.step(), got.step());
+                assertEquals(step.report(), got.report());
+                assertEquals(encoded(value).length(), got.wireBytes(), "wireBytes is the encoded size");
+            } else {
+                assertEquals(value, back);
+            }
+        }
+    }
+
+    @Test
+    void sumsKeepEveryBitOfValuesThatAreNotFloats() {
+        double[] values = {-0.1, -1.0 / 3, Math.nextDown(-2.0), -1e-300, -123456.789012345, -0.5};
+        ScoreVector sparse = new ScoreVector(1 << 20, new int[] {0, 1, 77, 1000, 500_000, (1 << 20) - 1}, values);
+        ScoreVector dense = new ScoreVector(values.length, null, values);
+        ShardStep step = new ShardStep("r", 1, new ShardReport(new int[] {1, 2}, new double[] {-1.0 / 7, Double.MIN_VALUE}, 1,
+                null, dense, sparse, 2));
+        ShardReport back = WireCodecs.roundTrip(step).report();
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back.sum().valueAtIndex(i)));
+            assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back.row0().valueAtIndex(i)));
+        }
+        assertArrayEquals(new double[] {-1.0 / 7, Double.MIN_VALUE}, back.entropies());
+        assertArrayEquals(sparse.ids(), back.sum().ids());
+    }
+
+    @Test
+    void everyTruncationFailsWithAnException() {
+        for (Object value : samples()) {
+            Buffer full = encoded(value);
+            for (int cut = 0; cut < full.length(); cut++) {
+                Buffer truncated = full.getBuffer(0, cut);
+                assertDecodeFails(value, truncated, "cut at " + cut);
+                if (cut >= 4) {
+                    // the same prefix with its length field made consistent, so decoding runs into the missing fields
+                    Buffer relabelled = truncated.copy();
+                    relabelled.setInt(0, cut - 4);
+                    assertDecodeFails(value, relabelled, "relabelled cut at " + cut);
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomCorruptionNeverEscapesAsAnError() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(404);
+        int failures = 0;
+        int decoded = 0;
+        for (Object value : samples()) {
+            Buffer full = encoded(value);
+            for (int trial = 0; trial < 400; trial++) {
+                Buffer corrupt = full.copy();
+                for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                    int at = random.nextInt(corrupt.length());
+                    corrupt.setByte(at, (byte) (trial % 2 == 0 ? random.nextInt(256) : 0xFF));
+                }
+                try {
+                    codecFor(value).decodeFromWire(0, corrupt);
+                    decoded++; // a flipped value byte can still be a valid message
+                } catch (RuntimeException expected) {
+                    failures++;
+                }
+                // an OutOfMemoryError or StackOverflowError would propagate and fail the test
+            }
+        }
+        assertTrue(failures > 500 && decoded > 100, failures + " rejected, " + decoded + " decoded");
+    }
+
+    private static void assertDecodeFails(Object value, Buffer buffer, String what) {
+        try {
+            codecFor(value).decodeFromWire(0, buffer);
+        } catch (RuntimeException expected) {
+            return;
+        }
+        throw new AssertionError(value.getClass().getSimpleName() + " decoded from a truncated buffer: " + what);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static MessageCodec<Object, Object> codecFor(Object value) {
+        for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+            if (((RecordCodec<?>) codec).type() == value.getClass()) {
+                return (MessageCodec<Object, Object>) codec;
+            }
+        }
+        throw new IllegalArgumentException(value.getClass().getName());
+    }
+
+    private static Buffer encoded(Object value) {
+        Buffer buffer = Buffer.buffer();
+        codecFor(value).encodeToWire(buffer, value);
+        return buffer;
+    }
+
+    @Test
+    void wireErrorsKeepColonsInTheMessageAndToleratePlainText() {
+        WireError error = new WireError("bad_request", "row 3: token 99: out of range");
+        assertEquals("bad_request:row 3: token 99: out of range", error.encode());
+        assertEquals(error, WireError.decode(error.encode()));
+        assertEquals(new WireError("capacity", ""), WireError.decode("capacity:"));
+        assertEquals(new WireError("internal", ":no code"), WireError.decode(":no code"));
+        assertEquals(new WireError("internal", "worker gave no reason"), WireError.decode(null));
+        assertEquals(4200, WireError.FAILURE_CODE);
+    }
+
     @Test
     void codecsHaveUniqueNamesAndAreUserCodecs() {
         Set<String> names = new HashSet<>();

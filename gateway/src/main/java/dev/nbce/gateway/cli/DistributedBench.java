@@ -161,7 +161,9 @@ final class DistributedBench {
         static Cluster start(Path modelDir, String modelName, int workers, CliArgs args) throws Exception {
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("NBCE_CLUSTER_NAME", "nbce-bench-" + UUID.randomUUID().toString().substring(0, 8));
-            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK);
+            int seed = ClusterSettings.freeSeedPort();
+            env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
+            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
             env.put("NBCE_MAX_REQUESTS_PER_SOCKET", "256");
             MetricsSetup metrics = new MetricsSetup();
             Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics).toCompletionStage().toCompletableFuture()

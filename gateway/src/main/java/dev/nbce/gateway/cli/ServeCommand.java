@@ -35,7 +35,12 @@ final class ServeCommand implements Main.Command {
 
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putIfAbsent("NBCE_CLUSTER_NAME", "nbce-serve-" + UUID.randomUUID().toString().substring(0, 8));
-        env.putIfAbsent("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK);
+        if (!env.containsKey("NBCE_CLUSTER_MEMBERS")) {
+            // A private seed port, so this cluster never meets another serve or test on the machine.
+            int seed = ClusterSettings.freeSeedPort();
+            env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
+            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
+        }
         MetricsSetup metrics = new MetricsSetup();
         Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics)
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -50,6 +50,25 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         return new ClusterSettings(clusterName, List.of(LOOPBACK), 5701, LOOPBACK, null, LOOPBACK, 0, LOOPBACK);
     }
 
+    /**
+     * Loopback with a seed port of its own: the first member binds {@code seedPort}, the others
+     * join through it. Without this, clusters started side by side on one machine (tests, a
+     * benchmark next to a running serve) take each other's default ports and never find their peers.
+     */
+    public static ClusterSettings loopback(String clusterName, int seedPort) {
+        return new ClusterSettings(clusterName, List.of(LOOPBACK + ":" + seedPort), seedPort, LOOPBACK, null, LOOPBACK, 0,
+                LOOPBACK);
+    }
+
+    /** A currently free TCP port on loopback, to seed a private cluster. */
+    public static int freeSeedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOOPBACK))) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port for the cluster", e);
+        }
+    }
+
     /** NBCE_CLUSTER_NAME, NBCE_CLUSTER_MEMBERS, NBCE_CLUSTER_PORT, NBCE_CLUSTER_INTERFACE,
      *  NBCE_CLUSTER_KUBERNETES + NBCE_K8S_SERVICE_DNS, NBCE_EVENTBUS_HOST, NBCE_EVENTBUS_PORT, NBCE_PUBLIC_HOST. */
     public static ClusterSettings fromEnvironment(Map<String, String> env) {
