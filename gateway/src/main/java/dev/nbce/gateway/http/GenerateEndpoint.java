@@ -1,12 +1,12 @@
 package dev.nbce.gateway.http;
 
 import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionException;
-import dev.nbce.gateway.session.SessionListener;
 import io.vertx.ext.web.RoutingContext;
 
 /** POST /v1/generate: the result as JSON, or Server-Sent Events with "stream": true. */
@@ -28,26 +28,8 @@ final class GenerateEndpoint {
         if (request.stream()) {
             stream(ctx, request);
         } else {
-            respondOnce(ctx, request);
+            HttpResponses.respondWhenDone(ctx, service, request, GenerationResult::toJson);
         }
-    }
-
-    private void respondOnce(RoutingContext ctx, GenerationRequest request) {
-        RunningGeneration generation;
-        try {
-            generation = service.submit(request, SessionListener.NONE);
-        } catch (SessionException e) {
-            HttpResponses.error(ctx, e);
-            return;
-        }
-        ctx.request().connection().closeHandler(v -> generation.cancel().run());
-        generation.result().onComplete(ended -> {
-            if (ended.succeeded()) {
-                HttpResponses.json(ctx, 200, ended.result().toJson());
-            } else {
-                HttpResponses.error(ctx, (SessionException) ended.cause());
-            }
-        });
     }
 
     private void stream(RoutingContext ctx, GenerationRequest request) {

@@ -11,7 +11,6 @@ import dev.nbce.common.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionException;
-import dev.nbce.gateway.session.SessionListener;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
@@ -112,27 +111,14 @@ final class OpenAiEndpoint {
     }
 
     private void respondOnce(RoutingContext ctx, GenerationRequest request, String id, long created) {
-        RunningGeneration generation;
-        try {
-            generation = service.submit(request, SessionListener.NONE);
-        } catch (SessionException e) {
-            HttpResponses.error(ctx, e);
-            return;
-        }
-        ctx.request().connection().closeHandler(v -> generation.cancel().run());
-        generation.result().onComplete(ended -> {
-            if (ended.failed()) {
-                HttpResponses.error(ctx, (SessionException) ended.cause());
-                return;
-            }
-            GenerationResult result = ended.result();
+        HttpResponses.respondWhenDone(ctx, service, request, result -> {
             ObjectNode body = envelope(id, "chat.completion", created);
             ObjectNode choice = ((ArrayNode) body.get("choices")).addObject().put("index", 0);
             choice.putObject("message").put("role", "assistant").put("content", result.text());
             choice.put("finish_reason", finishReason(result.finishReason()));
             body.set("usage", usage(result));
             body.set("nbce", nbceExtras(result));
-            HttpResponses.json(ctx, 200, body);
+            return body;
         });
     }
 
