@@ -19,9 +19,9 @@ import java.util.stream.IntStream;
 
 /**
  * Runs the model for every request placed on this worker, on one thread of its own: each loop
- * drains the commands that arrived, and runs ONE batched forward over all rows that have work —
- * new rows being prefilled and existing rows decoding one token, of any request (continuous
- * batching: requests join and leave between steps). Callers on event loops only enqueue.
+ * drains the commands that arrived and runs ONE batched forward over the decoding rows of every
+ * request (continuous batching: requests join and leave between steps), answers them, then one
+ * forward over the rows being prefilled. Callers on event loops only enqueue.
  */
 public final class RowEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
@@ -42,7 +42,11 @@ public final class RowEngine implements AutoCloseable {
 
     /** Rows of one shard that need a forward this loop, and who waits for their report. */
     private record Pending(RequestShard shard, List<Integer> positions, List<int[]> tokens,
-                           CompletableFuture<ShardStep> reply) {}
+                           CompletableFuture<ShardStep> reply) {
+        boolean decodesOneToken() {
+            return tokens.stream().allMatch(t -> t.length == 1);
+        }
+    }
 
     private final LlamaDecoder decoder;
     private final EngineLimits limits;
@@ -163,8 +167,15 @@ public final class RowEngine implements AutoCloseable {
                     failReply(command, e);
                 }
             }
-            if (!pending.isEmpty()) {
-                forwardAndReport(pending);
+            // Decode steps of running requests go first, in one forward of their own, and are answered
+            // before any prefill runs: a newcomer's long prompt must not stall every stream.
+            List<Pending> decodes = pending.stream().filter(Pending::decodesOneToken).toList();
+            List<Pending> prefills = pending.stream().filter(p -> !p.decodesOneToken()).toList();
+            if (!decodes.isEmpty()) {
+                forwardAndReport(decodes);
+            }
+            if (!prefills.isEmpty()) {
+                forwardAndReport(prefills);
             }
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
