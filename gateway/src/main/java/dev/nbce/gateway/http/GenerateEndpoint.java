@@ -5,8 +5,6 @@ import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
-import dev.nbce.gateway.service.RunningGeneration;
-import dev.nbce.gateway.session.SessionException;
 import io.vertx.ext.web.RoutingContext;
 
 /** POST /v1/generate: the result as JSON, or Server-Sent Events with "stream": true. */
@@ -33,24 +31,9 @@ final class GenerateEndpoint {
     }
 
     private void stream(RoutingContext ctx, GenerationRequest request) {
-        // Headers go out with the first event, so a refusal below can still be a plain HTTP error.
-        SseStream sse = new SseStream(ctx.response(), service.limits().maxBufferedBytes());
-        RunningGeneration generation;
-        try {
-            generation = service.submit(request, token -> sse.send("token", JsonFrames.token(null, token).toString()));
-        } catch (SessionException e) {
-            HttpResponses.error(ctx, e);
-            return;
-        }
-        ctx.response().closeHandler(v -> generation.cancel().run());
-        generation.result().onComplete(ended -> {
-            if (ended.succeeded()) {
-                sse.send("done", ended.result().toJson().toString());
-            } else {
-                SessionException e = (SessionException) ended.cause();
-                sse.send("error", JsonFrames.httpError(e.code(), e.getMessage()).get("error").toString());
-            }
-            sse.end();
-        });
+        SseStream.generate(ctx, service, request,
+                (sse, token) -> sse.send("token", JsonFrames.token(null, token).toString()),
+                (sse, result) -> sse.send("done", result.toJson().toString()),
+                (sse, e) -> sse.send("error", JsonFrames.httpError(e.code(), e.getMessage()).get("error").toString()));
     }
 }

@@ -9,8 +9,6 @@ import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
-import dev.nbce.gateway.service.RunningGeneration;
-import dev.nbce.gateway.session.SessionException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
@@ -123,42 +121,30 @@ final class OpenAiEndpoint {
     }
 
     private void stream(RoutingContext ctx, GenerationRequest request, String id, long created) {
-        SseStream sse = new SseStream(ctx.response(), service.limits().maxBufferedBytes());
         boolean[] first = {true};
-        RunningGeneration generation;
-        try {
-            generation = service.submit(request, token -> {
-                ObjectNode chunk = envelope(id, "chat.completion.chunk", created);
-                ObjectNode choice = ((ArrayNode) chunk.get("choices")).addObject().put("index", 0);
-                ObjectNode delta = choice.putObject("delta");
-                if (first[0]) {
-                    delta.put("role", "assistant");
-                    first[0] = false;
-                }
-                delta.put("content", token.text());
-                choice.putNull("finish_reason");
-                choice.put("nbce_window", token.window());
-                sse.send(null, chunk.toString());
-            });
-        } catch (SessionException e) {
-            HttpResponses.error(ctx, e);
-            return;
-        }
-        ctx.response().closeHandler(v -> generation.cancel().run());
-        generation.result().onComplete(ended -> {
-            if (ended.succeeded()) {
-                ObjectNode chunk = envelope(id, "chat.completion.chunk", created);
-                ObjectNode choice = ((ArrayNode) chunk.get("choices")).addObject().put("index", 0);
-                choice.putObject("delta");
-                choice.put("finish_reason", finishReason(ended.result().finishReason()));
-                chunk.set("usage", usage(ended.result()));
-                sse.send(null, chunk.toString());
-            } else {
-                SessionException e = (SessionException) ended.cause();
-                sse.send(null, JsonFrames.httpError(e.code(), e.getMessage()).toString());
+        SseStream.generate(ctx, service, request, (sse, token) -> {
+            ObjectNode chunk = envelope(id, "chat.completion.chunk", created);
+            ObjectNode choice = ((ArrayNode) chunk.get("choices")).addObject().put("index", 0);
+            ObjectNode delta = choice.putObject("delta");
+            if (first[0]) {
+                delta.put("role", "assistant");
+                first[0] = false;
             }
+            delta.put("content", token.text());
+            choice.putNull("finish_reason");
+            choice.put("nbce_window", token.window());
+            sse.send(null, chunk.toString());
+        }, (sse, result) -> {
+            ObjectNode chunk = envelope(id, "chat.completion.chunk", created);
+            ObjectNode choice = ((ArrayNode) chunk.get("choices")).addObject().put("index", 0);
+            choice.putObject("delta");
+            choice.put("finish_reason", finishReason(result.finishReason()));
+            chunk.set("usage", usage(result));
+            sse.send(null, chunk.toString());
             sse.send(null, "[DONE]");
-            sse.end();
+        }, (sse, e) -> {
+            sse.send(null, JsonFrames.httpError(e.code(), e.getMessage()).toString());
+            sse.send(null, "[DONE]");
         });
     }
 

@@ -1,6 +1,14 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RunningGeneration;
+import dev.nbce.gateway.session.SessionException;
+import dev.nbce.gateway.session.TokenEvent;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiConsumer;
 
 /**
  * A Server-Sent Events response with bounded buffering: a client that stops reading is
@@ -19,6 +27,33 @@ final class SseStream {
                 .putHeader("Content-Type", "text/event-stream")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
+    }
+
+    /**
+     * Runs a generation as an event stream: a refusal before the first event is a plain HTTP error,
+     * a client that goes away cancels it, and the stream ends after {@code onDone} or {@code onError}.
+     */
+    static void generate(RoutingContext ctx, NbceService service, GenerationRequest request,
+                         BiConsumer<SseStream, TokenEvent> onToken, BiConsumer<SseStream, GenerationResult> onDone,
+                         BiConsumer<SseStream, SessionException> onError) {
+        // Headers go out with the first event, so a refusal below can still be a plain HTTP error.
+        SseStream sse = new SseStream(ctx.response(), service.limits().maxBufferedBytes());
+        RunningGeneration generation;
+        try {
+            generation = service.submit(request, token -> onToken.accept(sse, token));
+        } catch (SessionException e) {
+            HttpResponses.error(ctx, e);
+            return;
+        }
+        ctx.response().closeHandler(v -> generation.cancel().run());
+        generation.result().onComplete(ended -> {
+            if (ended.succeeded()) {
+                onDone.accept(sse, ended.result());
+            } else {
+                onError.accept(sse, (SessionException) ended.cause());
+            }
+            sse.end();
+        });
     }
 
     /** Writes one event; {@code event} null for OpenAI-style data-only lines. */

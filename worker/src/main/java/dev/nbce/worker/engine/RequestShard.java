@@ -64,10 +64,6 @@ final class RequestShard implements AutoCloseable {
         return rows;
     }
 
-    int rowIndexAt(int position) {
-        return rowIndices.get(position);
-    }
-
     @Override
     public void close() {
         caches.forEach(RowCache::close);
