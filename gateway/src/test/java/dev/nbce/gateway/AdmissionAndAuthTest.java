@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +28,7 @@ class AdmissionAndAuthTest {
 
     @BeforeAll
     void start() throws Exception {
-        cluster = new TestCluster(SharedData.tinyLlama(), "tiny-llama", 1, Map.of(
+        cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 1, Map.of(
                 "NBCE_MAX_ACTIVE", "2", "NBCE_MAX_QUEUED", "2", "NBCE_API_KEYS", "other-key," + KEY));
     }
 
@@ -42,7 +43,7 @@ class AdmissionAndAuthTest {
     }
 
     private static ObjectNode request(int maxNewTokens) throws Exception {
-        ObjectNode request = ClusterExactnessTest.requestJson(SharedData.tinyLlamaReference().get("nbce").get(0));
+        ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
         request.put("max_new_tokens", maxNewTokens);
         return request;
     }

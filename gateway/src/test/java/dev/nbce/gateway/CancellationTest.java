@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -24,7 +25,7 @@ class CancellationTest {
 
     @BeforeAll
     void start() throws Exception {
-        cluster = new TestCluster(SharedData.tinyLlama(), "tiny-llama", 2, Map.of());
+        cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 2, Map.of());
     }
 
     @AfterAll
@@ -33,7 +34,7 @@ class CancellationTest {
     }
 
     private static ObjectNode longRequest() throws Exception {
-        ObjectNode request = ClusterExactnessTest.requestJson(SharedData.tinyLlamaReference().get("nbce").get(0));
+        ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
         request.put("max_new_tokens", 400);
         return request;
     }

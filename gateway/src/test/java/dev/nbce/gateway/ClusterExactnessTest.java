@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,7 @@ public class ClusterExactnessTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static JsonNode reference() throws Exception {
-        return SharedData.tinyLlamaReference();
+        return Fixtures.tinyLlamaReference();
     }
 
     /** The request JSON of a reference case. */
@@ -62,7 +63,7 @@ public class ClusterExactnessTest {
 
         @BeforeAll
         void startCluster() throws Exception {
-            cluster = new TestCluster(SharedData.tinyLlama(), "tiny-llama", workers(), Map.of());
+            cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", workers(), Map.of());
         }
 
         @AfterAll

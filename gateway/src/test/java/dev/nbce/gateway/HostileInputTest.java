@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,7 +32,7 @@ class HostileInputTest {
 
     @BeforeAll
     void start() throws Exception {
-        cluster = new TestCluster(SharedData.tinyLlama(), "tiny-llama", 1, Map.of(
+        cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 1, Map.of(
                 "NBCE_MAX_REQUEST_BYTES", "65536", "NBCE_MAX_WINDOWS", "8", "NBCE_MAX_NEW_TOKENS", "500"));
     }
 
@@ -92,7 +93,7 @@ class HostileInputTest {
 
     @Test
     void campaignWhileAWellFormedStreamRuns() throws Exception {
-        ObjectNode good = ClusterExactnessTest.requestJson(SharedData.tinyLlamaReference().get("nbce").get(1));
+        ObjectNode good = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(1));
         good.put("max_new_tokens", 300);
         JsonNode alone = ClusterExactnessTest.postGenerate(cluster.baseUrl(), good).get("token_ids");
 
@@ -158,7 +159,7 @@ class HostileInputTest {
 
             // The attacked socket still serves a valid request.
             ObjectNode ok = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "after");
-            ok.set("request", ClusterExactnessTest.requestJson(SharedData.tinyLlamaReference().get("nbce").get(0)));
+            ok.set("request", ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0)));
             attacker.send(ok.toString());
             List<JsonNode> afterFrames = attacker.until("after", 60);
             assertEquals("done", afterFrames.get(afterFrames.size() - 1).get("type").asText());

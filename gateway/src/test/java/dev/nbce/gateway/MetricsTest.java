@@ -3,6 +3,7 @@ package dev.nbce.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,9 +27,9 @@ class MetricsTest {
 
     @Test
     void gatewayAndWorkerExposeTheirMeters() throws Exception {
-        try (TestCluster cluster = new TestCluster(SharedData.tinyLlama(), "tiny-llama", 1, Map.of())) {
+        try (TestCluster cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 1, Map.of())) {
             ClusterExactnessTest.postGenerate(cluster.baseUrl(),
-                    ClusterExactnessTest.requestJson(SharedData.tinyLlamaReference().get("nbce").get(0)));
+                    ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0)));
             String gateway = scrape(cluster.baseUrl() + "/metrics");
             for (String name : List.of("nbce_time_to_first_token_seconds_bucket", "nbce_inter_token_latency_seconds_bucket",
                     "nbce_request_duration_seconds_count", "nbce_requests_active", "nbce_queue_depth",

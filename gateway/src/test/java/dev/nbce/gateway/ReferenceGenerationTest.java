@@ -8,6 +8,7 @@ import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.request.NbceParams;
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.cli.LocalRuntime;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
@@ -26,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public class ReferenceGenerationTest {
     static Stream<Arguments> cases() throws Exception {
-        Path model = SharedData.tinyLlama();
-        JsonNode reference = SharedData.tinyLlamaReference();
+        Path model = Fixtures.tinyLlama();
+        JsonNode reference = Fixtures.tinyLlamaReference();
         List<Arguments> cases = new ArrayList<>();
         for (int engines : new int[] {1, 3}) {
             for (int i = 0; i < reference.get("nbce").size(); i++) {
@@ -68,7 +69,7 @@ public class ReferenceGenerationTest {
     @ParameterizedTest(name = "case {0} on {1} engine(s)")
     @MethodSource("cases")
     void reproducesReferenceGeneration(int index, int engines, JsonNode c) throws Exception {
-        try (LocalRuntime runtime = new LocalRuntime(SharedData.tinyLlama(), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
+        try (LocalRuntime runtime = new LocalRuntime(Fixtures.tinyLlama(), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
             GenerationResult result = runtime.generate(requestOf(c), SessionListener.NONE);
             assertArrayEquals(ints(c.get("generated_ids")), result.tokenIds(), "generated ids");
             assertArrayEquals(expectedWindows(c), result.selectedWindows(), "selected windows");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +28,7 @@ class WorkerFailureTest {
 
     @BeforeEach
     void start() throws Exception {
-        gateway = new TestCluster(SharedData.tinyLlama(), "tiny-llama", 0, Map.of());
+        gateway = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 0, Map.of());
     }
 
     @AfterEach
@@ -39,7 +40,7 @@ class WorkerFailureTest {
     }
 
     private WorkerProcess startWorker(String id) throws Exception {
-        WorkerProcess w = WorkerProcess.start(gateway.settings(), SharedData.tinyLlama(), "tiny-llama", id);
+        WorkerProcess w = WorkerProcess.start(gateway.settings(), Fixtures.tinyLlama(), "tiny-llama", id);
         workers.add(w);
         return w;
     }
@@ -55,7 +56,7 @@ class WorkerFailureTest {
 
     /** A long greedy generation over four windows: five rows, spread over the workers. */
     private static ObjectNode longRequest() throws Exception {
-        JsonNode c = SharedData.tinyLlamaReference().get("nbce").get(0);
+        JsonNode c = Fixtures.tinyLlamaReference().get("nbce").get(0);
         ObjectNode request = ClusterExactnessTest.requestJson(c);
         request.put("max_new_tokens", 300);
         return request;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.ClusterExactnessTest;
 import dev.nbce.gateway.ReferenceGenerationTest;
-import dev.nbce.gateway.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +40,9 @@ class CliTest {
 
     @Test
     void generatePrintsTheReferenceResultAsJson() throws Exception {
-        JsonNode c = SharedData.tinyLlamaReference().get("nbce").get(0);
+        JsonNode c = Fixtures.tinyLlamaReference().get("nbce").get(0);
         Path request = file("request.json", ClusterExactnessTest.requestJson(c).toString().getBytes(StandardCharsets.UTF_8));
-        Run run = run("generate", "--request", request.toString(), "--model", SharedData.tinyLlama().toString(), "--json");
+        Run run = run("generate", "--request", request.toString(), "--model", Fixtures.tinyLlama().toString(), "--json");
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         JsonNode result = Json.MAPPER.readTree(lines.get(lines.size() - 1));
@@ -56,7 +56,7 @@ class CliTest {
 
     @Test
     void badInputIsOneLineAndANonZeroExit() throws Exception {
-        String model = SharedData.tinyLlama().toString();
+        String model = Fixtures.tinyLlama().toString();
         List<Object[]> cases = List.of(
                 new Object[] {"{", 1}, new Object[] {"{\"question\":\"q\",\"colour\":1}", 1},
                 new Object[] {"{\"question\":\"q\",\"top_p\":2}", 1}, new Object[] {"{\"question\":\"q\",\"nbce\":{\"beta\":-1}}", 1},

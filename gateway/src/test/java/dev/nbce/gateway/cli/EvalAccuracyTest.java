@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.Json;
-import dev.nbce.gateway.SharedData;
+import dev.nbce.common.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +16,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `nbce eval` on the whole needle-in-a-haystack dev set with the embedded demo model reproduces
- * the reference accuracy (shared/eval/reference-results-dev.json) within ±0.05 for every window
+ * the reference accuracy (fixtures/eval/reference-results-dev.json) within ±0.05 for every window
  * count and method.
  */
 class EvalAccuracyTest {
     @Test
     void reproducesReferenceAccuracy() throws Exception {
-        Path shared = SharedData.require();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"eval", "--cases", shared.resolve("eval/haystack-dev.jsonl").toString(), "--json"},
+        int code = Main.run(new String[] {"eval", "--cases", Fixtures.file("eval/haystack-dev.jsonl").toString(), "--json"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         List<String> lines = printed.lines().toList();
         JsonNode ours = Json.MAPPER.readTree(lines.get(lines.size() - 1)).get("accuracy");
-        JsonNode reference = Json.MAPPER.readTree(shared.resolve("eval/reference-results-dev.json").toFile()).get("accuracy");
+        JsonNode reference = Json.MAPPER.readTree(Fixtures.file("eval/reference-results-dev.json").toFile()).get("accuracy");
         int compared = 0;
         for (Iterator<Map.Entry<String, JsonNode>> rows = reference.fields(); rows.hasNext(); ) {
             Map.Entry<String, JsonNode> row = rows.next();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,9 +150,9 @@ class ChatTemplateTest {
     @Test
     void modelTemplatesReproduceReferenceRowsForTheQuestionRow() throws IOException {
         for (String model : List.of("tiny-llama", "nbce-demo")) {
-            ChatTemplate template = ChatTemplate.load(SharedFiles.model(model));
+            ChatTemplate template = ChatTemplate.load(Fixtures.model(model));
             assertFalse(template.isFallback());
-            for (JsonNode c : SharedFiles.nbceCases()) {
+            for (JsonNode c : Fixtures.nbceCases("tiny-llama")) {
                 assertEquals(c.get("row_texts").get(0).asText(), template.render(user(c.get("question").asText())), model);
             }
         }
@@ -159,7 +160,7 @@ class ChatTemplateTest {
 
     @Test
     void messageTextIsNeverInterpretedAsTemplateCode() throws IOException {
-        ChatTemplate template = ChatTemplate.load(SharedFiles.model("nbce-demo"));
+        ChatTemplate template = ChatTemplate.load(Fixtures.model("nbce-demo"));
         String content = "literal {{ 1 + 1 }} and {% if x %}braces{% endif %} {# not a comment #}";
         assertEquals("<|im_start|>user\n" + content + "<|im_end|>\n<|im_start|>assistant\n",
                 template.render(user(content)));

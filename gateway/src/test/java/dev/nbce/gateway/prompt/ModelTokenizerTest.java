@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.util.List;
 import java.util.OptionalInt;
@@ -19,7 +20,7 @@ class ModelTokenizerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = ModelTokenizer.load(SharedFiles.model("tiny-llama"));
+        tokenizer = ModelTokenizer.load(Fixtures.model("tiny-llama"));
     }
 
     @AfterAll
@@ -32,10 +33,10 @@ class ModelTokenizerTest {
     @Test
     void reproducesEveryReferenceRowOfHuggingFace() throws IOException {
         int rows = 0;
-        for (JsonNode c : SharedFiles.nbceCases()) {
-            List<String> texts = SharedFiles.strings(c.get("row_texts"));
+        for (JsonNode c : Fixtures.nbceCases("tiny-llama")) {
+            List<String> texts = Fixtures.strings(c.get("row_texts"));
             for (int r = 0; r < texts.size(); r++) {
-                assertArrayEquals(SharedFiles.ints(c.get("row_input_ids").get(r)), tokenizer.encode(texts.get(r)),
+                assertArrayEquals(Fixtures.ints(c.get("row_input_ids").get(r)), tokenizer.encode(texts.get(r)),
                         "row " + r + " of " + c.get("question"));
                 rows++;
             }

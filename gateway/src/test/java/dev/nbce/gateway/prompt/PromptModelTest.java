@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ class PromptModelTest {
 
     @Test
     void loadsTheDemoModel() throws IOException {
-        try (PromptModel model = PromptModel.load(SharedFiles.model("nbce-demo"))) {
+        try (PromptModel model = PromptModel.load(Fixtures.model("nbce-demo"))) {
             assertEquals(256, model.maxPositions());
             assertEquals(List.of(2), model.eosTokenIds());
             assertTrue(model.isEos(2));
@@ -31,7 +32,7 @@ class PromptModelTest {
 
     @Test
     void readsTheTransformers5ConfigOfTinyLlama() throws IOException {
-        try (PromptModel model = PromptModel.load(SharedFiles.model("tiny-llama"))) {
+        try (PromptModel model = PromptModel.load(Fixtures.model("tiny-llama"))) {
             assertEquals(512, model.maxPositions());
             assertEquals(List.of(2), model.eosTokenIds());
         }
@@ -39,7 +40,7 @@ class PromptModelTest {
 
     @Test
     void mergesEosIdsFromEveryConfigFile(@TempDir Path dir) throws IOException {
-        Path demo = SharedFiles.model("nbce-demo");
+        Path demo = Fixtures.model("nbce-demo");
         Files.copy(demo.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
         Files.writeString(dir.resolve("config.json"),
                 "{\"text_config\": {\"max_position_embeddings\": 128}, \"eos_token_id\": [2, 7]}");
@@ -60,7 +61,7 @@ class PromptModelTest {
         IOException noLength = assertThrows(IOException.class, () -> PromptModel.load(dir));
         assertTrue(noLength.getMessage().startsWith("no valid max_position_embeddings"), noLength.getMessage());
         Files.writeString(dir.resolve("config.json"), "{\"max_position_embeddings\": 64}");
-        Files.copy(SharedFiles.model("nbce-demo").resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.copy(Fixtures.model("nbce-demo").resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");
         IOException unknownEos = assertThrows(IOException.class, () -> PromptModel.load(dir));
         assertTrue(unknownEos.getMessage().contains("eos_token </s>"), unknownEos.getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,12 @@ class RowRendererTest {
 
     @Test
     void reproducesEveryReferenceRowText() throws IOException {
-        RowRenderer renderer = new RowRenderer(ChatTemplate.load(SharedFiles.model("tiny-llama")));
-        List<JsonNode> cases = SharedFiles.nbceCases();
+        RowRenderer renderer = new RowRenderer(ChatTemplate.load(Fixtures.model("tiny-llama")));
+        List<JsonNode> cases = Fixtures.nbceCases("tiny-llama");
         assertEquals(4, cases.size());
         for (JsonNode c : cases) {
-            List<String> rows = renderer.rows(c.get("question").asText(), SharedFiles.strings(c.get("contexts")));
-            assertEquals(SharedFiles.strings(c.get("row_texts")), rows);
+            List<String> rows = renderer.rows(c.get("question").asText(), Fixtures.strings(c.get("contexts")));
+            assertEquals(Fixtures.strings(c.get("row_texts")), rows);
         }
     }
 

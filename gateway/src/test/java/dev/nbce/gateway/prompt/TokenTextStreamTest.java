@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ class TokenTextStreamTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = ModelTokenizer.load(SharedFiles.model("nbce-demo"));
+        tokenizer = ModelTokenizer.load(Fixtures.model("nbce-demo"));
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -26,18 +27,18 @@ class WindowerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        demo = PromptModel.load(SharedFiles.model("nbce-demo"));
+        demo = PromptModel.load(Fixtures.model("nbce-demo"));
         windower = demo.windower(null);
         JsonNode haystack = null;
-        for (String line : Files.readAllLines(SharedFiles.shared().resolve("eval/haystack-dev.jsonl"))) {
-            JsonNode c = SharedFiles.JSON.readTree(line);
+        for (String line : Files.readAllLines(Fixtures.file("eval/haystack-dev.jsonl"))) {
+            JsonNode c = Fixtures.JSON.readTree(line);
             if (c.get("n_windows").asInt() == 64) {
                 haystack = c;
                 break;
             }
         }
         assertTrue(haystack != null, "haystack-dev.jsonl has a 64-window case");
-        facts = SharedFiles.strings(haystack.get("contexts"));
+        facts = Fixtures.strings(haystack.get("contexts"));
         question = haystack.get("question").asText();
     }
 
@@ -50,15 +51,15 @@ class WindowerTest {
 
     @Test
     void referenceContextsStayWholeAndTokenizeLikeHuggingFace() throws IOException {
-        try (PromptModel tiny = PromptModel.load(SharedFiles.model("tiny-llama"))) {
-            for (JsonNode c : SharedFiles.nbceCases()) {
-                List<String> contexts = SharedFiles.strings(c.get("contexts"));
+        try (PromptModel tiny = PromptModel.load(Fixtures.model("tiny-llama"))) {
+            for (JsonNode c : Fixtures.nbceCases("tiny-llama")) {
+                List<String> contexts = Fixtures.strings(c.get("contexts"));
                 PreparedPrompt prompt = tiny.prepare(c.get("question").asText(), contexts, null, null,
                         c.get("params").get("max_new_tokens").asInt());
                 assertEquals(contexts, prompt.windows());
                 assertEquals(contexts.size() + 1, prompt.rows());
                 for (int r = 0; r < prompt.rows(); r++) {
-                    int[] expected = SharedFiles.ints(c.get("row_input_ids").get(r));
+                    int[] expected = Fixtures.ints(c.get("row_input_ids").get(r));
                     assertArrayEquals(expected, prompt.rowTokenIds().get(r));
                     assertEquals(expected.length, prompt.promptTokensPerRow()[r]);
                 }

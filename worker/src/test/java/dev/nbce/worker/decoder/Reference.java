@@ -3,14 +3,14 @@ package dev.nbce.worker.decoder;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nbce.worker.model.TestModels;
+import dev.nbce.common.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** shared/models/tiny-llama/reference.json, read into plain arrays. */
+/** fixtures/models/tiny-llama/reference.json, read into plain arrays. */
 final class Reference {
     record Prompt(int[] ids, float[] lastLogits, int[] argmaxPerPosition, float[] logitSumPerPosition) {
     }
@@ -41,9 +41,9 @@ final class Reference {
         });
     }
 
-    /** Loads the reference, or skips the calling test when ../shared is absent. */
+    /** Loads tiny-llama's reference from the repository's fixtures. */
     static Reference load() {
-        Path dir = TestModels.tinyLlama();
+        Path dir = Fixtures.tinyLlama();
         try {
             // The NBCE cases hold -Infinity scores (masked tokens).
             ObjectMapper json = new ObjectMapper().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
