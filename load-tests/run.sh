@@ -12,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="$ROOT/load-tests/target"
 ALL_SIMULATIONS=(ChatWebSocketSimulation SseGenerateSimulation OpenAiChatSimulation)
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-180}
-MVN_OFFLINE=${MVN_OFFLINE:--o}   # MVN_OFFLINE= (empty) lets Maven download a missing plugin
+MVN_OFFLINE=${MVN_OFFLINE-}   # online by default, so a missing plugin (gatling) is downloaded; MVN_OFFLINE=-o for offline
 
 usage() {
   sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A `nbce worker` in a process of its own, joined to a test cluster: killable with SIGKILL or SIGTERM. */
@@ -20,15 +21,25 @@ public final class WorkerProcess implements AutoCloseable {
         this.workerId = workerId;
     }
 
+    /** A worker with an ephemeral metrics port. */
     public static WorkerProcess start(ClusterSettings cluster, Path model, String modelName, String workerId) throws IOException {
+        return start(cluster, model, modelName, workerId, List.of("--metrics-port", "0"), Map.of());
+    }
+
+    /** A worker with extra command-line arguments and environment (e.g. no metrics port at all: the default). */
+    public static WorkerProcess start(ClusterSettings cluster, Path model, String modelName, String workerId,
+                                      List<String> extraArgs, Map<String, String> extraEnv) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dai.djl.offline=true",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.nbce.gateway.cli.Main", "worker",
-                "--model", model.toString(), "--id", workerId, "--metrics-port", "0", "--device", "cpu"));
+                "--model", model.toString(), "--id", workerId, "--device", "cpu"));
+        command.addAll(extraArgs);
         Path log = Files.createTempFile("nbce-" + workerId, ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("NBCE_METRICS_PORT");
+        builder.environment().putAll(extraEnv);
         builder.environment().put("NBCE_CLUSTER_NAME", cluster.clusterName());
         builder.environment().put("NBCE_CLUSTER_MEMBERS", String.join(",", cluster.members()));
         builder.environment().put("NBCE_CLUSTER_PORT", Integer.toString(cluster.port()));

@@ -27,15 +27,18 @@ public final class WorkerVerticle extends VerticleBase {
     private final String model;
     private final RowEngine engine;
     private final long announceMillis;
+    private final String metricsUrl;
     private volatile boolean draining;
     private MessageConsumer<Object> consumer;
     private long announceTimer;
 
-    public WorkerVerticle(String workerId, String model, RowEngine engine, long announceMillis) {
+    /** @param metricsUrl where this worker's /metrics really listens, announced to the gateways (may be null) */
+    public WorkerVerticle(String workerId, String model, RowEngine engine, long announceMillis, String metricsUrl) {
         this.workerId = workerId;
         this.model = model;
         this.engine = engine;
         this.announceMillis = announceMillis;
+        this.metricsUrl = metricsUrl;
     }
 
     public String workerId() {
@@ -96,7 +99,7 @@ public final class WorkerVerticle extends VerticleBase {
     private void announce() {
         int capacity = draining ? 0 : engine.capacityRows();
         vertx.eventBus().publish(Addresses.WORKER_ANNOUNCE,
-                new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId)));
+                new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId), metricsUrl));
     }
 
     private static void fail(Message<Object> message, WireError error) {

@@ -51,8 +51,8 @@ public final class WireCodecs {
 
     static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,
             (w, s) -> w.putString(s.workerId()).putString(s.model()).putInt(s.capacityRows()).putInt(s.activeRows())
-                    .putString(s.address()),
-            (r, size) -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString()));
+                    .putString(s.address()).putString(s.metricsUrl()),
+            (r, size) -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString()));
 
     private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS);
 

@@ -8,8 +8,10 @@ import java.util.Objects;
  * @param model        the model it serves (may be null when unnamed)
  * @param capacityRows rows it can hold; 0 means it is draining
  * @param address      where to send it commands, normally {@link Addresses#worker(String)}
+ * @param metricsUrl   where its /metrics server really listens (several workers share a host), or null
  */
-public record WorkerStatus(String workerId, String model, int capacityRows, int activeRows, String address) {
+public record WorkerStatus(String workerId, String model, int capacityRows, int activeRows, String address,
+                           String metricsUrl) {
     public WorkerStatus {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(address, "address");

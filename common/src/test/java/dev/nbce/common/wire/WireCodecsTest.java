@@ -43,9 +43,9 @@ class WireCodecsTest {
         assertEquals(advance, WireCodecs.roundTrip(advance));
         CloseRequest close = new CloseRequest("日本語-id");
         assertEquals(close, WireCodecs.roundTrip(close));
-        WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"));
+        WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"), "http://10.0.0.7:9101/metrics");
         assertEquals(status, WireCodecs.roundTrip(status));
-        WorkerStatus unnamed = new WorkerStatus("w", null, 0, 0, "nbce.worker.w");
+        WorkerStatus unnamed = new WorkerStatus("w", null, 0, 0, "nbce.worker.w", null);
         assertEquals(unnamed, WireCodecs.roundTrip(unnamed));
     }
 
@@ -129,7 +129,7 @@ class WireCodecsTest {
                                 new RowPrompt(9, new int[0]))),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
-                new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1")),
+                new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1"), null),
                 new ShardStep("s", 3, new ShardReport(new int[] {0, 4, 1}, new double[] {0.1, Math.PI, 2.0 / 3}, 1,
                         SPARSE_ROW, new ScoreVector(152_064, new int[] {0, 151_999}, new double[] {-0.5f, -3f}), null, 0)),
                 new ShardStep("s", 4, new ShardReport(new int[] {2, 3}, new double[] {1, 2}, 2, null, null, SPARSE_SUM, 2)),
@@ -299,7 +299,7 @@ class WireCodecsTest {
         assertThrows(IllegalArgumentException.class, () -> new RowPrompt(-1, new int[0]));
         assertThrows(IllegalArgumentException.class, () -> new Advance("a", 0, 1, 1));
         assertThrows(NullPointerException.class, () -> new CloseRequest(null));
-        assertThrows(IllegalArgumentException.class, () -> new WorkerStatus("w", "m", -1, 0, "a"));
+        assertThrows(IllegalArgumentException.class, () -> new WorkerStatus("w", "m", -1, 0, "a", null));
         assertArrayEquals(new int[] {1, 2}, new RowPrompt(0, new int[] {1, 2}).tokenIds());
     }
 }

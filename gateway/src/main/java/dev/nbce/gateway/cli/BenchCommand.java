@@ -45,7 +45,8 @@ final class BenchCommand implements Main.Command {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
                 "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests"), Set.of("json", "distributed"));
         if (args.flag("distributed")) {
-            java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases", "../shared/eval/haystack-dev.jsonl"));
+            java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases",
+                    System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
             new DistributedBench(out, ModelArgs.modelDir(args), ModelArgs.modelName(args),
                     DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
             return 0;

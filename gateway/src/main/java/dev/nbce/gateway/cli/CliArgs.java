@@ -54,6 +54,11 @@ final class CliArgs {
         return values.getOrDefault(name, fallback);
     }
 
+    /** Whether the option was given at all. */
+    boolean has(String name) {
+        return get(name) != null;
+    }
+
     boolean flag(String name) {
         return flags.contains(name) && values.containsKey(name);
     }

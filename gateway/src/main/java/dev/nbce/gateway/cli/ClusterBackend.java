@@ -51,4 +51,9 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
     public boolean ready() {
         return registry.ready();
     }
+
+    @Override
+    public java.util.List<dev.nbce.common.wire.WorkerStatus> workers() {
+        return registry.liveWorkers();
+    }
 }

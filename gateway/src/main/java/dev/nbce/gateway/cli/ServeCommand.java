@@ -66,6 +66,7 @@ final class ServeCommand implements Main.Command {
         command.add("-Xmx" + args.get("worker-heap", "1g"));
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Dai.djl.offline=true");
+        command.addAll(moduleAccessFlags());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
@@ -74,8 +75,6 @@ final class ServeCommand implements Main.Command {
         command.add(modelDir.toString());
         command.add("--id");
         command.add("worker-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
-        command.add("--metrics-port");
-        command.add("0");
         command.add("--device");
         command.add(args.get("device", "auto"));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
@@ -103,5 +102,12 @@ final class ServeCommand implements Main.Command {
         } catch (Exception ignored) {
             // exiting anyway
         }
+    }
+
+    /** The --add-opens / --add-exports / --add-modules this JVM got from bin/nbce, so the workers start as quietly. */
+    private static List<String> moduleAccessFlags() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules"))
+                .toList();
     }
 }

@@ -14,11 +14,36 @@ final class WorkerCommand implements Main.Command {
         return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--metrics-port P] [--capacity ROWS] [--id ID])";
     }
 
+    /** "cpu float32", "gpu:1 float16". */
+    private static String describe(dev.nbce.worker.model.ComputeDevice device) {
+        String where = device.device().isGpu() ? "gpu:" + device.device().getDeviceId() : "cpu";
+        return where + " " + device.dtype();
+    }
+
+    /** --metrics-port, else NBCE_METRICS_PORT, else null: the first free port from 9100. */
+    private static Integer configuredMetricsPort(CliArgs args) {
+        String env = System.getenv("NBCE_METRICS_PORT");
+        if (args.has("metrics-port")) {
+            return args.integer("metrics-port", 0, 0, 65535);
+        }
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        try {
+            int port = Integer.parseInt(env.trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("NBCE_METRICS_PORT must be a port number 0..65535, got '" + env + "'");
+    }
+
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "metrics-port", "capacity", "id"), Set.of());
-        int metricsPort = args.integer("metrics-port",
-                Integer.parseInt(System.getenv().getOrDefault("NBCE_METRICS_PORT", "9100")), 0, 65535);
+        Integer metricsPort = configuredMetricsPort(args);
         EngineLimits defaults = EngineLimits.DEFAULT;
         EngineLimits limits = new EngineLimits(args.integer("capacity", defaults.capacityRows(), 1, 1 << 20),
                 defaults.maxBatchTokens(), defaults.maxAttentionCells(), defaults.batchWaitNanos());
@@ -34,8 +59,9 @@ final class WorkerCommand implements Main.Command {
                 err.println("nbce worker " + workerId + ": shutdown: " + Main.oneLine(e));
             }
         }, "nbce-drain"));
-        out.printf("nbce worker %s ready: model %s on %s, %d rows, metrics http://127.0.0.1:%d/metrics%n",
-                workerId, ModelArgs.modelName(args), node.decoder().device(), limits.capacityRows(), node.metricsPort());
+        out.printf("nbce worker %s ready: model %s on %s, %d rows, metrics %s (bound %s:%d)%n",
+                workerId, ModelArgs.modelName(args), describe(node.decoder().device()), limits.capacityRows(), node.metricsUrl(),
+                MetricsServer.bindHost(), node.metricsPort());
         out.flush();
         return Main.KEEP_RUNNING;
     }

@@ -20,27 +20,48 @@ public final class WorkerNode implements AutoCloseable {
     private final RowEngine engine;
     private final WorkerVerticle verticle;
     private final HttpServer metricsServer;
+    private final String metricsUrl;
 
-    private WorkerNode(Vertx vertx, LlamaDecoder decoder, RowEngine engine, WorkerVerticle verticle, HttpServer metricsServer) {
+    private WorkerNode(Vertx vertx, LlamaDecoder decoder, RowEngine engine, WorkerVerticle verticle, HttpServer metricsServer,
+                       String metricsUrl) {
         this.vertx = vertx;
         this.decoder = decoder;
         this.engine = engine;
         this.verticle = verticle;
         this.metricsServer = metricsServer;
+        this.metricsUrl = metricsUrl;
+    }
+
+    /** The address others reach the metrics server at: the bound host, or the cluster's public host for a wildcard bind. */
+    private static String advertisedHost(ClusterSettings cluster) {
+        String bound = MetricsServer.bindHost();
+        if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
+            return bound;
+        }
+        if (cluster.publicHost() != null) {
+            return cluster.publicHost();
+        }
+        return cluster.bindInterface() != null ? cluster.bindInterface() : ClusterSettings.LOOPBACK;
     }
 
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
-                                   EngineLimits limits, String workerId, int metricsPort) throws Exception {
+                                   EngineLimits limits, String workerId, Integer metricsPort) throws Exception {
         LlamaDecoder decoder = LlamaDecoder.load(modelDir, device);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
         RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward);
         workerMetrics.watch(engine);
         Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        HttpServer server = MetricsServer.start(vertx, metrics, metricsPort);
-        return new WorkerNode(vertx, decoder, engine, verticle, server);
+        try {
+            HttpServer server = MetricsServer.start(vertx, metrics, metricsPort);
+            String metricsUrl = "http://" + advertisedHost(cluster) + ":" + server.actualPort() + "/metrics";
+            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl);
+            vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl);
+        } catch (Exception e) {
+            new WorkerNode(vertx, decoder, engine, null, null, null).close();
+            throw e;
+        }
     }
 
     public String workerId() {
@@ -57,6 +78,10 @@ public final class WorkerNode implements AutoCloseable {
 
     public int metricsPort() {
         return metricsServer.actualPort();
+    }
+
+    public String metricsUrl() {
+        return metricsUrl;
     }
 
     /** SIGTERM behaviour: stop taking rows, wait for the gateway to move the active ones, then leave. */

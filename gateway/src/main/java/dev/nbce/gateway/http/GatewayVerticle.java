@@ -2,6 +2,9 @@ package dev.nbce.gateway.http;
 
 import dev.nbce.common.request.Json;
 import dev.nbce.gateway.service.NbceService;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.wire.WorkerStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -26,6 +29,11 @@ public final class GatewayVerticle extends VerticleBase {
 
         /** True when at least one worker with the model can take rows. */
         boolean ready();
+
+        /** The live workers serving the model (none for an in-process backend). */
+        default java.util.List<WorkerStatus> workers() {
+            return java.util.List.of();
+        }
     }
 
     private final Function<Vertx, Backend> backendFactory;
@@ -91,8 +99,13 @@ public final class GatewayVerticle extends VerticleBase {
 
     private void readiness(RoutingContext ctx) {
         boolean ok = backend.ready();
-        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "application/json")
-                .end(Json.MAPPER.createObjectNode().put("ready", ok).toString());
+        ObjectNode body = Json.MAPPER.createObjectNode().put("ready", ok);
+        ArrayNode workers = body.putArray("workers");
+        for (WorkerStatus w : backend.workers()) {
+            workers.addObject().put("id", w.workerId()).put("model", w.model()).put("capacity_rows", w.capacityRows())
+                    .put("active_rows", w.activeRows()).put("metrics", w.metricsUrl());
+        }
+        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "application/json").end(body.toString());
     }
 
     private void authorize(RoutingContext ctx) {
