@@ -48,7 +48,7 @@ fi
 cd "$ROOT"
 mkdir -p "$TARGET"
 
-if [ ! -d gateway/target/lib ] || ! ls gateway/target/nbce-gateway-*.jar >/dev/null 2>&1; then
+if [ ! -d launcher/target/lib ] || ! ls launcher/target/nbce-launcher-*.jar >/dev/null 2>&1; then
   echo "run.sh: building the server (mvn package -DskipTests)…"
   mvn -B -q $MVN_OFFLINE package -DskipTests
 fi

@@ -20,7 +20,7 @@ public final class Fixtures {
     /** The fixture folder relative to the repository root. */
     public static final String FIXTURES = "common/src/test/resources/fixtures";
     /** The demo model ships inside the product; tests read that copy rather than a duplicate. */
-    public static final String DEMO_MODEL = "worker/src/main/resources/nbce-demo";
+    public static final String DEMO_MODEL = "launcher/src/main/resources/nbce-demo";
 
     /** reference.json files hold -Infinity for masked log-probs, which strict JSON forbids. */
     public static final ObjectMapper JSON =

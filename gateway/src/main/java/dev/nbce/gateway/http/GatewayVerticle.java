@@ -1,19 +1,24 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.request.Json;
-import dev.nbce.gateway.service.NbceService;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.Json;
 import dev.nbce.common.wire.WorkerStatus;
+import dev.nbce.gateway.cluster.ClusterBackend;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.gateway.service.NbceService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -46,13 +51,29 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
 
     /** @param metrics Prometheus text exposition, or null to leave /metrics out */
-    public GatewayVerticle(Function<Vertx, Backend> backendFactory, java.util.Map<String, String> env,
+    public GatewayVerticle(Function<Vertx, Backend> backendFactory, Map<String, String> env,
                            Supplier<String> metrics, String host, int port) {
         this.backendFactory = backendFactory;
         this.apiKeys = ApiKeys.fromEnvironment(env);
         this.metrics = metrics;
         this.host = host;
         this.port = port;
+    }
+
+    /**
+     * The production gateway: the HTTP API over a {@link ClusterBackend} (worker registry and event-bus
+     * executor) built on this verticle's context once it is deployed on a clustered Vert.x.
+     */
+    public static GatewayVerticle clustered(ModelPromptPreparer preparer, GatewayLimits limits,
+                                            ClusterBackend.Timeouts timeouts, MeterRegistry meters,
+                                            Map<String, String> env, Supplier<String> metrics, String host, int port) {
+        return new GatewayVerticle(vertx -> new ClusterBackend(vertx, preparer, limits, timeouts, meters),
+                env, metrics, host, port);
+    }
+
+    /** The backend built at start. */
+    public Backend backend() {
+        return backend;
     }
 
     /** The port actually bound (useful with port 0). */

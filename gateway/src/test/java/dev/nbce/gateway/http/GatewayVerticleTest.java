@@ -1,0 +1,134 @@
+package dev.nbce.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.gateway.metrics.GatewayMetrics;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.session.RowExecutor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway verticle on its own, over a backend with no workers (no cluster, no model runtime):
+ * probes, the model list, the chat page, and requests refused with the documented JSON errors.
+ */
+class GatewayVerticleTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** An executor with no worker at all: every placement finds no room. */
+    private static final class NoWorkers implements RowExecutor {
+        @Override
+        public List<WorkerSlot> availableWorkers() {
+            return List.of();
+        }
+
+        @Override
+        public Future<ShardStep> open(String workerId, OpenRows open) {
+            return Future.failedFuture("no worker " + workerId);
+        }
+
+        @Override
+        public Future<ShardStep> advance(String workerId, Advance advance) {
+            return Future.failedFuture("no worker " + workerId);
+        }
+
+        @Override
+        public void close(String workerId, String requestId) {
+        }
+    }
+
+    private Vertx vertx;
+    private ModelPromptPreparer preparer;
+    private GatewayVerticle verticle;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        preparer = ModelPromptPreparer.load(Fixtures.tinyLlama(), "tiny-llama");
+        Map<String, String> env = Map.of("NBCE_CAPACITY_WAIT_MS", "200");
+        verticle = new GatewayVerticle(v -> new GatewayVerticle.Backend() {
+            private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
+                    GatewayLimits.fromEnvironment(env), new GatewayMetrics(new SimpleMeterRegistry()));
+
+            @Override
+            public NbceService service() {
+                return service;
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        }, env, () -> "# metrics\n", "127.0.0.1", 0);
+        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        preparer.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + verticle.actualPort() + path);
+    }
+
+    @Test
+    void servesProbesModelsAndThePageAndRefusesWithoutWorkers() throws Exception {
+        assertEquals(200, get("/health").statusCode());
+
+        HttpResponse<String> ready = get("/ready");
+        assertEquals(503, ready.statusCode());
+        JsonNode readyBody = Json.MAPPER.readTree(ready.body());
+        assertEquals(false, readyBody.get("ready").asBoolean());
+        assertEquals(0, readyBody.get("workers").size());
+
+        JsonNode models = Json.MAPPER.readTree(get("/v1/models").body());
+        assertEquals("tiny-llama", models.get("data").get(0).get("id").asText());
+
+        HttpResponse<String> page = get("/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<html"), "the chat page");
+
+        HttpResponse<String> generate = post("/v1/generate", "{\"question\":\"Who?\",\"contexts\":[\"A.\"]}");
+        assertEquals(503, generate.statusCode(), generate.body());
+        assertEquals("no_workers", Json.MAPPER.readTree(generate.body()).get("error").get("code").asText());
+
+        HttpResponse<String> bad = post("/v1/generate", "{\"question\": 3}");
+        assertEquals(400, bad.statusCode());
+        assertEquals("bad_request", Json.MAPPER.readTree(bad.body()).get("error").get("code").asText());
+
+        HttpResponse<String> missing = get("/v1/nothing-here");
+        assertEquals(404, missing.statusCode());
+        assertEquals("not_found", Json.MAPPER.readTree(missing.body()).get("error").get("code").asText());
+    }
+}

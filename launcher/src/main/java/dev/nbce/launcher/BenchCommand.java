@@ -1,0 +1,159 @@
+package dev.nbce.launcher;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.Json;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.RowCache;
+import dev.nbce.worker.model.ModelConfig;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * nbce bench: prefill throughput and decode step time against the number of rows, for the demo
+ * model and a random-weight model of Qwen2.5-0.5B's shape; each batched figure is compared with
+ * the same rows run one at a time, measured in the same run.
+ */
+final class BenchCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "model throughput vs rows ([--model DIR] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes";
+    }
+
+    /** One measured configuration. */
+    record Row(String model, int rows, double prefillTokensPerSecond, double sequentialPrefillTokensPerSecond,
+               double decodeStepMillis, double sequentialDecodeStepMillis) {
+        double decodeTokensPerSecond() {
+            return rows * 1000.0 / decodeStepMillis;
+        }
+
+        double decodeSpeedup() {
+            return sequentialDecodeStepMillis / decodeStepMillis;
+        }
+
+        double prefillSpeedup() {
+            return prefillTokensPerSecond / sequentialPrefillTokensPerSecond;
+        }
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
+                "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests"), Set.of("json", "distributed"));
+        if (args.flag("distributed")) {
+            java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases",
+                    System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
+            new DistributedBench(out, ModelArgs.modelDir(args), ModelArgs.modelName(args),
+                    DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
+            return 0;
+        }
+        int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+        List<Row> results = new ArrayList<>();
+        try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args), ModelArgs.device(args))) {
+            for (int rows : rowCounts) {
+                results.add(measure(ModelArgs.modelName(args), demo, rows,
+                        args.integer("prompt-tokens", 64, 1, 100_000), args.integer("steps", 32, 1, 10_000)));
+                out.println(format(results.get(results.size() - 1)));
+            }
+        }
+        if (!args.get("synthetic", "qwen2.5-0.5b").equals("none")) {
+            try (LlamaDecoder synthetic = LlamaDecoder.randomWeights(ModelConfig.qwen25_05b(), 7, ModelArgs.device(args))) {
+                for (int rows : rowCounts) {
+                    results.add(measure("random Qwen2.5-0.5B shape", synthetic, rows,
+                            args.integer("synthetic-prompt-tokens", 16, 1, 100_000), args.integer("synthetic-steps", 3, 1, 10_000)));
+                    out.println(format(results.get(results.size() - 1)));
+                }
+            }
+        }
+        if (args.flag("json")) {
+            out.println(toJson(results));
+        }
+        return 0;
+    }
+
+    private static Row measure(String name, LlamaDecoder decoder, int rows, int promptTokens, int steps) {
+        SplittableRandom random = new SplittableRandom(rows);
+        List<int[]> prompts = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            prompts.add(random.ints(promptTokens, 0, decoder.config().vocab()).toArray());
+        }
+        int[] token = {1};
+        List<int[]> oneToken = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            oneToken.add(token);
+        }
+        warmUp(decoder, prompts.get(0));
+
+        // Batched: all rows in one forward per step.
+        List<RowCache> batched = newRows(decoder, rows);
+        long t0 = System.nanoTime();
+        decoder.forward(batched, prompts);
+        long prefillNanos = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            decoder.forward(batched, oneToken);
+        }
+        long decodeNanos = System.nanoTime() - t0;
+        batched.forEach(RowCache::close);
+
+        // Baseline: the same rows, one forward per row.
+        List<RowCache> single = newRows(decoder, rows);
+        t0 = System.nanoTime();
+        for (int r = 0; r < rows; r++) {
+            decoder.forward(single.subList(r, r + 1), prompts.subList(r, r + 1));
+        }
+        long seqPrefillNanos = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            for (int r = 0; r < rows; r++) {
+                decoder.forward(single.subList(r, r + 1), oneToken.subList(r, r + 1));
+            }
+        }
+        long seqDecodeNanos = System.nanoTime() - t0;
+        single.forEach(RowCache::close);
+
+        double tokens = (double) rows * promptTokens;
+        return new Row(name, rows, tokens / (prefillNanos / 1e9), tokens / (seqPrefillNanos / 1e9),
+                decodeNanos / 1e6 / steps, seqDecodeNanos / 1e6 / steps);
+    }
+
+    private static void warmUp(LlamaDecoder decoder, int[] prompt) {
+        try (RowCache row = decoder.newRow()) {
+            decoder.forward(List.of(row), List.of(prompt));
+            decoder.forward(List.of(row), List.of(new int[] {1}));
+        }
+    }
+
+    private static List<RowCache> newRows(LlamaDecoder decoder, int rows) {
+        List<RowCache> caches = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            caches.add(decoder.newRow());
+        }
+        return caches;
+    }
+
+    private static String format(Row r) {
+        return String.format("%-26s rows %3d | prefill %9.0f tok/s (x%.2f vs one row at a time) | decode step %8.2f ms,"
+                        + " %8.1f rows*tok/s (x%.2f vs one row at a time: %.2f ms)",
+                r.model(), r.rows(), r.prefillTokensPerSecond(), r.prefillSpeedup(), r.decodeStepMillis(),
+                r.decodeTokensPerSecond(), r.decodeSpeedup(), r.sequentialDecodeStepMillis());
+    }
+
+    private static ObjectNode toJson(List<Row> results) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode rows = root.putArray("results");
+        for (Row r : results) {
+            rows.addObject().put("model", r.model()).put("rows", r.rows())
+                    .put("prefill_tokens_per_s", r.prefillTokensPerSecond())
+                    .put("prefill_speedup_vs_sequential", r.prefillSpeedup())
+                    .put("decode_step_ms", r.decodeStepMillis())
+                    .put("decode_rows_tokens_per_s", r.decodeTokensPerSecond())
+                    .put("decode_speedup_vs_sequential", r.decodeSpeedup());
+        }
+        return root;
+    }
+}

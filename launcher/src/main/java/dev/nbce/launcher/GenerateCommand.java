@@ -1,0 +1,57 @@
+package dev.nbce.launcher;
+
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.launcher.local.LocalRuntime;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** nbce generate --request FILE.json [--model DIR] [--json]: the whole algorithm in one process. */
+final class GenerateCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "answer one request in this process (--request FILE.json|- [--model DIR] [--json] [--device D])";
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = CliArgs.parse(argv, Set.of("request", "model", "device", "engines"), Set.of("json"));
+        String file = args.get("request");
+        if (file == null) {
+            throw new CliArgs.UsageException("--request FILE.json is required (use - for standard input)");
+        }
+        GenerationRequest request = RequestParser.parse(read(file));
+        boolean json = args.flag("json");
+        int engines = args.integer("engines", 1, 1, 64);
+        try (LocalRuntime runtime = new LocalRuntime(ModelArgs.modelDir(args), ModelArgs.device(args), engines,
+                GatewayLimits.DEFAULT)) {
+            GenerationResult result = runtime.generate(request, token -> {
+                if (!json) {
+                    out.print(token.text());
+                    out.flush();
+                }
+            });
+            if (json) {
+                out.println(result.toJson());
+            } else {
+                out.println();
+            }
+        }
+        return 0;
+    }
+
+    private static byte[] read(String file) throws IOException {
+        try {
+            return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+        } catch (NoSuchFileException e) {
+            throw new CliArgs.UsageException("request file not found: " + file);
+        }
+    }
+}

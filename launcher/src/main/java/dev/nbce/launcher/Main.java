@@ -1,0 +1,88 @@
+package dev.nbce.launcher;
+
+import dev.nbce.common.request.InvalidRequestException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point of bin/nbce: dispatches to one subcommand; errors are one line and a non-zero exit. */
+public final class Main {
+    /** Returned by servers: the process stays up on Vert.x's threads until it is stopped. */
+    static final int KEEP_RUNNING = -1;
+
+    interface Command {
+        String summary();
+
+        int run(List<String> args, PrintStream out, PrintStream err) throws Exception;
+    }
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("serve", new ServeCommand());
+        COMMANDS.put("gateway", new GatewayCommand());
+        COMMANDS.put("worker", new WorkerCommand());
+        COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("eval", new EvalCommand());
+        COMMANDS.put("bench", new BenchCommand());
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != KEEP_RUNNING) {
+            System.out.flush();
+            System.exit(code);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            usage(out);
+            return args.length == 0 ? 2 : 0;
+        }
+        Command command = COMMANDS.get(args[0]);
+        if (command == null) {
+            err.println("nbce: unknown command '" + args[0] + "'; expected one of " + String.join(", ", COMMANDS.keySet()));
+            return 2;
+        }
+        try {
+            return command.run(Arrays.asList(args).subList(1, args.length), out, err);
+        } catch (CliArgs.UsageException e) {
+            err.println("nbce " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (InvalidRequestException e) {
+            err.println("nbce " + args[0] + ": invalid request: " + e.getMessage());
+            return 1;
+        } catch (NoClassDefFoundError e) {
+            // The gateway and worker images each carry only their role's classes.
+            err.println("nbce " + args[0] + ": error: this installation lacks the classes for '" + args[0]
+                    + "' (missing " + e.getMessage() + "); use the image of that role");
+            return 1;
+        } catch (Exception | LinkageError e) {
+            err.println("nbce " + args[0] + ": error: " + oneLine(e));
+            if (System.getenv("NBCE_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root.getMessage().isBlank())) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: nbce <command> [options]");
+        COMMANDS.forEach((name, command) -> out.printf("  %-9s %s%n", name, command.summary()));
+        out.println("Run 'nbce <command> --help' for a command's options.");
+    }
+}

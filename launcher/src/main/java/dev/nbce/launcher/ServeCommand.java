@@ -1,0 +1,114 @@
+package dev.nbce.launcher;
+
+import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.launcher.cluster.GatewayNode;
+import dev.nbce.launcher.cluster.MetricsSetup;
+import io.vertx.core.Vertx;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * nbce serve: the main job on one machine — this process is the gateway, and N worker processes
+ * join it over a loopback cluster with a name of its own (so several serves never mix).
+ */
+final class ServeCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "gateway + N worker processes on this machine, demo model by default ([--model DIR] [--workers N] [--port P])";
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = CliArgs.parse(argv, Set.of("model", "workers", "port", "host", "device", "worker-heap"), Set.of());
+        int workers = args.integer("workers", 1, 1, 64);
+        int port = args.integer("port", Integer.parseInt(System.getenv().getOrDefault("NBCE_PORT", "8080")), 0, 65535);
+        String host = args.get("host", System.getenv().getOrDefault("NBCE_HOST", "127.0.0.1"));
+        Path modelDir = ModelArgs.modelDir(args);
+        String modelName = ModelArgs.modelName(args);
+
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putIfAbsent("NBCE_CLUSTER_NAME", "nbce-serve-" + UUID.randomUUID().toString().substring(0, 8));
+        if (!env.containsKey("NBCE_CLUSTER_MEMBERS")) {
+            // A private seed port, so this cluster never meets another serve or test on the machine.
+            int seed = ClusterSettings.freeSeedPort();
+            env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
+            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
+        }
+        MetricsSetup metrics = new MetricsSetup();
+        Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics)
+                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, env, host, port);
+
+        List<Process> children = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(children, node), "nbce-serve-stop"));
+        for (int i = 0; i < workers; i++) {
+            children.add(startWorker(env, modelDir, modelName, args, i));
+        }
+        node.awaitWorkers(workers, 180_000);
+        out.printf("NBCE chat ready: http://%s:%d/  (model %s, %d worker%s; Ctrl-C stops)%n",
+                host.equals("0.0.0.0") ? "127.0.0.1" : host, node.port(), modelName, workers, workers == 1 ? "" : "s");
+        out.flush();
+        return Main.KEEP_RUNNING;
+    }
+
+    static Process startWorker(Map<String, String> env, Path modelDir, String modelName, CliArgs args, int index)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xms64m");
+        command.add("-Xmx" + args.get("worker-heap", "1g"));
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.add("-Dai.djl.offline=true");
+        command.addAll(moduleAccessFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.add("worker");
+        command.add("--model");
+        command.add(modelDir.toString());
+        command.add("--id");
+        command.add("worker-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
+        command.add("--device");
+        command.add(args.get("device", "auto"));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().putAll(env);
+        builder.environment().put("DJL_OFFLINE", "true");
+        // The worker announces the model under the gateway's name even for a copied directory.
+        builder.environment().put("NBCE_MODEL_NAME", modelName);
+        builder.directory(new File(System.getProperty("user.dir")));
+        return builder.start();
+    }
+
+    private static void stopAll(List<Process> children, GatewayNode node) {
+        children.forEach(Process::destroy);
+        for (Process child : children) {
+            try {
+                if (!child.waitFor(20, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            node.close();
+        } catch (Exception ignored) {
+            // exiting anyway
+        }
+    }
+
+    /** The --add-opens / --add-exports / --add-modules this JVM got from bin/nbce, so the workers start as quietly. */
+    private static List<String> moduleAccessFlags() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules"))
+                .toList();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.nbce.launcher.cluster;
+
+import dev.nbce.gateway.cluster.ClusterBackend;
+import dev.nbce.gateway.http.GatewayVerticle;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.service.ModelPromptPreparer;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A running gateway on a clustered Vert.x: HTTP server plus cluster backend. */
+public final class GatewayNode implements AutoCloseable {
+    private final Vertx vertx;
+    private final GatewayVerticle verticle;
+    private final ModelPromptPreparer preparer;
+
+    private GatewayNode(Vertx vertx, GatewayVerticle verticle, ModelPromptPreparer preparer) {
+        this.vertx = vertx;
+        this.verticle = verticle;
+        this.preparer = preparer;
+    }
+
+    /** Deploys the gateway on {@code vertx} (already clustered) and waits until it listens. */
+    public static GatewayNode start(Vertx vertx, MetricsSetup metrics, Path modelDir, String modelName,
+                                    Map<String, String> env, String host, int port) throws Exception {
+        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName);
+        GatewayLimits limits = GatewayLimits.fromEnvironment(env);
+        ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.fromEnvironment(env);
+        GatewayVerticle verticle = GatewayVerticle.clustered(preparer, limits, timeouts, metrics.registry(), env,
+                metrics::scrape, host, port);
+        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return new GatewayNode(vertx, verticle, preparer);
+    }
+
+    public int port() {
+        return verticle.actualPort();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public ClusterBackend backend() {
+        return (ClusterBackend) verticle.backend();
+    }
+
+    /** Waits until at least {@code workers} workers have announced themselves. */
+    public void awaitWorkers(int workers, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (countLive() >= workers) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("only " + countLive() + " of " + workers + " workers joined within "
+                + timeoutMillis + " ms");
+    }
+
+    private int countLive() {
+        return backend().registry().liveCount();
+    }
+
+    @Override
+    public void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        preparer.close();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.nbce.launcher.cluster;
+
+import dev.nbce.worker.WorkerVerticle;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.RowEngine;
+import dev.nbce.worker.metrics.WorkerMetrics;
+import dev.nbce.worker.model.DeviceSpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A running worker: clustered Vert.x, model, engine, verticle and its metrics server. */
+public final class WorkerNode implements AutoCloseable {
+    private final Vertx vertx;
+    private final LlamaDecoder decoder;
+    private final RowEngine engine;
+    private final WorkerVerticle verticle;
+    private final HttpServer metricsServer;
+    private final String metricsUrl;
+
+    private WorkerNode(Vertx vertx, LlamaDecoder decoder, RowEngine engine, WorkerVerticle verticle, HttpServer metricsServer,
+                       String metricsUrl) {
+        this.vertx = vertx;
+        this.decoder = decoder;
+        this.engine = engine;
+        this.verticle = verticle;
+        this.metricsServer = metricsServer;
+        this.metricsUrl = metricsUrl;
+    }
+
+    /** The address others reach the metrics server at: the bound host, or the cluster's public host for a wildcard bind. */
+    private static String advertisedHost(ClusterSettings cluster) {
+        String bound = MetricsServer.bindHost();
+        if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
+            return bound;
+        }
+        if (cluster.publicHost() != null) {
+            return cluster.publicHost();
+        }
+        return cluster.bindInterface() != null ? cluster.bindInterface() : ClusterSettings.LOOPBACK;
+    }
+
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   EngineLimits limits, String workerId, Integer metricsPort) throws Exception {
+        LlamaDecoder decoder = LlamaDecoder.load(modelDir, device);
+        MetricsSetup metrics = new MetricsSetup();
+        WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
+        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward);
+        workerMetrics.watch(engine);
+        Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        try {
+            HttpServer server = MetricsServer.start(vertx, metrics, metricsPort);
+            String metricsUrl = "http://" + advertisedHost(cluster) + ":" + server.actualPort() + "/metrics";
+            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl);
+            vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl);
+        } catch (Exception e) {
+            new WorkerNode(vertx, decoder, engine, null, null, null).close();
+            throw e;
+        }
+    }
+
+    public String workerId() {
+        return verticle.workerId();
+    }
+
+    public RowEngine engine() {
+        return engine;
+    }
+
+    public LlamaDecoder decoder() {
+        return decoder;
+    }
+
+    public int metricsPort() {
+        return metricsServer.actualPort();
+    }
+
+    /** host:port the metrics server is bound to (0.0.0.0 = all interfaces). */
+    public String metricsBinding() {
+        return MetricsServer.bindHost() + ":" + metricsPort();
+    }
+
+    public String metricsUrl() {
+        return metricsUrl;
+    }
+
+    /** SIGTERM behaviour: stop taking rows, wait for the gateway to move the active ones, then leave. */
+    public void drainAndClose(long timeoutMillis) throws Exception {
+        verticle.drain();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (engine.activeRows() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            engine.close();
+            decoder.close();
+        }
+    }
+}

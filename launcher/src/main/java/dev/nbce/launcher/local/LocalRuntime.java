@@ -1,0 +1,98 @@
+package dev.nbce.launcher.local;
+
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RunningGeneration;
+import dev.nbce.gateway.service.ServiceObserver;
+import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.RowEngine;
+import dev.nbce.worker.model.DeviceSpec;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The whole algorithm in one process, no cluster: one model, one or more in-process engines, the
+ * same service and step loop as the gateway. Used by generate, eval and bench, and by tests.
+ */
+public final class LocalRuntime implements AutoCloseable {
+    private final Vertx vertx;
+    private final LlamaDecoder decoder;
+    private final List<RowEngine> engines = new ArrayList<>();
+    private final ModelPromptPreparer preparer;
+    private final NbceService service;
+    private final Context context;
+
+    /** @param engineCount in-process "workers" the rows are spread over (1 for normal use) */
+    public LocalRuntime(Path modelDir, DeviceSpec device, int engineCount, GatewayLimits limits) {
+        this.preparer = ModelPromptPreparer.load(modelDir);
+        this.decoder = LlamaDecoder.load(modelDir, device);
+        for (int i = 0; i < engineCount; i++) {
+            engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { }));
+        }
+        this.vertx = Vertx.vertx();
+        this.context = vertx.getOrCreateContext();
+        this.service = new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
+    }
+
+    public LlamaDecoder decoder() {
+        return decoder;
+    }
+
+    public ModelPromptPreparer preparer() {
+        return preparer;
+    }
+
+    public List<RowEngine> engines() {
+        return engines;
+    }
+
+    /** Starts a generation on the runtime's context; the listener is called there. */
+    public CompletableFuture<GenerationResult> submit(GenerationRequest request, SessionListener listener) {
+        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            try {
+                RunningGeneration generation = service.submit(request, listener);
+                generation.result().onComplete(r -> {
+                    if (r.succeeded()) {
+                        done.complete(r.result());
+                    } else {
+                        done.completeExceptionally(r.cause());
+                    }
+                });
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** Blocking convenience for one request. Rethrows the request's own failure. */
+    public GenerationResult generate(GenerationRequest request, SessionListener listener) throws InterruptedException {
+        try {
+            return submit(request, listener).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        engines.forEach(RowEngine::close);
+        decoder.close();
+        preparer.close();
+        vertx.close();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** A cancel frame, a closed socket or an aborted HTTP stream frees the request's rows on every worker. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CancellationTest {
+    private TestCluster cluster;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 2, Map.of());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        cluster.close();
+    }
+
+    private static ObjectNode longRequest() throws Exception {
+        ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
+        request.put("max_new_tokens", 400);
+        return request;
+    }
+
+    private static String generate(String id, ObjectNode request) {
+        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
+        message.set("request", request);
+        return message.toString();
+    }
+
+    /** Rows are freed, and before the generation could have run to its end on its own. */
+    private void assertRowsFreed(double tokensBefore) throws Exception {
+        assertTrue(ClusterExactnessTest.waitForNoActiveRows(cluster, 5_000),
+                "rows still active on workers: " + cluster.activeRows());
+        double generated = tokensGenerated() - tokensBefore;
+        assertTrue(generated < 400, "stopped early, not by running to completion: " + generated + " tokens");
+    }
+
+    private double tokensGenerated() throws Exception {
+        String metrics = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("nbce_tokens_generated_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void cancelFrameFreesRowsAndEndsTheStream() throws Exception {
+        double before = tokensGenerated();
+        try (WsClient ws = new WsClient(cluster.baseUrl())) {
+            ws.send(generate("c1", longRequest()));
+            assertEquals("token", ws.next(30).get("type").asText());
+            assertTrue(cluster.activeRows() > 0, "rows are placed while generating");
+            ws.send("{\"type\":\"cancel\",\"id\":\"c1\"}");
+            List<JsonNode> frames = ws.until("c1", 30);
+            JsonNode last = frames.get(frames.size() - 1);
+            assertEquals("done", last.get("type").asText(), last.toString());
+            assertEquals("cancelled", last.get("result").get("finish_reason").asText());
+            assertTrue(last.get("result").get("token_ids").size() < 400);
+            assertRowsFreed(before);
+            // The socket stays usable.
+            ws.send("{\"type\":\"cancel\",\"id\":\"c1\"}");
+            assertEquals("unknown_id", ws.until("c1", 10).get(0).get("code").asText());
+        }
+    }
+
+    @Test
+    void closedSocketFreesRows() throws Exception {
+        double before = tokensGenerated();
+        WsClient ws = new WsClient(cluster.baseUrl());
+        ws.send(generate("c2", longRequest()));
+        ws.send(generate("c3", longRequest()));
+        assertEquals("token", ws.next(30).get("type").asText());
+        ws.abort();
+        assertRowsFreed(before);
+    }
+
+    @Test
+    void abortedHttpStreamFreesRows() throws Exception {
+        double before = tokensGenerated();
+        ObjectNode request = longRequest().put("stream", true);
+        HttpResponse<InputStream> response = ClusterExactnessTest.HTTP.send(
+                HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
+                        .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        InputStream body = response.body();
+        byte[] firstEvent = new byte[16];
+        assertTrue(body.read(firstEvent) > 0, "the stream started");
+        body.close();
+        assertRowsFreed(before);
+    }
+}

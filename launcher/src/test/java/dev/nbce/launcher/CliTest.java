@@ -1,0 +1,86 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/nbce's commands: a result on success; a one-line error and a non-zero exit on bad input. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path file(String name, byte[] content) throws Exception {
+        Path path = dir.resolve(name);
+        Files.write(path, content);
+        return path;
+    }
+
+    @Test
+    void generatePrintsTheReferenceResultAsJson() throws Exception {
+        JsonNode c = Fixtures.tinyLlamaReference().get("nbce").get(0);
+        Path request = file("request.json", ClusterExactnessTest.requestJson(c).toString().getBytes(StandardCharsets.UTF_8));
+        Run run = run("generate", "--request", request.toString(), "--model", Fixtures.tinyLlama().toString(), "--json");
+        assertEquals(0, run.code(), run.err());
+        List<String> lines = run.out().lines().toList();
+        JsonNode result = Json.MAPPER.readTree(lines.get(lines.size() - 1));
+        assertEquals(c.get("generated_ids"), result.get("token_ids"));
+        assertEquals("length", result.get("finish_reason").asText());
+        assertEquals(4, result.get("windows").asInt());
+        assertEquals(5, result.get("usage").get("prompt_tokens_per_row").size());
+        int[] windows = ReferenceGenerationTest.ints(result.get("selected_windows"));
+        assertEquals(ReferenceGenerationTest.expectedWindows(c).length, windows.length);
+    }
+
+    @Test
+    void badInputIsOneLineAndANonZeroExit() throws Exception {
+        String model = Fixtures.tinyLlama().toString();
+        List<Object[]> cases = List.of(
+                new Object[] {"{", 1}, new Object[] {"{\"question\":\"q\",\"colour\":1}", 1},
+                new Object[] {"{\"question\":\"q\",\"top_p\":2}", 1}, new Object[] {"{\"question\":\"q\",\"nbce\":{\"beta\":-1}}", 1},
+                new Object[] {"{\"question\":\"q\",\"max_new_tokens\":0}", 1}, new Object[] {"{\"question\":\"\"}", 1},
+                new Object[] {"{\"question\":\"q\",\"max_new_tokens\":100000}", 1}, new Object[] {"[1,2]", 1});
+        for (Object[] c : cases) {
+            Path request = file("bad.json", ((String) c[0]).getBytes(StandardCharsets.UTF_8));
+            assertOneLineError(run("generate", "--request", request.toString(), "--model", model), (int) c[1], (String) c[0]);
+        }
+        Path notUtf8 = file("latin1.json", new byte[] {'{', '"', 'q', 'u', 'e', 's', 't', 'i', 'o', 'n', '"', ':', '"', (byte) 0xe9, '"', '}'});
+        assertOneLineError(run("generate", "--request", notUtf8.toString(), "--model", model), 1, "invalid UTF-8");
+        assertOneLineError(run("generate"), 2, "missing --request");
+        assertOneLineError(run("generate", "--request", dir.resolve("missing.json").toString()), 2, "missing file");
+        assertOneLineError(run("generate", "--request", "x.json", "--model", dir.toString()), 2, "not a model dir");
+        assertOneLineError(run("generate", "--frobnicate"), 2, "unknown option");
+        assertOneLineError(run("explode"), 2, "unknown command");
+        assertOneLineError(run("serve", "--workers", "zero"), 2, "non-integer");
+        assertOneLineError(run("eval", "--cases", dir.resolve("none.jsonl").toString(), "--methods", "guess"), 2, "bad method");
+    }
+
+    private static void assertOneLineError(Run run, int code, String what) {
+        assertEquals(code, run.code(), what + ": " + run.err());
+        String err = run.err().strip();
+        assertFalse(err.isEmpty(), what);
+        assertEquals(1, err.lines().count(), what + " printed more than one line:\n" + err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), what + ": " + err);
+        assertTrue(err.startsWith("nbce"), err);
+    }
+}

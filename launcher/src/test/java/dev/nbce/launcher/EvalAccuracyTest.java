@@ -1,0 +1,48 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `nbce eval` on the whole needle-in-a-haystack dev set with the embedded demo model reproduces
+ * the reference accuracy (fixtures/eval/reference-results-dev.json) within ±0.05 for every window
+ * count and method.
+ */
+class EvalAccuracyTest {
+    @Test
+    void reproducesReferenceAccuracy() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"eval", "--cases", Fixtures.file("eval/haystack-dev.jsonl").toString(), "--json"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        List<String> lines = printed.lines().toList();
+        JsonNode ours = Json.MAPPER.readTree(lines.get(lines.size() - 1)).get("accuracy");
+        JsonNode reference = Json.MAPPER.readTree(Fixtures.file("eval/reference-results-dev.json").toFile()).get("accuracy");
+        int compared = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> rows = reference.fields(); rows.hasNext(); ) {
+            Map.Entry<String, JsonNode> row = rows.next();
+            for (Iterator<Map.Entry<String, JsonNode>> methods = row.getValue().fields(); methods.hasNext(); ) {
+                Map.Entry<String, JsonNode> method = methods.next();
+                double got = ours.get(row.getKey()).get(method.getKey()).asDouble();
+                double want = method.getValue().asDouble();
+                assertTrue(Math.abs(got - want) <= 0.05, row.getKey() + " " + method.getKey() + ": " + got + " vs reference " + want);
+                compared++;
+            }
+        }
+        assertEquals(35, compared, "7 window counts x 5 methods");
+    }
+}

@@ -1,0 +1,52 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nbce.common.testing.Fixtures;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** /metrics on the gateway and on a worker's own port carry the NBCE meters and Vert.x's own. */
+class MetricsTest {
+    private static String scrape(String url) throws Exception {
+        HttpResponse<String> response = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        return response.body();
+    }
+
+    private static double value(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void gatewayAndWorkerExposeTheirMeters() throws Exception {
+        try (TestCluster cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 1, Map.of())) {
+            ClusterExactnessTest.postGenerate(cluster.baseUrl(),
+                    ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0)));
+            String gateway = scrape(cluster.baseUrl() + "/metrics");
+            for (String name : List.of("nbce_time_to_first_token_seconds_bucket", "nbce_inter_token_latency_seconds_bucket",
+                    "nbce_request_duration_seconds_count", "nbce_requests_active", "nbce_queue_depth",
+                    "nbce_tokens_generated_total", "nbce_row_replacements_total", "nbce_step_bytes_count",
+                    "vertx_http_server_requests_total", "vertx_eventbus_")) {
+                assertTrue(gateway.contains(name), "gateway metrics lack " + name);
+            }
+            assertEquals(12.0, value(gateway, "nbce_tokens_generated_total"), "one 12-token generation");
+            assertEquals(12.0, value(gateway, "nbce_time_to_first_token_seconds_count")
+                    + value(gateway, "nbce_inter_token_latency_seconds_count"), "one first token + 11 gaps");
+            assertTrue(value(gateway, "nbce_step_bytes_sum") > 0, "event-bus bytes are counted");
+
+            String worker = scrape("http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics");
+            for (String name : List.of("nbce_rows_active", "nbce_worker_step_seconds_bucket", "vertx_eventbus_")) {
+                assertTrue(worker.contains(name), "worker metrics lack " + name);
+            }
+            assertTrue(value(worker, "nbce_worker_step_seconds_count") >= 12, "a forward per step");
+        }
+    }
+}

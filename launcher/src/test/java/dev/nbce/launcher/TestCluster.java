@@ -1,0 +1,74 @@
+package dev.nbce.launcher;
+
+import dev.nbce.launcher.cluster.GatewayNode;
+import dev.nbce.launcher.cluster.WorkerNode;
+import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.launcher.cluster.MetricsSetup;
+import dev.nbce.worker.model.DeviceSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Hazelcast cluster on loopback with a unique name: one gateway and in-JVM workers, each
+ * its own cluster member with its own event bus. Workers can be added and stopped mid-test.
+ */
+public final class TestCluster implements AutoCloseable {
+    private final ClusterSettings settings =
+            ClusterSettings.loopback("nbce-test-" + UUID.randomUUID(), ClusterSettings.freeSeedPort());
+    private final Path model;
+    private final String modelName;
+    private final GatewayNode gateway;
+    private final List<WorkerNode> workers = new ArrayList<>();
+
+    public TestCluster(Path model, String modelName, int workerCount, Map<String, String> env) throws Exception {
+        this.model = model;
+        this.modelName = modelName;
+        MetricsSetup metrics = new MetricsSetup();
+        var vertx = settings.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        this.gateway = GatewayNode.start(vertx, metrics, model, modelName, env, "127.0.0.1", 0);
+        for (int i = 0; i < workerCount; i++) {
+            addWorker();
+        }
+        gateway.awaitWorkers(workerCount, 60_000);
+    }
+
+    public WorkerNode addWorker() throws Exception {
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), EngineLimits.DEFAULT,
+                "worker-" + workers.size(), 0);
+        workers.add(worker);
+        return worker;
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    public GatewayNode gateway() {
+        return gateway;
+    }
+
+    public List<WorkerNode> workers() {
+        return workers;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + gateway.port();
+    }
+
+    public int activeRows() {
+        return workers.stream().mapToInt(w -> w.engine().activeRows()).sum();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (WorkerNode worker : workers) {
+            worker.close();
+        }
+        gateway.close();
+    }
+}
