@@ -39,6 +39,12 @@ public final class TokenSampler {
      * {@code topK} best when topK > 0 (ties at the k-th score: lowest ids first). Draws exactly one
      * {@code nextDouble()} per call, so a seeded generator ({@link #randomFor}) replays the same
      * tokens. Temperature 0 is greedy and draws nothing.
+     *
+     * <p>Weights are {@code exp((score - max) / temperature)}: the difference is finite and at most 0,
+     * so any positive temperature, down to the smallest subnormal, gives weights in [0, 1] with the
+     * best score at exactly 1 (a vanishing temperature tends to greedy, it never overflows to NaN).
+     *
+     * @throws IllegalStateException when a score is NaN or +infinity: an upstream bug, never sampled around
      */
     public static int sample(ScoreVector scores, double temperature, int topK, RandomGenerator random) {
         if (!(temperature > 0)) {
@@ -48,9 +54,13 @@ public final class TokenSampler {
         int[] ids = new int[scores.size()];
         double[] values = new double[scores.size()];
         for (int i = 0; i < scores.size(); i++) {
-            if (scores.valueAtIndex(i) != Double.NEGATIVE_INFINITY) {
+            double v = scores.valueAtIndex(i);
+            if (Double.isNaN(v) || v == Double.POSITIVE_INFINITY) {
+                throw new IllegalStateException("non-finite final score " + v + " for token " + scores.idAt(i));
+            }
+            if (v != Double.NEGATIVE_INFINITY) {
                 ids[n] = scores.idAt(i);
-                values[n++] = scores.valueAtIndex(i) / temperature;
+                values[n++] = v;
             }
         }
         if (n == 0) {
@@ -59,13 +69,15 @@ public final class TokenSampler {
         boolean[] eligible = topK(values, n, topK);
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            max = Math.max(max, values[i]);
+            if (eligible[i]) {
+                max = Math.max(max, values[i]);
+            }
         }
         double total = 0;
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {
             if (eligible[i]) {
-                weights[i] = Math.exp(values[i] - max);
+                weights[i] = Math.exp((values[i] - max) / temperature);
                 total += weights[i];
             }
         }

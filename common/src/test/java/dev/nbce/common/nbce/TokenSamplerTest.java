@@ -205,6 +205,37 @@ class TokenSamplerTest {
         return best;
     }
 
+    /**
+     * Every positive temperature down to the smallest subnormal samples a real token: scores divided
+     * by such a temperature overflow to -infinity, which once made every weight NaN and the sampler
+     * read index -1. A vanishing temperature tends to greedy (ties shared), whatever the scores' scale.
+     */
+    @Test
+    void subnormalAndTinyTemperaturesTendToGreedy() {
+        ScoreVector scores = dense(-5.2, -0.7, NEG_INF, -0.9, -3);
+        RandomGenerator random = new SplittableRandom(7);
+        for (double t : new double[] {Double.MIN_VALUE, Double.MIN_NORMAL, 1e-300, 1e-30, 1e-12}) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals(1, TokenSampler.sample(scores, t, 0, random), "temperature " + t);
+                assertEquals(1, TokenSampler.sample(scores, t, 2, random), "temperature " + t + ", top-k 2");
+            }
+        }
+        // Two tokens tied at the top share the draws at a vanishing temperature; nothing else is drawn.
+        int[] counts = histogram(draws(dense(-1, -0.25, -0.25, -4), Double.MIN_VALUE, 0, random, 2000), 4);
+        assertEquals(0, counts[0] + counts[3]);
+        assertTrue(counts[1] > 800 && counts[2] > 800, "ties split: " + counts[1] + " / " + counts[2]);
+    }
+
+    /** A NaN or +infinity score is an upstream bug: it is reported, never silently sampled around. */
+    @Test
+    void nonFiniteScoresAreRefused() {
+        RandomGenerator random = new SplittableRandom(1);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TokenSampler.sample(dense(-1, Double.NaN, -2), 0.7, 0, random));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TokenSampler.sample(dense(-1, Double.POSITIVE_INFINITY), 1.0, 0, random));
+    }
+
     private static int[] draws(ScoreVector scores, double temperature, int topK, RandomGenerator random, int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
