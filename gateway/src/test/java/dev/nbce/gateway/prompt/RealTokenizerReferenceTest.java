@@ -63,6 +63,13 @@ class RealTokenizerReferenceTest {
                 TokenizerConfig config = TokenizerConfig.read(dir);
                 assertEquals(model.get("chat_template").asText(), config.chatTemplate().orElseThrow());
                 assertEquals(expectedTokenVariables(model), config.specialTokens());
+                for (Object token : config.specialTokens().values()) {
+                    for (Object text : token instanceof List<?> many ? many : List.of(token)) {
+                        int[] ids = tokenizer(key, dir).encode((String) text);
+                        assertEquals(1, ids.length, text + " is one token");
+                        assertEquals(java.util.OptionalInt.of(ids[0]), tokenizer(key, dir).tokenId((String) text));
+                    }
+                }
             }));
             for (JsonNode c : model.get("cases")) {
                 cases.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(key, model, c)));
