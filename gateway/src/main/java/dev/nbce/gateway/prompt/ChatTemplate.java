@@ -23,13 +23,16 @@ import jinjava.javax.el.ExpressionFactory;
 /**
  * A model's chat template, rendered the way transformers' {@code apply_chat_template} does: Jinja with
  * {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages}, {@code add_generation_prompt},
- * the special tokens ({@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}),
+ * the special tokens ({@link TokenizerConfig#specialTokens()}),
  * {@code tools = none}, and the helpers of {@link HubTemplateExtensions}.
  *
  * <p>Jinjava is configured to behave like Python Jinja where they differ: message text is never
  * re-interpreted as template code, whitespace control ({@code {{-}, {@code {#-}) follows Jinja, a final
  * newline of the template source is dropped, {@code not x is defined} means {@code not (x is defined)},
- * and Python {@code str} methods work ({@link PythonStringMethods}). Known gaps: {@code not a == b} must
+ * Python {@code str} methods work ({@link PythonStringMethods}), {@code | trim} is {@code str.strip()},
+ * and slices with steps, keyword arguments and {@code +} parse and behave as in Python ({@link PythonSyntax}).
+ * The named special tokens of the config are variables; null ones are undefined. Message content given as
+ * parts is a list the template may iterate but never use as text ({@link ContentParts}). Known gaps: {@code not a == b} must
  * be written {@code a != b}, and a dict literal ending in {@code }}} inside {@code {{ }}} does not parse.
  *
  * <p>A model directory without any chat template (a base model) gets the plain fallback: the
