@@ -13,18 +13,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import java.util.Properties;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ExpressionFactory;
 
 /**
  * A model's chat template, rendered the way transformers' {@code apply_chat_template} does: Jinja with
  * {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages}, {@code add_generation_prompt},
- * the special tokens ({@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}),
+ * the special tokens ({@link TokenizerConfig#specialTokens()}),
  * {@code tools = none}, and the helpers of {@link HubTemplateExtensions}.
  *
  * <p>Jinjava is configured to behave like Python Jinja where they differ: message text is never
  * re-interpreted as template code, whitespace control ({@code {{-}, {@code {#-}) follows Jinja, a final
  * newline of the template source is dropped, {@code not x is defined} means {@code not (x is defined)},
- * and Python {@code str} methods work ({@link PythonStringMethods}). Known gaps: {@code not a == b} must
+ * Python {@code str} methods work ({@link PythonStringMethods}), {@code | trim} is {@code str.strip()},
+ * and slices with steps, keyword arguments and {@code +} parse and behave as in Python ({@link PythonSyntax}).
+ * The named special tokens of the config are variables; null ones are undefined. Message content given as
+ * parts is a list the template may iterate but never use as text ({@link ContentParts}). Known gaps: {@code not a == b} must
  * be written {@code a != b}, and a dict literal ending in {@code }}} inside {@code {{ }}} does not parse.
  *
  * <p>A model directory without any chat template (a base model) gets the plain fallback: the
@@ -87,7 +95,7 @@ public final class ChatTemplate {
 
     /** A template from its source text; bos/eos may be null. */
     public static ChatTemplate of(String source, String bosToken, String eosToken) {
-        return of(new TokenizerConfig(Optional.ofNullable(source), bosToken, eosToken, null, null), "inline template");
+        return of(TokenizerConfig.of(source, bosToken, eosToken), "inline template");
     }
 
     /** True when the model had no chat template and the plain fallback is used. */
@@ -102,7 +110,7 @@ public final class ChatTemplate {
 
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         if (source.isEmpty()) {
-            return renderPlain(messages);
+            return PlainPrompt.render(messages, tokens.bosToken());
         }
         Map<String, Object> variables = new HashMap<>();
         List<Map<String, Object>> turns = new ArrayList<>(messages.size());
@@ -111,10 +119,7 @@ public final class ChatTemplate {
         }
         variables.put("messages", turns);
         variables.put("add_generation_prompt", addGenerationPrompt);
-        variables.put("bos_token", tokens.bosToken());
-        variables.put("eos_token", tokens.eosToken());
-        variables.put("pad_token", tokens.padToken());
-        variables.put("unk_token", tokens.unkToken());
+        variables.putAll(tokens.specialTokens()); // a token the config leaves null stays undefined
         variables.put("tools", null);
         variables.put("documents", null);
         variables.put(HubTemplateExtensions.STRFTIME_MARKER, HubTemplateExtensions.STRFTIME_MARKER);
@@ -122,7 +127,8 @@ public final class ChatTemplate {
         try {
             result = JINJA.renderForResult(source.get(), variables);
         } catch (RuntimeException e) {
-            throw new ChatTemplateException("chat template failed: " + e.getMessage(), e);
+            ChatTemplateException own = ownFailure(e);
+            throw own != null ? own : new ChatTemplateException("chat template failed: " + e.getMessage(), e);
         }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
@@ -132,25 +138,40 @@ public final class ChatTemplate {
         return result.getOutput();
     }
 
-    private String renderPlain(List<ChatMessage> messages) {
-        StringBuilder out = new StringBuilder();
-        if (tokens.bosToken() != null) {
-            out.append(tokens.bosToken());
+    /** A refusal of ours (raise_exception, content parts used as text) inside Jinjava's wrapping, or null. */
+    private static ChatTemplateException ownFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TemplateRefusal refusal) {
+                return refusal.refusal();
+            }
         }
-        for (int i = 0; i < messages.size(); i++) {
-            out.append(i == 0 ? "" : "\n\n").append(messages.get(i).content());
-        }
-        return out.toString();
+        return null;
     }
 
     private static ChatTemplateException failure(TemplateError error) {
-        for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof HubTemplateExtensions.TemplateRaisedException raised) {
-                return new ChatTemplateException("chat template raised: " + raised.getMessage(), raised);
-            }
+        ChatTemplateException own = ownFailure(error.getException());
+        if (own != null) {
+            return own;
         }
         String where = error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : "";
         return new ChatTemplateException("chat template failed: " + error.getMessage() + where, error.getException());
+    }
+
+    /** Jinjava whose expressions are parsed by {@link PythonSyntax}. */
+    private static final class PythonJinjava extends Jinjava {
+        private final ExpressionFactory expressions;
+
+        PythonJinjava(JinjavaConfig config) {
+            super(config);
+            Properties properties = new Properties();
+            properties.setProperty(TreeBuilder.class.getName(), PythonSyntax.class.getName());
+            expressions = new ExpressionFactoryImpl(properties, new TruthyTypeConverter());
+        }
+
+        @Override
+        public ExpressionFactory getExpressionFactory() {
+            return expressions;
+        }
     }
 
     private static Jinjava createEngine() {
@@ -176,7 +197,7 @@ public final class ChatTemplate {
                         .build())
                 .withElResolver(resolver)
                 .build();
-        Jinjava jinjava = new Jinjava(config);
+        Jinjava jinjava = new PythonJinjava(config);
         HubTemplateExtensions.install(jinjava);
         return jinjava;
     }

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The globals, filters and tags that transformers adds to the Jinja environment of chat templates:
  * {@code raise_exception(msg)}, {@code strftime_now(fmt)}, a Python-style {@code tojson} and the
- * {@code {% generation %}} block (a no-op marker for assistant masks).
+ * {@code {% generation %}} block (a no-op marker for assistant masks); and Jinja's own {@code trim}, which
+ * is Python's {@code str.strip()} (Jinjava's strips only ASCII whitespace).
  */
 final class HubTemplateExtensions {
 
@@ -31,18 +32,12 @@ final class HubTemplateExtensions {
         context.registerFunction(new ELFunctionDefinition(
                 "", "strftime_now", HubTemplateExtensions.class, "strftimeNow", String.class));
         context.registerFilter(new PythonToJson());
+        context.registerFilter(new PythonTrim());
         context.registerTag(new GenerationTag());
     }
 
-    /** Thrown by a template's {@code raise_exception}; its message is the template's own. */
-    static final class TemplateRaisedException extends RuntimeException {
-        TemplateRaisedException(String message) {
-            super(message);
-        }
-    }
-
     public static Object raiseException(Object message) {
-        throw new TemplateRaisedException(String.valueOf(message));
+        throw new TemplateRefusal(new TemplateRaisedException(String.valueOf(message)));
     }
 
     /** Python's {@code datetime.now().strftime(fmt)} for the directives templates use. */
@@ -104,6 +99,26 @@ final class HubTemplateExtensions {
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
             Object indent = kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
             return PythonJson.dumps(var, indent instanceof Number n ? Integer.valueOf(n.intValue()) : null);
+        }
+    }
+
+    /** {@code value | trim} = {@code str(value).strip()}, or {@code strip(chars)} with an argument. */
+    static final class PythonTrim implements Filter {
+        @Override
+        public String getName() {
+            return "trim";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            ContentParts parts = ContentParts.unwrap(var);
+            if (parts != null) {
+                throw parts.usedAsText();
+            }
+            String text = var == null ? "" : var instanceof String s ? s : PythonValues.str(var);
+            return args.length > 0 && args[0] != null
+                    ? PythonStringMethods.stripChars(text, args[0], true, true)
+                    : PythonStringMethods.stripWhitespace(text, true, true);
         }
     }
 

@@ -3,16 +3,14 @@ package dev.nbce.gateway.prompt;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A model's Hugging Face tokenizer ({@code tokenizer.json}), loaded from disk through DJL's native
@@ -25,8 +23,6 @@ import java.util.OptionalInt;
 public final class ModelTokenizer implements AutoCloseable {
 
     public static final String TOKENIZER_FILE = "tokenizer.json";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> tokenIds;
@@ -42,14 +38,35 @@ public final class ModelTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no tokenizer.json at " + file);
         }
-        Map<String, Integer> ids = readTokenIds(file);
-        HuggingFaceTokenizer native_ = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(file)
-                .optAddSpecialTokens(false)
-                .optTruncation(false)
-                .optPadding(false)
-                .build();
-        return new ModelTokenizer(native_, ids);
+        // The native tokenizer and the vocabulary each read the whole file: read them side by side.
+        CompletableFuture<Map<String, Integer>> ids = CompletableFuture.supplyAsync(() -> {
+            try {
+                return TokenVocabulary.read(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        HuggingFaceTokenizer native_;
+        try {
+            native_ = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(file)
+                    .optAddSpecialTokens(false)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            ids.cancel(false);
+            throw e;
+        }
+        try {
+            return new ModelTokenizer(native_, ids.join());
+        } catch (CompletionException e) {
+            native_.close();
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
     }
 
     /** Token ids of {@code text}, exactly as Hugging Face's fast tokenizer gives them. */
@@ -116,30 +133,6 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Ids with the UTF-16 start and end of each token in the encoded text. */
     record TokenSpans(int[] ids, int[] starts, int[] ends) {}
-
-    /** Added tokens first (they win over a vocabulary entry with the same text), then the model vocabulary. */
-    private static Map<String, Integer> readTokenIds(Path file) throws IOException {
-        JsonNode root;
-        try (InputStream in = Files.newInputStream(file)) {
-            root = JSON.readTree(in);
-        }
-        Map<String, Integer> ids = new HashMap<>();
-        JsonNode vocab = root.path("model").path("vocab");
-        if (vocab.isObject()) { // BPE, WordPiece, WordLevel: {"token": id}
-            for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                ids.put(entry.getKey(), entry.getValue().asInt());
-            }
-        } else if (vocab.isArray()) { // Unigram: [["piece", score], ...], the id is the position
-            for (int i = 0; i < vocab.size(); i++) {
-                ids.put(vocab.get(i).path(0).asText(), i);
-            }
-        }
-        for (JsonNode added : root.path("added_tokens")) {
-            ids.put(added.path("content").asText(), added.path("id").asInt());
-        }
-        return Map.copyOf(ids);
-    }
 
     private static int[] codePointToUtf16(String text) {
         int codePoints = text.codePointCount(0, text.length());

@@ -18,7 +18,14 @@ final class PythonStringMethods extends ELResolver {
 
     @Override
     public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
-        if (!(base instanceof String text) || !(method instanceof String name)) {
+        if (!(method instanceof String name)) {
+            return null;
+        }
+        ContentParts parts = ContentParts.unwrap(base);
+        if (parts != null && isStringMethod(name)) {
+            throw parts.usedAsText();
+        }
+        if (!(base instanceof String text)) {
             return null;
         }
         Object[] args = params == null ? new Object[0] : params;
@@ -49,13 +56,24 @@ final class PythonStringMethods extends ELResolver {
         };
     }
 
-    private static String str(Object value) {
-        return value == null ? "None" : value.toString();
+    private static final java.util.Set<String> STRING_METHODS = java.util.Set.of("strip", "lstrip", "rstrip",
+            "startswith", "endswith", "split", "upper", "lower", "title", "capitalize", "replace", "find", "join");
+
+    private static boolean isStringMethod(String name) {
+        return STRING_METHODS.contains(name);
     }
 
-    /** Python's {@code str.isspace}: Java whitespace plus Unicode space separators. */
-    private static boolean isPythonSpace(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+    private static String str(Object value) {
+        return PythonValues.str(value);
+    }
+
+    /**
+     * Python's {@code str.isspace}, which {@code strip()} and {@code split()} use: Java's whitespace plus
+     * every Unicode space separator (NBSP U+00A0, U+2007 and U+202F included, which Java leaves out)
+     * and NEL U+0085.
+     */
+    static boolean isPythonSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
     }
 
     /** {@code strip()} trims whitespace; {@code strip(chars)} trims any of those characters. */
@@ -65,7 +83,7 @@ final class PythonStringMethods extends ELResolver {
                 : stripChars(text, str(args[0]), left, right);
     }
 
-    private static String stripWhitespace(String text, boolean left, boolean right) {
+    static String stripWhitespace(String text, boolean left, boolean right) {
         int start = 0;
         int end = text.length();
         while (left && start < end && isPythonSpace(text.charAt(start))) {
@@ -77,7 +95,7 @@ final class PythonStringMethods extends ELResolver {
         return text.substring(start, end);
     }
 
-    private static String stripChars(String text, String chars, boolean left, boolean right) {
+    static String stripChars(String text, String chars, boolean left, boolean right) {
         int start = 0;
         int end = text.length();
         while (left && start < end && chars.indexOf(text.charAt(start)) >= 0) {

@@ -1,13 +1,13 @@
 package dev.nbce.gateway.prompt;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of each NBCE row: one user turn through the chat template. Row 0 carries the question
- * alone; a window's row carries {@code user_template} with {@code {question}} and {@code {context}}
- * filled in. Other braces in the template are literal, and placeholder-like text inside the question
- * or a window is never substituted again.
+ * The text of each NBCE row through the chat template. Row 0 carries the question alone; a window's row
+ * carries {@code user_template} with {@code {question}} and {@code {context}} filled in. Other braces in
+ * the template are literal, and placeholder-like text inside the question or a window is never
+ * substituted again. A whole conversation (system message, earlier turns, new user turn) is rendered
+ * the same way by {@link #conversation(List)}; a question is the conversation of one user turn.
  */
 public final class RowRenderer {
 
@@ -36,24 +36,34 @@ public final class RowRenderer {
         this(chatTemplate, DEFAULT_USER_TEMPLATE);
     }
 
+    /**
+     * The rows of a conversation ending with the new user turn; windows go into its first user turn.
+     *
+     * @throws IllegalArgumentException if it is empty, does not end with a user turn, or the first user
+     *     turn's content is a list of parts
+     */
+    public ConversationRows conversation(List<ChatMessage> messages) {
+        return new ConversationRows(this, chatTemplate, messages);
+    }
+
+    /** The rows of one question: a conversation of one user turn. */
+    public ConversationRows question(String question) {
+        return conversation(List.of(ChatMessage.user(question)));
+    }
+
     /** Row 0: the question with no context. */
     public String noContextRow(String question) {
-        return chatTemplate.render(List.of(ChatMessage.user(question)));
+        return question(question).noContextRow();
     }
 
     /** The row of one window. */
     public String contextRow(String question, String window) {
-        return chatTemplate.render(List.of(ChatMessage.user(userContent(question, window))));
+        return question(question).contextRow(window);
     }
 
     /** All rows, row 0 first, then one per window in order. */
     public List<String> rows(String question, List<String> windows) {
-        List<String> rows = new ArrayList<>(windows.size() + 1);
-        rows.add(noContextRow(question));
-        for (String window : windows) {
-            rows.add(contextRow(question, window));
-        }
-        return rows;
+        return question(question).rows(windows);
     }
 
     /** {@code user_template} with its placeholders replaced in a single left-to-right pass. */

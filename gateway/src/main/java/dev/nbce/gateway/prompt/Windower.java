@@ -46,6 +46,27 @@ public final class Windower {
 
     /** Each context becomes one window if it fits, else as few as greedy packing gives. */
     public PreparedPrompt prepare(String question, List<String> contexts, int maxNewTokens) {
+        return prepare(questionRows(question), contexts, maxNewTokens);
+    }
+
+    /**
+     * The rows of a conversation (system message, earlier turns, new user turn; see
+     * {@link ConversationRows}), with exactly one of {@code contexts} or {@code document} (both absent =
+     * no context). The earlier turns count against every row's room for its window.
+     */
+    public PreparedPrompt prepare(List<ChatMessage> conversation, List<String> contexts, String document,
+            int maxNewTokens) {
+        return prepare(renderer.conversation(conversation), contexts, document, maxNewTokens);
+    }
+
+    private ConversationRows questionRows(String question) {
+        if (question == null || question.isBlank()) {
+            throw new IllegalArgumentException("question is empty or blank");
+        }
+        return renderer.question(question);
+    }
+
+    private PreparedPrompt prepare(ConversationRows rows, List<String> contexts, int maxNewTokens) {
         if (contexts == null) {
             throw new IllegalArgumentException("contexts must not be null (use an empty list)");
         }
@@ -55,7 +76,7 @@ public final class Windower {
                 throw new IllegalArgumentException("contexts[" + i + "] is empty or blank");
             }
         }
-        Job job = new Job(question, maxNewTokens, !contexts.isEmpty());
+        Job job = new Job(rows, maxNewTokens, !contexts.isEmpty());
         for (String context : contexts) {
             job.addContext(context);
         }
@@ -64,10 +85,14 @@ public final class Windower {
 
     /** One long document, windowed. */
     public PreparedPrompt prepareDocument(String question, String document, int maxNewTokens) {
+        return prepareDocument(questionRows(question), document, maxNewTokens);
+    }
+
+    private PreparedPrompt prepareDocument(ConversationRows rows, String document, int maxNewTokens) {
         if (document == null || document.isBlank()) {
             throw new IllegalArgumentException("document is empty or blank");
         }
-        return prepare(question, List.of(document), maxNewTokens);
+        return prepare(rows, List.of(document), maxNewTokens);
     }
 
     /** Exactly one of {@code contexts} or {@code document} may be given (both absent = no context). */
@@ -75,14 +100,21 @@ public final class Windower {
         if (contexts != null && !contexts.isEmpty() && document != null) {
             throw new IllegalArgumentException("give either contexts or document, not both");
         }
+        return prepare(questionRows(question), contexts, document, maxNewTokens);
+    }
+
+    private PreparedPrompt prepare(ConversationRows rows, List<String> contexts, String document, int maxNewTokens) {
+        if (contexts != null && !contexts.isEmpty() && document != null) {
+            throw new IllegalArgumentException("give either contexts or document, not both");
+        }
         return document != null
-                ? prepareDocument(question, document, maxNewTokens)
-                : prepare(question, contexts == null ? List.of() : contexts, maxNewTokens);
+                ? prepareDocument(rows, document, maxNewTokens)
+                : prepare(rows, contexts == null ? List.of() : contexts, maxNewTokens);
     }
 
     /** The state of one request. */
     private final class Job {
-        private final String question;
+        private final ConversationRows rows;
         private final int maxNewTokens;
         private final List<String> windows = new ArrayList<>();
         private final List<int[]> rowIds = new ArrayList<>();
@@ -91,22 +123,19 @@ public final class Windower {
         /** Context tokens a window may hold, by estimate. */
         private final int budget;
 
-        Job(String question, int maxNewTokens, boolean hasContext) {
-            if (question == null || question.isBlank()) {
-                throw new IllegalArgumentException("question is empty or blank");
-            }
+        Job(ConversationRows rows, int maxNewTokens, boolean hasContext) {
             if (maxNewTokens < 1) {
                 throw new IllegalArgumentException("max_new_tokens must be at least 1, got " + maxNewTokens);
             }
-            this.question = question;
+            this.rows = rows;
             this.maxNewTokens = maxNewTokens;
-            int[] row0 = tokenizer.encode(renderer.noContextRow(question));
+            int[] row0 = tokenizer.encode(rows.noContextRow());
             if (row0.length + maxNewTokens > maxPositions) {
                 throw new PromptTooLongException("question needs " + row0.length + " tokens + max_new_tokens "
                         + maxNewTokens + " > max_position_embeddings " + maxPositions);
             }
             rowIds.add(row0);
-            overhead = hasContext ? rowIds(renderer.contextRow(question, "")).length : 0;
+            overhead = hasContext ? rowIds(rows.contextRow("")).length : 0;
             budget = maxPositions - maxNewTokens - overhead;
             if (hasContext && budget < 1) {
                 throw noRoomForContext();
@@ -118,7 +147,7 @@ public final class Windower {
             // Tokenizing a huge document as one row only to learn it does not fit is skipped when the
             // estimate is far beyond the budget; pieces are cut at whitespace, where estimates are near exact.
             if (estimate(context, paragraphs) <= 2L * budget + 64) {
-                int[] whole = rowIds(renderer.contextRow(question, context));
+                int[] whole = rowIds(rows.contextRow(context));
                 if (fits(whole)) {
                     add(context, whole);
                     return;
@@ -170,7 +199,7 @@ public final class Windower {
                     continue;
                 }
                 // Near the limit: ask the real row.
-                int[] ids = rowIds(renderer.contextRow(question, text.substring(current.start(), piece.end())));
+                int[] ids = rowIds(rows.contextRow(text.substring(current.start(), piece.end())));
                 if (fits(ids)) {
                     current.add(piece, ids.length - overhead, ids);
                 } else {
@@ -189,7 +218,7 @@ public final class Windower {
                 String window = text.substring(current.start(), current.end());
                 int[] ids = current.checkedIds != null
                         ? current.checkedIds
-                        : rowIds(renderer.contextRow(question, window));
+                        : rowIds(rows.contextRow(window));
                 if (fits(ids)) {
                     add(window, ids);
                     current.clear();

@@ -287,4 +287,49 @@ class ChatTemplateTest {
         assertEquals("Jx", ChatTemplate.load(dir).render(user("x")), "chat_template.jinja wins; final newline dropped");
         assertEquals(Optional.of("J{{ messages[0].content }}\n"), TokenizerConfig.read(dir).chatTemplate());
     }
+
+    @Test
+    void trimIsPythonsStripIncludingUnicodeSpaces() {
+        ChatTemplate template = ChatTemplate.of("[{{ messages[0].content | trim }}]", null, null);
+        assertEquals("[a\u00a0b]", template.render(user("\u00a0\u202f\u2007\u3000\u0085 a\u00a0b\t\u2028\u00a0")));
+        assertEquals("[x]", ChatTemplate.of("[{{ messages[0].content.strip() }}]", null, null).render(user("\u3000x\u202f")));
+    }
+
+    @Test
+    void slicesWithStepsAndKeywordArgumentsParseLikePython() {
+        ChatTemplate template = ChatTemplate.of("{% set ns = namespace(last=messages|length - 1) %}{{ ns.last }}|"
+                + "{% for m in messages[::-1] %}{{ m.content }}{% endfor %}|{{ messages[1:][0].content }}|"
+                + "{{ 'abcdef'[::2] }}{{ 'abcdef'[-2:] }}{{ 'abcdef'[4:1:-1] }}|{{ [1, 2, 3, 4][1::2] | length }}"
+                + "{{ {'k': [1, 2][::-1]}['k'][0] }}", null, null);
+        assertEquals("2|cba|b|aceefedc|22", template.render(List.of(ChatMessage.user("a"),
+                ChatMessage.assistant("b"), ChatMessage.user("c"))));
+        assertEquals(List.of(4, 3, 2), java.util.Arrays.stream(PythonSlice.indices(5, null, 1, -1)).boxed().toList());
+        assertEquals(List.of(), java.util.Arrays.stream(PythonSlice.indices(5, 3, 1, 1)).boxed().toList());
+    }
+
+    @Test
+    void plusIsPythonsAndMissingTokensAreUndefined() {
+        ChatTemplate defined = ChatTemplate.of("{{ bos_token is defined }} {{ eos_token is defined }}", null, "</s>");
+        assertEquals("false true", defined.render(user("x")));
+        ChatTemplate plus = ChatTemplate.of("{{ 'a' + messages[0].content }}{{ [1] + [2] }}{{ 1 + 2 }}", null, null);
+        assertEquals("ax[1, 2]3", plus.render(user("x")));
+        ChatTemplate noBos = ChatTemplate.of("{% if messages[0].content == 'bos' %}{{ bos_token + 'x' }}{% endif %}", null, null);
+        ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> noBos.render(user("bos")));
+        assertTrue(e.getMessage().contains("unsupported operand type(s) for +: 'NoneType' and 'str'"), e.getMessage());
+    }
+
+    @Test
+    void contentPartsReachTemplatesAsListsAndAreNeverRenderedAsText() {
+        List<ChatMessage> parts = List.of(ChatMessage.ofParts("user", List.of(ContentPart.text(" a "), ContentPart.text("b"))));
+        ChatTemplate joins = ChatTemplate.of("{% for p in messages[0].content %}{{ p.text | trim }}{% endfor %}"
+                + "{{ messages[0].content is string }}", null, null);
+        assertEquals("abfalse", joins.render(parts));
+        for (String asText : List.of("{{ messages[0].content }}", "{{ messages[0].content | trim }}",
+                "{{ 'x' + messages[0].content }}", "{{ messages[0].content + 'x' }}", "{{ messages[0].content.strip() }}")) {
+            ChatTemplate template = ChatTemplate.of(asText + "{% if false %}{% endif %}", null, null);
+            ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> template.render(parts), asText);
+            assertTrue(e.getMessage().contains("content is a list of parts"), asText + ": " + e.getMessage());
+        }
+        assertThrows(ChatTemplateException.class, () -> ChatTemplate.load(Path.of("/nonexistent")).render(parts));
+    }
 }
