@@ -111,9 +111,14 @@ public final class GatewayVerticle extends VerticleBase {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
-                // Our own limit answers with an error frame; Vert.x's larger one only guards memory.
+                // WebSocketMessageAssembler applies our limit across fragments and answers with an error frame;
+                // a single frame past Vert.x's larger limit is closed with 1009 by WebSocketConnection.
                 .setMaxWebSocketMessageSize(service.limits().maxRequestBytes() * 2)
                 .setMaxWebSocketFrameSize(service.limits().maxRequestBytes() * 2)
+                // No permessage-deflate: a small compressed frame could inflate to gigabytes before any
+                // limit sees it, and without an extension RSV bits are a protocol error (RFC 6455 §5.2).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setCompressionSupported(true);
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
     }

@@ -11,7 +11,6 @@ import dev.nbce.gateway.session.SessionException;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
 import io.vertx.core.http.ServerWebSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +39,49 @@ final class WebSocketConnection {
     }
 
     void start() {
-        socket.textMessageHandler(this::onText);
-        socket.binaryMessageHandler(b -> sendError(null, "bad_request", "binary frames are not supported; send JSON text"));
+        WebSocketMessageAssembler messages = new WebSocketMessageAssembler(service.limits().maxRequestBytes(),
+                new WebSocketMessageAssembler.Sink() {
+                    @Override
+                    public void text(String message) {
+                        onText(message);
+                    }
+
+                    @Override
+                    public void binary() {
+                        sendError(null, "bad_request", "binary frames are not supported; send JSON text");
+                    }
+
+                    @Override
+                    public void tooLarge(long limit) {
+                        sendError(null, "too_large", "message exceeds " + limit + " bytes");
+                    }
+
+                    @Override
+                    public void invalidUtf8() {
+                        closeWith(WebSocketCloseCodes.INVALID_PAYLOAD, "text message is not valid UTF-8");
+                    }
+                });
+        socket.frameHandler(messages::onFrame);
         socket.closeHandler(v -> onClosed());
-        socket.exceptionHandler(e -> { });
+        socket.exceptionHandler(this::onProtocolError);
+    }
+
+    /** Netty's decoder found a protocol violation (or an oversized frame): close with its RFC 6455 code. */
+    private void onProtocolError(Throwable error) {
+        WebSocketCloseCodes.Close close = WebSocketCloseCodes.forDecoderError(error);
+        if (close != null) {
+            closeWith(close.code(), close.reason());
+        }
+    }
+
+    private void closeWith(short code, String reason) {
+        if (!closed) {
+            closed = true;
+            socket.close(code, reason);
+        }
     }
 
     private void onText(String text) {
-        if (text.getBytes(StandardCharsets.UTF_8).length > service.limits().maxRequestBytes()) {
-            sendError(null, "too_large", "message exceeds " + service.limits().maxRequestBytes() + " bytes");
-            return;
-        }
         JsonNode message;
         try {
             message = RequestParser.readTree(text);
@@ -173,8 +204,8 @@ final class WebSocketConnection {
         long size = text.length();
         bufferedBytes += size;
         if (bufferedBytes > service.limits().maxBufferedBytes()) {
-            closed = true;
-            socket.close((short) 1008, "client too slow: more than " + service.limits().maxBufferedBytes() + " bytes unread");
+            closeWith(WebSocketCloseCodes.POLICY_VIOLATION,
+                    "client too slow: more than " + service.limits().maxBufferedBytes() + " bytes unread");
             return;
         }
         socket.writeTextMessage(text).onComplete(done -> bufferedBytes -= size);
