@@ -68,11 +68,15 @@ public final class WireCodecs {
     }
 
     /**
-     * Registers every codec, telling {@code meter} the size of each message decoded here. The first
-     * registration on an event bus wins (several verticles may share it).
+     * Registers every codec, telling {@code meter} the size of each message decoded here. A metered
+     * registration replaces an unmetered one (a worker verticle may share the gateway's event bus);
+     * otherwise the first registration wins.
      */
     public static void registerAll(EventBus eventBus, WireMeter meter) {
         for (RecordCodec<?> codec : ALL) {
+            if (meter != WireMeter.NONE) {
+                eventBus.unregisterDefaultCodec(codec.type());
+            }
             register(eventBus, codec.metered(meter));
         }
     }

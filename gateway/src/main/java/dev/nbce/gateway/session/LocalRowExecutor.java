@@ -1,9 +1,9 @@
 package dev.nbce.gateway.session;
 
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
-import dev.nbce.worker.engine.EngineException;
 import dev.nbce.worker.engine.RowEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Runs rows on engines in this process: the reference path ({@code nbce generate}, eval, bench).
@@ -23,9 +21,6 @@ import java.util.concurrent.CompletionException;
  * a cluster.
  */
 public final class LocalRowExecutor implements RowExecutor {
-    /** Engine failures that another worker might not have. */
-    private static final Set<String> RETRYABLE = Set.of("capacity", "shutting_down", "unknown_request", "internal");
-
     private final Vertx vertx;
     private final Map<String, RowEngine> engines = new LinkedHashMap<>();
 
@@ -77,17 +72,9 @@ public final class LocalRowExecutor implements RowExecutor {
             if (error == null) {
                 promise.complete(step);
             } else {
-                promise.fail(toSessionException(error));
+                promise.fail(NbceException.of(error));
             }
         }));
         return promise.future();
-    }
-
-    static SessionException toSessionException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof EngineException engine) {
-            return new SessionException(engine.code(), engine.getMessage(), RETRYABLE.contains(engine.code()));
-        }
-        return new SessionException("internal", SessionException.describe(cause), true);
     }
 }
