@@ -84,24 +84,36 @@ final class RowPlacer {
     private record Call(String worker, List<Integer> rows, boolean opening, Future<ShardStep> reply) {}
 
     private Future<List<ShardReport>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
+        Promise<List<ShardReport>> placed = Promise.promise();
+        tryToPlace(rows, deadlineNanos, placed);
+        return placed.future();
+    }
+
+    /**
+     * One attempt; a retry completes the same promise, so a long wait is not a chain of thousands of
+     * futures that would complete recursively (and overflow the stack) at the end.
+     */
+    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<ShardReport>> placed) {
         if (closed) {
-            return Future.failedFuture(new NbceException(ErrorCode.INTERNAL, "the request has ended"));
+            placed.tryFail(new NbceException(ErrorCode.INTERNAL, "the request has ended"));
+            return;
         }
         List<RowExecutor.WorkerSlot> workers = executor.availableWorkers();
+        Map<String, List<RowPrompt>> placement;
         try {
-            return gather(openOn(RowPlacement.place(rows, workers, failedWorkers)));
+            placement = RowPlacement.place(rows, workers, failedWorkers);
         } catch (RowPlacement.NoCapacityException e) {
             int total = workers.stream().filter(w -> !failedWorkers.contains(w.workerId()))
                     .mapToInt(RowExecutor.WorkerSlot::capacityRows).sum();
             if (total < rows.size() || clock.nanoTime() > deadlineNanos) {
                 // A request larger than every worker together fails at once.
-                return Future.failedFuture(new NbceException(total == 0 ? ErrorCode.NO_WORKERS : ErrorCode.NO_CAPACITY,
-                        e.getMessage()));
+                placed.tryFail(new NbceException(total == 0 ? ErrorCode.NO_WORKERS : ErrorCode.NO_CAPACITY, e.getMessage()));
+            } else {
+                clock.schedule(CAPACITY_RETRY_MILLIS, () -> tryToPlace(rows, deadlineNanos, placed));
             }
-            Promise<List<ShardReport>> later = Promise.promise();
-            clock.schedule(CAPACITY_RETRY_MILLIS, () -> placeWhenRoom(rows, deadlineNanos).onComplete(later));
-            return later.future();
+            return;
         }
+        gather(openOn(placement)).onComplete(placed);
     }
 
     private List<Call> openOn(Map<String, List<RowPrompt>> placement) {
