@@ -98,8 +98,9 @@ try {
   await check("the example streams an answer, each token tagged with its window", async () => {
     await page.click("#send");
     await waitForStatus(page, /^done/);
-    const tokens = await page.$$eval("#answer span.tok", (spans) => spans.map((s) => ({ w: s.dataset.window, d: s.dataset.doc })));
+    const tokens = await page.$$eval("#answer span.tok", (spans) => spans.map((s) => ({ w: s.dataset.window, d: s.dataset.doc, r: s.dataset.range })));
     expect(tokens.length >= 2, `tokens streamed: ${tokens.length}`);
+    const sentTexts = await page.locator(".doc textarea").evaluateAll((t) => t.map((x) => x.value.trim()));
     answer = (await page.textContent("#answer")).trim();
     expect(answer.length > 0, "answer is not empty");
     const windows = Number(await page.getAttribute("#answer", "data-windows"));
@@ -108,6 +109,8 @@ try {
       expect(/^-?\d+$/.test(t.w ?? ""), `data-window '${t.w}'`);
       expect(Number(t.w) >= -1 && Number(t.w) < windows, `window ${t.w} out of range 0..${windows - 1}`);
       expect(Number(t.w) < 0 || t.d === t.w, `window ${t.w} points at document ${t.d}`);
+      // A document that fits one window is that window whole: the server's range says so.
+      expect(Number(t.w) < 0 || t.r === `0-${sentTexts[Number(t.d)].length}`, `window ${t.w} has range ${t.r}`);
     }
     expect(/^done: (eos|length|stop)$/.test(await status(page)), `status '${await status(page)}'`);
     expect((await page.textContent("#usage")).includes("prompt tokens"), "usage shown");
@@ -161,11 +164,22 @@ try {
     const answer = (await page.textContent("#answer")).trim();
     expect(answer === "9079", `answer '${answer}', expected '9079'`);
     expect(tokens.every((t) => t.w >= 2 && t.d === "2"), `tokens from windows ${tokens.map((t) => t.w)} → documents ${tokens.map((t) => t.d)}`);
+    // The server's range of the long document is the window the answer came from: it holds the fact.
+    const longText = (await page.locator(".doc textarea").nth(2).inputValue()).trim();
+    const ranges = await page.$$eval("#answer span.tok", (spans) => spans.map((s) => s.dataset.range));
+    for (const range of ranges) {
+      const [start, end] = (range ?? "").split("-").map(Number);
+      expect(Number.isInteger(start) && end > start && end <= longText.length, `range '${range}' within the document`);
+      expect(longText.slice(start, end).includes("The secret code of Yara Baker is 9079."),
+        `window text '${longText.slice(start, end).slice(0, 60)}…' holds the fact`);
+    }
+    const title = await page.locator("#answer span.tok").first().getAttribute("title");
+    expect(/characters \d+–\d+/.test(title), `token title names the range: '${title}'`);
     await page.locator("#answer span.tok").first().hover();
     const highlighted = await page.$$eval(".doc.highlight", (docs) => docs.map((d) => d.dataset.index));
     expect(highlighted.join() === "2", `hover highlights [${highlighted}]`);
     await page.mouse.move(5, 5);
-    return `'${answer}' from windows ${[...new Set(tokens.map((t) => t.w))]} of ${windows}`;
+    return `'${answer}' from windows ${[...new Set(tokens.map((t) => t.w))]} of ${windows}, range ${ranges[0]}`;
   });
 
   await check("Stop cancels a long answer while it streams", async () => {

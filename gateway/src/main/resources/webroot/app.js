@@ -124,48 +124,13 @@ async function addFiles(files) {
 // ---------------------------------------------------------------- window → document
 
 /**
- * Which document each window came from. Without splitting window k is the k-th sent document. When
- * the server split long documents, windows are still in document order and never span two, so the
- * windows are cut into consecutive groups, one per document, whose token counts best match the
- * documents' lengths (dynamic programming over cut points).
- *
- * @param lengths characters of each sent document
- * @param rows prompt tokens per row, row 0 (question only) first
- * @returns document position per window, or null when it cannot be told
+ * Where each window came from, as the server says: token frames name their window's context
+ * (document), the result lists every window's context and character range.
  */
-function windowOwners(lengths, rows) {
-  const windows = rows.length - 1;
-  const n = lengths.length;
-  if (windows === n) return lengths.map((_, i) => i);
-  if (n === 0 || windows < n) return null;
-  const overhead = rows[0];                                    // a context row minus its context
-  const tokens = rows.slice(1).map((r) => Math.max(1, r - overhead));
-  const prefix = [0];
-  tokens.forEach((t) => prefix.push(prefix[prefix.length - 1] + t));
-  const perChar = prefix[windows] / lengths.reduce((a, b) => a + b, 0);
-  const cost = (d, from, to) => {
-    const expected = perChar * lengths[d];
-    return (prefix[to] - prefix[from] - expected) ** 2 / Math.max(1, expected);
-  };
-  // best[d][w]: cheapest split of the first w windows over the first d documents.
-  const best = Array.from({ length: n + 1 }, () => new Array(windows + 1).fill(Infinity));
-  const cut = Array.from({ length: n + 1 }, () => new Array(windows + 1).fill(-1));
-  best[0][0] = 0;
-  for (let d = 1; d <= n; d++) {
-    for (let w = d; w <= windows - (n - d); w++) {
-      for (let from = d - 1; from < w; from++) {
-        const c = best[d - 1][from] + cost(d - 1, from, w);
-        if (c < best[d][w]) { best[d][w] = c; cut[d][w] = from; }
-      }
-    }
-  }
-  const owners = new Array(windows);
-  for (let d = n, w = windows; d > 0; d--) {
-    const from = cut[d][w];
-    for (let k = from; k < w; k++) owners[k] = d - 1;
-    w = from;
-  }
-  return owners;
+function rememberSource(w, context, range) {
+  if (!shown || w < 0 || !Number.isInteger(context) || context < 0) return;
+  shown.contextOf.set(w, context);
+  if (range) shown.rangeOf.set(w, range);
 }
 
 // ---------------------------------------------------------------- connection
@@ -175,7 +140,7 @@ let reconnectDelay = 500;
 let reconnectTimer = null;
 let sequence = 0;
 let current = null;   // the request in flight: { id, question, sent: [doc elements], tokens, stopTimer }
-let shown = null;     // the answer on screen: { sent, owners } for hover → document
+let shown = null;     // the answer on screen: { sent, contextOf, rangeOf } for hover → document
 
 function socketUrl() {
   const key = apiKey();
@@ -290,7 +255,7 @@ function send(event) {
   };
   const id = `q${++sequence}`;
   current = { id, question, sent, tokens: 0, stopTimer: null };
-  shown = { sent, owners: null, split: false };
+  shown = { sent, contextOf: new Map(), rangeOf: new Map() };
   showPredictedWindows();
   $("answer").replaceChildren();
   $("answer").removeAttribute("data-windows");
@@ -336,7 +301,7 @@ function appendToken(frame) {
   current.tokens++;
   if ($("status").dataset.state === "busy" && !current.stopTimer) setStatus(`generating… ${plural(current.tokens, "token")}`, "busy");
   const w = Number.isInteger(frame.window) ? frame.window : -1;
-  if (w >= shown.sent.length) shown.split = true;
+  rememberSource(w, frame.context, null);
   if (!frame.text) return;                            // an unfinished UTF-8 sequence: text comes with the next token
   const span = document.createElement("span");
   span.className = "tok";
@@ -347,34 +312,35 @@ function appendToken(frame) {
   $("answer").appendChild(span);
 }
 
-/** The document a window came from, or null (question-only row, unknown, or since removed). */
+/** The document a window came from, or null (question-only row, not yet known, or since removed). */
 function docOfWindow(w) {
-  if (!shown || w < 0) return null;
-  let position = null;
-  if (shown.owners) position = shown.owners[w];
-  else if (!shown.split && w < shown.sent.length) position = w;
-  const doc = position === null || position === undefined ? null : shown.sent[position];
+  if (!shown || w < 0 || !shown.contextOf.has(w)) return null;
+  const doc = shown.sent[shown.contextOf.get(w)];
   return doc && doc.isConnected ? doc : null;
 }
 
 function labelToken(span) {
   const w = Number(span.dataset.window);
   const doc = docOfWindow(w);
+  const range = shown && shown.rangeOf.get(w);
   if (doc) span.dataset.doc = doc.dataset.index; else delete span.dataset.doc;
+  if (range) span.dataset.range = `${range.start}-${range.end}`; else delete span.dataset.range;
+  const where = range ? `, characters ${range.start}–${range.end}` : "";
   span.title = w < 0 ? "from the question-only row (no document)"
-    : `window ${w}${doc ? `: ${doc.querySelector(".name").textContent}` : ""}`;
+    : `window ${w}${doc ? `: ${doc.querySelector(".name").textContent}${where}` : ""}`;
 }
 
 function showResult(result) {
   const usage = result.usage || {};
   const windows = Number(result.windows) || 0;
   const rows = usage.prompt_tokens_per_row || [];
-  shown.owners = windowOwners(shown.sent.map((d) => d.querySelector("textarea").value.trim().length), rows);
+  const sources = Array.isArray(result.window_sources) ? result.window_sources : [];
+  sources.forEach((source, w) => rememberSource(w, source.context, { start: source.start, end: source.end }));
   $("answer").dataset.windows = String(windows);
   $("answer").querySelectorAll(".tok").forEach(labelToken);
   // Document legends: the windows each document became in this answer.
-  if (shown.owners) {
-    shown.sent.forEach((doc, position) => setDocWindows(doc, shown.owners.flatMap((owner, w) => (owner === position ? [w] : []))));
+  if (sources.length === windows) {
+    shown.sent.forEach((doc, position) => setDocWindows(doc, sources.flatMap((source, w) => (source.context === position ? [w] : []))));
   }
   renderLegend(result.selected_windows || []);
   const reason = result.finish_reason;

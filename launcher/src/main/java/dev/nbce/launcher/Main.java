@@ -1,6 +1,6 @@
 package dev.nbce.launcher;
 
-import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.error.NbceException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ public final class Main {
         } catch (CliArgs.UsageException e) {
             err.println("nbce " + args[0] + ": " + e.getMessage());
             return 2;
-        } catch (InvalidRequestException e) {
+        } catch (NbceException e) {
             err.println("nbce " + args[0] + ": invalid request: " + e.getMessage());
             return 1;
         } catch (NoClassDefFoundError e) {

@@ -1,5 +1,7 @@
 package dev.nbce.worker;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
@@ -8,14 +10,12 @@ import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireCodecs;
 import dev.nbce.common.wire.WireError;
 import dev.nbce.common.wire.WorkerStatus;
-import dev.nbce.worker.engine.EngineException;
 import dev.nbce.worker.engine.RowEngine;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Thin event-bus front of a worker: decodes commands, hands them to the {@link RowEngine} (which
@@ -74,7 +74,7 @@ public final class WorkerVerticle extends VerticleBase {
             return;
         }
         if (draining && (body instanceof OpenRows || body instanceof Advance)) {
-            fail(message, new WireError("shutting_down", "worker " + workerId + " is shutting down"));
+            fail(message, new WireError(ErrorCode.SHUTTING_DOWN, "worker " + workerId + " is shutting down"));
             return;
         }
         CompletableFuture<ShardStep> reply;
@@ -83,7 +83,7 @@ public final class WorkerVerticle extends VerticleBase {
         } else if (body instanceof Advance advance) {
             reply = engine.advance(advance);
         } else {
-            fail(message, new WireError("bad_request", "unknown command"));
+            fail(message, new WireError(ErrorCode.BAD_REQUEST, "unknown command"));
             return;
         }
         // The engine completes on its own thread; reply from this verticle's context.
@@ -91,7 +91,7 @@ public final class WorkerVerticle extends VerticleBase {
             if (error == null) {
                 message.reply(step);
             } else {
-                fail(message, toWireError(error));
+                fail(message, WireError.of(NbceException.of(error)));
             }
         }));
     }
@@ -104,13 +104,5 @@ public final class WorkerVerticle extends VerticleBase {
 
     private static void fail(Message<Object> message, WireError error) {
         message.fail(WireError.FAILURE_CODE, error.encode());
-    }
-
-    private static WireError toWireError(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof EngineException engineError) {
-            return new WireError(engineError.code(), engineError.getMessage());
-        }
-        return new WireError("internal", String.valueOf(cause.getMessage()));
     }
 }

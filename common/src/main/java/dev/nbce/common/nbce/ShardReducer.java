@@ -1,6 +1,7 @@
 package dev.nbce.common.nbce;
 
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 
 /** What a worker does each step for its rows of one request: steps 1–5 locally, then one small report. */
 public final class ShardReducer {
@@ -11,14 +12,20 @@ public final class ShardReducer {
      * truncated log-probs of the locally best context row (min_entropy) or the sum of the context
      * rows (average), plus row 0's vector when held here. Vectors are sparse unless top-p is off.
      *
-     * @param rowIndices global row numbers of {@code rawLogits}' rows (0 = the no-context row)
-     * @param rawLogits  [rows][vocab] logits at each row's last position; not modified
+     * @param rowIndices        global row numbers of {@code rawLogits}' rows (0 = the no-context row)
+     * @param rawLogits         [rows][vocab] logits at each row's last position; not modified
+     * @param previousChosenRow the row chosen at the previous step, which gets the stickiness bonus η;
+     *                          -1 at the first step
      */
-    public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepContext ctx) {
+    public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepParams params, int previousChosenRow) {
         if (rowIndices.length != rawLogits.length) {
             throw new IllegalArgumentException(rowIndices.length + " row numbers for " + rawLogits.length + " rows of logits");
         }
-        boolean dense = ctx.topP() >= 1;
+        if (previousChosenRow < -1) {
+            throw new IllegalArgumentException("previous chosen row must be >= -1, got " + previousChosenRow);
+        }
+        Pooling pooling = params.nbce().pooling();
+        boolean dense = params.topP() >= 1;
         double[] entropies = new double[rowIndices.length];
         int bestRow = -1;
         double bestEntropy = Double.POSITIVE_INFINITY;
@@ -29,10 +36,10 @@ public final class ShardReducer {
         for (int i = 0; i < rowIndices.length; i++) {
             int row = rowIndices[i];
             float[] scores = RowScores.logSoftmax(rawLogits[i]);
-            RowScores.applyTopP(scores, ctx.topP());
+            RowScores.applyTopP(scores, params.topP());
             double h = RowScores.entropy(scores);
-            if (row == ctx.previousChosenRow()) {
-                h -= ctx.eta();
+            if (row == previousChosenRow) {
+                h -= params.nbce().eta();
             }
             entropies[i] = h;
             if (row == 0) {
@@ -44,12 +51,12 @@ public final class ShardReducer {
                 bestRow = row;
                 bestRowScores = scores;
             }
-            if (ctx.pooling() == Pooling.AVERAGE) {
+            if (pooling == Pooling.AVERAGE) {
                 sum = accumulate(sum, scores);
                 sumCount++;
             }
         }
-        ScoreVector best = ctx.pooling() == Pooling.MIN_ENTROPY && bestRowScores != null
+        ScoreVector best = pooling == Pooling.MIN_ENTROPY && bestRowScores != null
                 ? ScoreVector.ofTruncated(bestRowScores, dense) : null;
         ScoreVector summed = sum == null ? null : toVector(sum, dense);
         return new ShardReport(rowIndices.clone(), entropies, bestRow, best, row0, summed, sumCount);

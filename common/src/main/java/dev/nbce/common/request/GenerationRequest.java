@@ -85,6 +85,11 @@ public record GenerationRequest(List<String> contexts, String document, String q
         return List.copyOf(list);
     }
 
+    /** The parameters every step of this request is computed with, on the workers and the gateway. */
+    public StepParams stepParams() {
+        return new StepParams(topP, nbce);
+    }
+
     /** Greedy request over the given contexts with default parameters. */
     public static GenerationRequest of(List<String> contexts, String question, int maxNewTokens) {
         return new GenerationRequest(contexts, null, question, DEFAULT_USER_TEMPLATE, maxNewTokens, 0.0, 0.95, 0, null,

@@ -1,18 +1,22 @@
 package dev.nbce.common.request;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+
 /**
  * A request that cannot be served as sent. The message is one line meant for the client: control
  * characters (including any echoed from the request) are escaped, and it is capped in length, so it
- * can go into an HTTP body, an SSE event or a WebSocket frame as it is.
+ * can go into an HTTP body, an SSE event or a WebSocket frame as it is. Its code is
+ * {@link ErrorCode#BAD_REQUEST}.
  */
-public final class InvalidRequestException extends RuntimeException {
+public final class InvalidRequestException extends NbceException {
     static final int MAX_MESSAGE_LENGTH = 400;
 
     private final String field;
 
     /** @param field the offending JSON field (dotted path), or null when the request as a whole is wrong */
     public InvalidRequestException(String field, String message) {
-        super(oneLine(message), null, false, false); // no stack trace: it is the client's mistake, not ours
+        super(ErrorCode.BAD_REQUEST, oneLine(message));
         this.field = field;
     }
 

@@ -1,7 +1,9 @@
 package dev.nbce.common.wire;
 
 import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.request.NbceParams;
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
@@ -10,12 +12,14 @@ import java.util.List;
 /** The binary codecs of every protocol record; register them on each node's event bus. */
 public final class WireCodecs {
     static final RecordCodec<OpenRows> OPEN_ROWS = new RecordCodec<>(OpenRows.class, (w, o) -> {
-        w.putString(o.requestId()).putDouble(o.topP()).putDouble(o.eta()).putInt(o.pooling().ordinal())
-                .putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
+        StepParams p = o.params();
+        w.putString(o.requestId()).putDouble(p.topP()).putDouble(p.nbce().beta()).putDouble(p.nbce().eta())
+                .putInt(p.nbce().pooling().ordinal()).putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
         o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
-    }, (r, size) -> {
+    }, r -> {
         String id = r.getString();
         double topP = r.getDouble();
+        double beta = r.getDouble();
         double eta = r.getDouble();
         Pooling pooling = r.getPooling();
         int previous = r.getInt();
@@ -25,34 +29,34 @@ public final class WireCodecs {
         for (int i = 0; i < n; i++) {
             rows.add(new RowPrompt(r.getInt(), r.getInts()));
         }
-        return new OpenRows(id, topP, eta, pooling, previous, step, rows);
+        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows);
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,
             (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()),
-            (r, size) -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt()));
+            r -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt()));
 
     static final RecordCodec<CloseRequest> CLOSE = new RecordCodec<>(CloseRequest.class,
             (w, c) -> w.putString(c.requestId()),
-            (r, size) -> new CloseRequest(r.getString()));
+            r -> new CloseRequest(r.getString()));
 
     static final RecordCodec<ShardStep> SHARD_STEP = new RecordCodec<>(ShardStep.class, (w, s) -> {
         ShardReport report = s.report();
         w.putString(s.requestId()).putInt(s.step())
                 .putInts(report.rows()).putDoubles(report.entropies()).putInt(report.bestRow())
                 .putScores(report.best()).putScores(report.row0()).putScores(report.sum()).putInt(report.sumCount());
-    }, (r, size) -> {
+    }, r -> {
         String id = r.getString();
         int step = r.getInt();
         ShardReport report = new ShardReport(r.getInts(), r.getDoubles(), r.getInt(), r.getScores(), r.getScores(),
                 r.getScores(), r.getInt());
-        return new ShardStep(id, step, report, size);
+        return new ShardStep(id, step, report);
     });
 
     static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,
             (w, s) -> w.putString(s.workerId()).putString(s.model()).putInt(s.capacityRows()).putInt(s.activeRows())
                     .putString(s.address()).putString(s.metricsUrl()),
-            (r, size) -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString()));
+            r -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString()));
 
     private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS);
 
@@ -60,8 +64,20 @@ public final class WireCodecs {
 
     /** Registers every codec as the default for its record; idempotent per event bus. */
     public static void registerAll(EventBus eventBus) {
+        registerAll(eventBus, WireMeter.NONE);
+    }
+
+    /**
+     * Registers every codec, telling {@code meter} the size of each message decoded here. A metered
+     * registration replaces an unmetered one (a worker verticle may share the gateway's event bus);
+     * otherwise the first registration wins.
+     */
+    public static void registerAll(EventBus eventBus, WireMeter meter) {
         for (RecordCodec<?> codec : ALL) {
-            register(eventBus, codec);
+            if (meter != WireMeter.NONE) {
+                eventBus.unregisterDefaultCodec(codec.type());
+            }
+            register(eventBus, codec.metered(meter));
         }
     }
 

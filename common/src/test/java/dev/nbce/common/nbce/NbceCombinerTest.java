@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nbce.common.nbce.NbceCombiner.Combination;
 import dev.nbce.common.request.NbceParams;
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,7 +39,7 @@ class NbceCombinerTest {
 
     /** Everything on one shard. */
     private static Combination oneShard(float[][] logits, double topP, NbceParams params, int previous) {
-        ShardReport report = ShardReducer.reduce(rowsUpTo(logits.length - 1), logits,
+        ShardReport report = reduce(rowsUpTo(logits.length - 1), logits,
                 new StepContext(topP, params.eta(), params.pooling(), previous));
         return NbceCombiner.combine(List.of(report), params);
     }
@@ -58,8 +59,8 @@ class NbceCombinerTest {
                 row(0.4, 0.3, 0.2, 0.1)};
         NbceParams params = new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY);
         int[] rows = rowsUpTo(3);
-        ShardReport first = ShardReducer.reduce(rows, logits, new StepContext(1.0, 0.1, Pooling.MIN_ENTROPY, -1));
-        ShardReport later = ShardReducer.reduce(rows, logits, new StepContext(1.0, 0.1, Pooling.MIN_ENTROPY, 2));
+        ShardReport first = reduce(rows, logits, new StepContext(1.0, 0.1, Pooling.MIN_ENTROPY, -1));
+        ShardReport later = reduce(rows, logits, new StepContext(1.0, 0.1, Pooling.MIN_ENTROPY, 2));
         double gap = first.entropies()[2] - first.entropies()[1];
         assertTrue(gap > 0 && gap < 0.1, "fixture: rows 1 and 2 within η, got " + gap);
         for (int r : new int[] {0, 1, 3}) {
@@ -153,10 +154,10 @@ class NbceCombinerTest {
         float[] same = row(0.5, 0.3, 0.2);
         float[][] logits = {row(0.3, 0.3, 0.4), same, same.clone(), same.clone()};
         StepContext ctx = new StepContext(0.95, 0.1, Pooling.MIN_ENTROPY, -1);
-        ShardReport high = ShardReducer.reduce(new int[] {3, 2}, new float[][] {logits[3], logits[2]}, ctx);
-        ShardReport low = ShardReducer.reduce(new int[] {1, 0}, new float[][] {logits[1], logits[0]}, ctx);
+        ShardReport high = reduce(new int[] {3, 2}, new float[][] {logits[3], logits[2]}, ctx);
+        ShardReport low = reduce(new int[] {1, 0}, new float[][] {logits[1], logits[0]}, ctx);
         assertEquals(2, high.bestRow());
-        ShardReport ascending = ShardReducer.reduce(new int[] {2, 3}, new float[][] {logits[2], logits[3]}, ctx);
+        ShardReport ascending = reduce(new int[] {2, 3}, new float[][] {logits[2], logits[3]}, ctx);
         assertEquals(2, ascending.bestRow(), "local ties also go to the lowest row");
         assertEquals(1, NbceCombiner.combine(List.of(high, low), NbceParams.DEFAULT).chosenRow());
         assertEquals(1, NbceCombiner.combine(List.of(low, high), NbceParams.DEFAULT).chosenRow());
@@ -165,17 +166,17 @@ class NbceCombinerTest {
     @Test
     void reducerSendsOnlyWhatThePoolingNeeds() {
         float[][] logits = {row(0.3, 0.3, 0.4), row(0.5, 0.3, 0.2), row(0.1, 0.1, 0.8)};
-        ShardReport min = ShardReducer.reduce(new int[] {1, 2}, new float[][] {logits[1], logits[2]},
+        ShardReport min = reduce(new int[] {1, 2}, new float[][] {logits[1], logits[2]},
                 new StepContext(0.9, 0.1, Pooling.MIN_ENTROPY, -1));
         assertEquals(2, min.bestRow());
         assertTrue(min.best() != null && !min.best().dense());
         assertNull(min.sum());
         assertNull(min.row0());
-        ShardReport avg = ShardReducer.reduce(new int[] {0, 1, 2}, logits, new StepContext(1.0, 0.1, Pooling.AVERAGE, -1));
+        ShardReport avg = reduce(new int[] {0, 1, 2}, logits, new StepContext(1.0, 0.1, Pooling.AVERAGE, -1));
         assertNull(avg.best());
         assertEquals(2, avg.sumCount());
         assertTrue(avg.sum().dense() && avg.row0().dense(), "top_p 1 sends dense vectors");
-        ShardReport onlyRowZero = ShardReducer.reduce(new int[] {0}, new float[][] {logits[0]},
+        ShardReport onlyRowZero = reduce(new int[] {0}, new float[][] {logits[0]},
                 new StepContext(0.9, 0.1, Pooling.AVERAGE, -1));
         assertEquals(-1, onlyRowZero.bestRow());
         assertNull(onlyRowZero.sum());
@@ -185,9 +186,9 @@ class NbceCombinerTest {
     void combinerRejectsInconsistentReports() {
         float[][] logits = {row(0.3, 0.3, 0.4), row(0.5, 0.3, 0.2)};
         StepContext ctx = new StepContext(0.9, 0.1, Pooling.MIN_ENTROPY, -1);
-        ShardReport contextOnly = ShardReducer.reduce(new int[] {1}, new float[][] {logits[1]}, ctx);
+        ShardReport contextOnly = reduce(new int[] {1}, new float[][] {logits[1]}, ctx);
         assertThrows(IllegalArgumentException.class, () -> NbceCombiner.combine(List.of(contextOnly), NbceParams.DEFAULT));
-        ShardReport rowZero = ShardReducer.reduce(new int[] {0}, new float[][] {logits[0]}, ctx);
+        ShardReport rowZero = reduce(new int[] {0}, new float[][] {logits[0]}, ctx);
         ShardReport noVector = new ShardReport(new int[] {1}, contextOnly.entropies(), -1, null, null, null, 0);
         assertThrows(IllegalArgumentException.class,
                 () -> NbceCombiner.combine(List.of(rowZero, noVector), NbceParams.DEFAULT));
@@ -364,7 +365,7 @@ class NbceCombinerTest {
             for (int i = 0; i < indices.length; i++) {
                 shardLogits[i] = logits[indices[i]].clone();
             }
-            reports.add(ShardReducer.reduce(indices, shardLogits, ctx));
+            reports.add(reduce(indices, shardLogits, ctx));
         }
         Collections.shuffle(reports, new java.util.Random(random.nextLong()));
         return reports;
@@ -406,7 +407,7 @@ class NbceCombinerTest {
             for (int i = 0; i < indices.length; i++) {
                 shardLogits[i] = logits[indices[i]].clone();
             }
-            reports.add(ShardReducer.reduce(indices, shardLogits, ctx));
+            reports.add(reduce(indices, shardLogits, ctx));
         }
         return reports;
     }
@@ -420,5 +421,16 @@ class NbceCombinerTest {
             }
         }
         return logits;
+    }
+
+    /** A worker's view of one step: the request's parameters and the previously chosen row. */
+    private record StepContext(StepParams params, int previousChosenRow) {
+        StepContext(double topP, double eta, Pooling pooling, int previousChosenRow) {
+            this(new StepParams(topP, new NbceParams(0.25, eta, pooling)), previousChosenRow);
+        }
+    }
+
+    private static ShardReport reduce(int[] rows, float[][] logits, StepContext ctx) {
+        return ShardReducer.reduce(rows, logits, ctx.params(), ctx.previousChosenRow());
     }
 }

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.nbce.ScoreVector;
 import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.request.NbceParams;
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
@@ -29,11 +33,11 @@ class WireCodecsTest {
 
     @Test
     void openRowsRoundTrips() {
-        OpenRows open = new OpenRows("req-1", 0.95, 0.1, Pooling.AVERAGE, 3, 5,
+        OpenRows open = new OpenRows("req-1", params(0.95, 0.3, 0.1, Pooling.AVERAGE), 3, 5,
                 List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(4, new int[0]),
                         new RowPrompt(7, new int[] {151_643, Integer.MAX_VALUE})));
         assertEquals(open, WireCodecs.roundTrip(open));
-        OpenRows empty = new OpenRows("", 1.0, 0.0, Pooling.MIN_ENTROPY, -1, 0, List.of());
+        OpenRows empty = new OpenRows("", params(1.0, 0.0, 0.0, Pooling.MIN_ENTROPY), -1, 0, List.of());
         assertEquals(empty, WireCodecs.roundTrip(empty));
     }
 
@@ -65,7 +69,6 @@ class WireCodecsTest {
             assertEquals(step.requestId(), back.requestId());
             assertEquals(9, back.step());
             assertEquals(report, back.report());
-            assertTrue(back.wireBytes() > 0, "a decoded step knows its size on the wire");
         }
     }
 
@@ -104,16 +107,16 @@ class WireCodecsTest {
     @Test
     void corruptFramesFailCleanly() {
         Buffer good = Buffer.buffer();
-        WireCodecs.OPEN_ROWS.encodeToWire(good, new OpenRows("x", 0.9, 0.1, Pooling.MIN_ENTROPY, -1, 0,
+        WireCodecs.OPEN_ROWS.encodeToWire(good, new OpenRows("x", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
                 List.of(new RowPrompt(0, new int[] {1, 2}))));
         Buffer truncated = good.getBuffer(0, good.length() - 3);
         assertThrows(RuntimeException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, truncated));
         Buffer badPooling = good.copy();
-        badPooling.setInt(4 + 4 + 1 + 8 + 8, 7); // length, id length, "x", topP, eta, then the pooling ordinal
+        badPooling.setInt(4 + 4 + 1 + 8 + 8 + 8, 7); // length, id length, "x", topP, beta, eta, then the pooling ordinal
         assertTrue(assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, badPooling))
                 .getMessage().contains("pooling 7"));
         Buffer hugeCount = good.copy();
-        hugeCount.setInt(4 + 4 + 1 + 8 + 8 + 4 + 4 + 4 + 4 + 4, Integer.MAX_VALUE); // the row's token count
+        hugeCount.setInt(4 + 4 + 1 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 4, Integer.MAX_VALUE); // the row's token count
         assertTrue(assertThrows(IllegalArgumentException.class, () -> WireCodecs.OPEN_ROWS.decodeFromWire(0, hugeCount))
                 .getMessage().contains("length " + Integer.MAX_VALUE));
         Buffer extra = good.copy().appendInt(0);
@@ -124,7 +127,7 @@ class WireCodecsTest {
     /** One value of every record, with every kind of field the codecs write. */
     private static List<Object> samples() {
         return List.of(
-                new OpenRows("запрос-🚀-1", 0.9, 0.35, Pooling.MIN_ENTROPY, 2, 7,
+                new OpenRows("запрос-🚀-1", params(0.9, 1.0 / 3, 0.35, Pooling.MIN_ENTROPY), 2, 7,
                         List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(3, new int[] {5}),
                                 new RowPrompt(9, new int[0]))),
                 new Advance("a-é", 1, 0, 3),
@@ -140,17 +143,30 @@ class WireCodecsTest {
     @Test
     void everySampleRoundTripsExactly() {
         for (Object value : samples()) {
-            Object back = WireCodecs.roundTrip(value);
-            if (value instanceof ShardStep step) {
-                ShardStep got = (ShardStep) back;
-                assertEquals(step.requestId(), got.requestId());
-                assertEquals(step.step(), got.step());
-                assertEquals(step.report(), got.report());
-                assertEquals(encoded(value).length(), got.wireBytes(), "wireBytes is the encoded size");
-            } else {
-                assertEquals(value, back);
-            }
+            assertEquals(value, WireCodecs.roundTrip(value));
         }
+    }
+
+    @Test
+    void aMeteredCodecReportsTheEncodedSizeOfWhatItDecodes() {
+        for (Object value : samples()) {
+            List<Integer> sizes = new java.util.ArrayList<>();
+            @SuppressWarnings("unchecked")
+            RecordCodec<Object> metered = ((RecordCodec<Object>) codecFor(value)).metered((message, bytes) -> {
+                assertEquals(value, message);
+                sizes.add(bytes);
+            });
+            Buffer buffer = Buffer.buffer("prefix");
+            metered.encodeToWire(buffer, value);
+            assertEquals(value, metered.decodeFromWire(6, buffer));
+            assertEquals(List.of(buffer.length() - 6), sizes, value.getClass().getSimpleName());
+        }
+        List<Integer> reports = new java.util.ArrayList<>();
+        WireMeter onlyReports = WireMeter.of(ShardStep.class, reports::add);
+        for (Object value : samples()) {
+            onlyReports.received(value, encoded(value).length());
+        }
+        assertEquals(samples().stream().filter(ShardStep.class::isInstance).map(v -> encoded(v).length()).toList(), reports);
     }
 
     @Test
@@ -239,12 +255,13 @@ class WireCodecsTest {
 
     @Test
     void wireErrorsKeepColonsInTheMessageAndToleratePlainText() {
-        WireError error = new WireError("bad_request", "row 3: token 99: out of range");
+        WireError error = new WireError(ErrorCode.BAD_REQUEST, "row 3: token 99: out of range");
         assertEquals("bad_request:row 3: token 99: out of range", error.encode());
         assertEquals(error, WireError.decode(error.encode()));
-        assertEquals(new WireError("capacity", ""), WireError.decode("capacity:"));
-        assertEquals(new WireError("internal", ":no code"), WireError.decode(":no code"));
-        assertEquals(new WireError("internal", "worker gave no reason"), WireError.decode(null));
+        assertEquals(new WireError(ErrorCode.CAPACITY, ""), WireError.decode("capacity:"));
+        assertEquals(new WireError(ErrorCode.INTERNAL, ":no code"), WireError.decode(":no code"));
+        assertEquals(new WireError(ErrorCode.INTERNAL, "newer_code:text"), WireError.decode("newer_code:text"));
+        assertEquals(new WireError(ErrorCode.INTERNAL, "worker gave no reason"), WireError.decode(null));
         assertEquals(4200, WireError.FAILURE_CODE);
     }
 
@@ -288,10 +305,14 @@ class WireCodecsTest {
 
     @Test
     void wireErrorsEncodeCodeAndMessage() {
-        WireError error = new WireError("capacity", "no free rows: 64 of 64 used");
-        assertEquals(error, WireError.decode(error.encode()));
-        assertEquals(new WireError("internal", "boom"), WireError.decode("boom"));
-        assertEquals("internal", WireError.decode(null).code());
+        for (ErrorCode code : ErrorCode.values()) {
+            WireError error = new WireError(code, "no free rows: 64 of 64 used");
+            assertEquals(error, WireError.decode(error.encode()));
+            NbceException back = WireError.decode(error.encode()).toException();
+            assertEquals(code, back.code());
+            assertEquals(error.message(), back.getMessage());
+        }
+        assertEquals(new WireError(ErrorCode.INTERNAL, "boom"), WireError.decode("boom"));
     }
 
     @Test
@@ -301,5 +322,9 @@ class WireCodecsTest {
         assertThrows(NullPointerException.class, () -> new CloseRequest(null));
         assertThrows(IllegalArgumentException.class, () -> new WorkerStatus("w", "m", -1, 0, "a", null));
         assertArrayEquals(new int[] {1, 2}, new RowPrompt(0, new int[] {1, 2}).tokenIds());
+    }
+
+    private static StepParams params(double topP, double beta, double eta, Pooling pooling) {
+        return new StepParams(topP, new NbceParams(beta, eta, pooling));
     }
 }

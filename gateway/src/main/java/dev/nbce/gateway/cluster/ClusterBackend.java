@@ -9,7 +9,9 @@ import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireCodecs;
+import dev.nbce.common.wire.WireMeter;
 import java.util.Map;
 
 /** The gateway's backend in a cluster: worker registry, event-bus executor, service and meters. */
@@ -29,12 +31,11 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
 
     public ClusterBackend(Vertx vertx, ModelPromptPreparer preparer, GatewayLimits limits, Timeouts timeouts,
                           MeterRegistry meters) {
-        WireCodecs.registerAll(vertx.eventBus());
         this.registry = new WorkerRegistry(vertx, preparer.modelName(), timeouts.livenessMillis());
         registry.start();
         GatewayMetrics metrics = new GatewayMetrics(meters);
-        ClusterRowExecutor executor = new ClusterRowExecutor(vertx, registry, timeouts.openMillis(), timeouts.stepMillis(),
-                metrics::stepBytes);
+        WireCodecs.registerAll(vertx.eventBus(), WireMeter.of(ShardStep.class, metrics::stepBytes));
+        ClusterRowExecutor executor = new ClusterRowExecutor(vertx, registry, timeouts.openMillis(), timeouts.stepMillis());
         this.service = new NbceService(vertx, preparer, executor, limits, metrics);
     }
 

@@ -1,5 +1,7 @@
 package dev.nbce.gateway.cluster;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
@@ -8,7 +10,6 @@ import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireError;
 import dev.nbce.common.wire.WorkerStatus;
 import dev.nbce.gateway.session.RowExecutor;
-import dev.nbce.gateway.session.SessionException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 
 /**
  * Runs rows on clustered workers over the event bus. Every call has its own deadline, and calls
@@ -28,21 +28,14 @@ import java.util.function.LongConsumer;
  * timeout, not the event bus's 30 s.
  */
 public final class ClusterRowExecutor implements RowExecutor {
-    /** Refusals that another worker might not give. */
-    private static final Set<String> RETRYABLE = Set.of("capacity", "shutting_down", "unknown_request", "internal");
-
     private final Vertx vertx;
     private final WorkerRegistry registry;
     private final long openTimeoutMillis;
     private final long stepTimeoutMillis;
-    private final LongConsumer replyBytes;
     private final Map<String, Set<Promise<ShardStep>>> inFlight = new HashMap<>();
 
-    /** @param replyBytes told the encoded size of every report received, for the step-bytes metric */
-    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, long openTimeoutMillis, long stepTimeoutMillis,
-                              LongConsumer replyBytes) {
+    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, long openTimeoutMillis, long stepTimeoutMillis) {
         this.vertx = vertx;
-        this.replyBytes = replyBytes;
         this.registry = registry;
         this.openTimeoutMillis = openTimeoutMillis;
         this.stepTimeoutMillis = stepTimeoutMillis;
@@ -74,7 +67,7 @@ public final class ClusterRowExecutor implements RowExecutor {
     private Future<ShardStep> call(String workerId, Object command, long timeoutMillis) {
         Promise<ShardStep> promise = Promise.promise();
         if (!registry.isLive(workerId)) {
-            promise.fail(new SessionException("worker_lost", "worker " + workerId + " is gone", true));
+            promise.fail(new NbceException(ErrorCode.WORKER_LOST, "worker " + workerId + " is gone"));
             return promise.future();
         }
         inFlight.computeIfAbsent(workerId, w -> new HashSet<>()).add(promise);
@@ -86,10 +79,9 @@ public final class ClusterRowExecutor implements RowExecutor {
                         pending.remove(promise);
                     }
                     if (reply.succeeded()) {
-                        replyBytes.accept(reply.result().body().wireBytes());
                         promise.tryComplete(reply.result().body());
                     } else {
-                        promise.tryFail(toSessionException(workerId, reply.cause()));
+                        promise.tryFail(toNbceException(workerId, reply.cause()));
                     }
                 });
         return promise.future();
@@ -98,23 +90,23 @@ public final class ClusterRowExecutor implements RowExecutor {
     private void failAllOf(String workerId) {
         Set<Promise<ShardStep>> pending = inFlight.remove(workerId);
         if (pending != null) {
-            SessionException lost = new SessionException("worker_lost", "worker " + workerId + " stopped responding", true);
+            NbceException lost = new NbceException(ErrorCode.WORKER_LOST, "worker " + workerId + " stopped responding");
             pending.forEach(p -> p.tryFail(lost));
         }
     }
 
-    private static SessionException toSessionException(String workerId, Throwable cause) {
+    /** What the event bus says went wrong, as the code the step loop acts on. */
+    private static NbceException toNbceException(String workerId, Throwable cause) {
         if (cause instanceof ReplyException reply) {
             if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == WireError.FAILURE_CODE) {
-                WireError error = WireError.decode(reply.getMessage());
-                return new SessionException(error.code(), error.message(), RETRYABLE.contains(error.code()));
+                return WireError.decode(reply.getMessage()).toException();
             }
             if (reply.failureType() == ReplyFailure.TIMEOUT) {
-                return new SessionException("worker_timeout", "worker " + workerId + " missed its step deadline", true);
+                return new NbceException(ErrorCode.WORKER_TIMEOUT, "worker " + workerId + " missed its step deadline");
             }
-            return new SessionException("worker_lost", "worker " + workerId + " is unreachable", true);
+            return new NbceException(ErrorCode.WORKER_LOST, "worker " + workerId + " is unreachable");
         }
-        return new SessionException("internal", SessionException.describe(cause), true);
+        return NbceException.of(cause);
     }
 
     /** Live workers with their status, for the registry endpoint and metrics. */

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.error.ErrorCode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
@@ -101,12 +102,12 @@ public final class GatewayVerticle extends VerticleBase {
         router.get("/v1/models").handler(openAi::models);
         router.get("/v1/ws").handler(this::upgrade);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-        router.route().last().handler(ctx -> HttpResponses.error(ctx, "not_found", "no such endpoint: "
+        router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint: "
                 + ctx.request().method() + " " + ctx.request().path()));
-        router.errorHandler(413, ctx -> HttpResponses.error(ctx, "too_large",
+        router.errorHandler(413, ctx -> HttpResponses.error(ctx, ErrorCode.TOO_LARGE,
                 "request body exceeds " + service.limits().maxRequestBytes() + " bytes"));
-        router.errorHandler(405, ctx -> HttpResponses.error(ctx, "bad_request", "method not allowed"));
-        router.errorHandler(500, ctx -> HttpResponses.error(ctx, "internal", "internal error"));
+        router.errorHandler(405, ctx -> HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, "method not allowed"));
+        router.errorHandler(500, ctx -> HttpResponses.error(ctx, ErrorCode.INTERNAL, "internal error"));
 
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
@@ -141,7 +142,7 @@ public final class GatewayVerticle extends VerticleBase {
             ctx.next();
         } else {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            HttpResponses.error(ctx, "unauthorized", "missing or invalid API key (Authorization: Bearer …)");
+            HttpResponses.error(ctx, ErrorCode.UNAUTHORIZED, "missing or invalid API key (Authorization: Bearer …)");
         }
     }
 
@@ -149,7 +150,7 @@ public final class GatewayVerticle extends VerticleBase {
         boolean authenticated = apiKeys.accepts(ctx.request());
         ctx.request().toWebSocket()
                 .onSuccess(socket -> new WebSocketConnection(socket, service, apiKeys, authenticated).start())
-                .onFailure(e -> HttpResponses.error(ctx, "bad_request", "expected a WebSocket upgrade"));
+                .onFailure(e -> HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, "expected a WebSocket upgrade"));
     }
 
     @Override

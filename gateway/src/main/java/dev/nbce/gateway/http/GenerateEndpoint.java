@@ -20,7 +20,7 @@ final class GenerateEndpoint {
         try {
             request = RequestParser.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
         } catch (InvalidRequestException e) {
-            HttpResponses.error(ctx, "bad_request", e.getMessage());
+            HttpResponses.error(ctx, e);
             return;
         }
         if (request.stream()) {

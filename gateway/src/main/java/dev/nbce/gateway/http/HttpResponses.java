@@ -1,11 +1,12 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
-import dev.nbce.gateway.session.SessionException;
 import dev.nbce.gateway.session.SessionListener;
 import java.util.function.Function;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +24,12 @@ final class HttpResponses {
         response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
     }
 
-    static void error(RoutingContext ctx, String code, String message) {
+    static void error(RoutingContext ctx, ErrorCode code, String message) {
+        error(ctx, new NbceException(code, message));
+    }
+
+    /** The error's status and {"error": …} body; a retry estimate (overload) becomes Retry-After. */
+    static void error(RoutingContext ctx, NbceException e) {
         HttpServerResponse response = ctx.response();
         if (response.ended() || response.closed()) {
             return;
@@ -33,14 +39,8 @@ final class HttpResponses {
             response.end();
             return;
         }
-        if (code.equals("overloaded")) {
-            response.putHeader("Retry-After", "1");
-        }
-        json(ctx, ErrorCodes.httpStatus(code), JsonFrames.httpError(code, message));
-    }
-
-    static void error(RoutingContext ctx, SessionException e) {
-        error(ctx, e.code(), e.getMessage());
+        e.retryAfterSeconds().ifPresent(seconds -> response.putHeader("Retry-After", Integer.toString(seconds)));
+        json(ctx, e.code().httpStatus(), JsonFrames.httpError(e.code(), e.getMessage()));
     }
 
     /**
@@ -52,16 +52,16 @@ final class HttpResponses {
         RunningGeneration generation;
         try {
             generation = service.submit(request, SessionListener.NONE);
-        } catch (SessionException e) {
+        } catch (NbceException e) {
             error(ctx, e);
             return;
         }
-        ctx.request().connection().closeHandler(v -> generation.cancel().run());
+        ctx.request().connection().closeHandler(v -> generation.cancel());
         generation.result().onComplete(ended -> {
             if (ended.succeeded()) {
                 json(ctx, 200, render.apply(ended.result()));
             } else {
-                error(ctx, (SessionException) ended.cause());
+                error(ctx, NbceException.of(ended.cause()));
             }
         });
     }

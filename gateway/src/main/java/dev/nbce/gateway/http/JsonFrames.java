@@ -1,5 +1,6 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.error.ErrorCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.Json;
@@ -14,7 +15,8 @@ final class JsonFrames {
         if (id != null) {
             node.put("type", "token").put("id", id);
         }
-        node.put("text", token.text()).put("token_id", token.tokenId()).put("window", token.window());
+        node.put("text", token.text()).put("token_id", token.tokenId()).put("window", token.window())
+                .put("context", token.context());
         return node;
     }
 
@@ -25,7 +27,7 @@ final class JsonFrames {
         return node;
     }
 
-    static ObjectNode error(String id, String code, String message) {
+    static ObjectNode error(String id, ErrorCode code, String message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("type", "error");
         if (id == null) {
@@ -33,14 +35,14 @@ final class JsonFrames {
         } else {
             node.put("id", id);
         }
-        node.put("code", code).put("message", message);
+        node.put("code", code.wireName()).put("message", message);
         return node;
     }
 
     /** Body of an HTTP error response: {"error": {"code", "message"}}, OpenAI-shaped. */
-    static ObjectNode httpError(String code, String message) {
+    static ObjectNode httpError(ErrorCode code, String message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.putObject("error").put("code", code).put("message", message).put("type", code);
+        node.putObject("error").put("code", code.wireName()).put("message", message).put("type", code.wireName());
         return node;
     }
 

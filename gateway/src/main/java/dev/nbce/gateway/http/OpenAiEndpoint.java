@@ -1,5 +1,6 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.request.FinishReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,7 +45,7 @@ final class OpenAiEndpoint {
             stream = body.path("stream").asBoolean(false);
             request = RequestParser.parse(toNbceRequest(body));
         } catch (InvalidRequestException e) {
-            HttpResponses.error(ctx, "bad_request", e.getMessage());
+            HttpResponses.error(ctx, e);
             return;
         }
         String id = "chatcmpl-" + Long.toString(System.nanoTime(), 36);
@@ -156,8 +157,9 @@ final class OpenAiEndpoint {
         return node;
     }
 
-    private static String finishReason(String ours) {
-        return ours.equals("length") ? "length" : "stop";
+    /** OpenAI knows "length" and "stop"; an EOS, a stop string or a cancel all read as "stop". */
+    private static String finishReason(FinishReason ours) {
+        return ours == FinishReason.LENGTH ? "length" : "stop";
     }
 
     private static ObjectNode usage(GenerationResult result) {

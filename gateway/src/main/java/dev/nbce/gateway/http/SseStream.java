@@ -1,10 +1,10 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
-import dev.nbce.gateway.session.SessionException;
 import dev.nbce.gateway.session.TokenEvent;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -35,22 +35,22 @@ final class SseStream {
      */
     static void generate(RoutingContext ctx, NbceService service, GenerationRequest request,
                          BiConsumer<SseStream, TokenEvent> onToken, BiConsumer<SseStream, GenerationResult> onDone,
-                         BiConsumer<SseStream, SessionException> onError) {
+                         BiConsumer<SseStream, NbceException> onError) {
         // Headers go out with the first event, so a refusal below can still be a plain HTTP error.
         SseStream sse = new SseStream(ctx.response(), service.limits().maxBufferedBytes());
         RunningGeneration generation;
         try {
             generation = service.submit(request, token -> onToken.accept(sse, token));
-        } catch (SessionException e) {
+        } catch (NbceException e) {
             HttpResponses.error(ctx, e);
             return;
         }
-        ctx.response().closeHandler(v -> generation.cancel().run());
+        ctx.response().closeHandler(v -> generation.cancel());
         generation.result().onComplete(ended -> {
             if (ended.succeeded()) {
                 onDone.accept(sse, ended.result());
             } else {
-                onError.accept(sse, (SessionException) ended.cause());
+                onError.accept(sse, NbceException.of(ended.cause()));
             }
             sse.end();
         });

@@ -4,11 +4,13 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
-/** RFC 6455 §7.4.1 close codes the gateway sends, and the code for each error Netty's frame decoder reports. */
+/**
+ * RFC 6455 §7.4.1 close codes for violations of the protocol itself, and the code for each error
+ * Netty's frame decoder reports (closes for request errors come from {@code ErrorCode}).
+ */
 final class WebSocketCloseCodes {
     static final short PROTOCOL_ERROR = 1002;
     static final short INVALID_PAYLOAD = 1007;
-    static final short POLICY_VIOLATION = 1008;
     static final short MESSAGE_TOO_BIG = 1009;
 
     record Close(short code, String reason) {}

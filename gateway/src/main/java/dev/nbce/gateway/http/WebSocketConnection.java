@@ -1,5 +1,7 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.GenerationRequest;
@@ -7,7 +9,6 @@ import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
-import dev.nbce.gateway.session.SessionException;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
 import io.vertx.core.http.ServerWebSocket;
@@ -48,12 +49,12 @@ final class WebSocketConnection {
 
                     @Override
                     public void binary() {
-                        sendError(null, "bad_request", "binary frames are not supported; send JSON text");
+                        sendError(null, ErrorCode.BAD_REQUEST, "binary frames are not supported; send JSON text");
                     }
 
                     @Override
                     public void tooLarge(long limit) {
-                        sendError(null, "too_large", "message exceeds " + limit + " bytes");
+                        sendError(null, ErrorCode.TOO_LARGE, "message exceeds " + limit + " bytes");
                     }
 
                     @Override
@@ -86,23 +87,23 @@ final class WebSocketConnection {
         try {
             message = RequestParser.readTree(text);
         } catch (InvalidRequestException e) {
-            sendError(null, "invalid_json", e.getMessage());
+            sendError(null, ErrorCode.INVALID_JSON, e.getMessage());
             return;
         }
         if (!message.isObject() || !message.path("type").isTextual()) {
-            sendError(idOf(message), "bad_request", "a message is a JSON object with a string \"type\"");
+            sendError(idOf(message), ErrorCode.BAD_REQUEST, "a message is a JSON object with a string \"type\"");
             return;
         }
         String type = message.get("type").asText();
         if (!authenticated && !type.equals("auth")) {
-            sendError(idOf(message), "unauthorized", "send {\"type\":\"auth\",\"api_key\":\"…\"} first");
+            sendError(idOf(message), ErrorCode.UNAUTHORIZED, "send {\"type\":\"auth\",\"api_key\":\"…\"} first");
             return;
         }
         switch (type) {
             case "auth" -> authenticate(message);
             case "generate" -> generate(message);
             case "cancel" -> cancel(message);
-            default -> sendError(idOf(message), "unknown_type",
+            default -> sendError(idOf(message), ErrorCode.UNKNOWN_TYPE,
                     "unknown message type '" + abbreviate(type) + "'; expected generate, cancel or auth");
         }
     }
@@ -111,7 +112,7 @@ final class WebSocketConnection {
         if (apiKeys.accepts(message.path("api_key").asText(null))) {
             authenticated = true;
         } else {
-            sendError(null, "unauthorized", "invalid API key");
+            sendError(null, ErrorCode.UNAUTHORIZED, "invalid API key");
         }
     }
 
@@ -121,18 +122,18 @@ final class WebSocketConnection {
             return;
         }
         if (running.containsKey(id)) {
-            sendError(id, "duplicate_id", "a generation with id '" + id + "' is already running on this socket");
+            sendError(id, ErrorCode.DUPLICATE_ID, "a generation with id '" + id + "' is already running on this socket");
             return;
         }
         if (running.size() >= service.limits().maxRequestsPerSocket()) {
-            sendError(id, "too_many_requests", "at most " + service.limits().maxRequestsPerSocket()
+            sendError(id, ErrorCode.TOO_MANY_REQUESTS, "at most " + service.limits().maxRequestsPerSocket()
                     + " concurrent generations per connection");
             return;
         }
         for (java.util.Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!List.of("type", "id", "request").contains(field)) {
-                sendError(id, "bad_request", "unknown field '" + abbreviate(field) + "' in generate message");
+                sendError(id, ErrorCode.BAD_REQUEST, "unknown field '" + abbreviate(field) + "' in generate message");
                 return;
             }
         }
@@ -140,7 +141,7 @@ final class WebSocketConnection {
         try {
             request = RequestParser.parse(message.path("request"));
         } catch (InvalidRequestException e) {
-            sendError(id, "bad_request", e.getMessage());
+            sendError(id, e.code(), e.getMessage());
             return;
         }
         try {
@@ -151,11 +152,11 @@ final class WebSocketConnection {
                 if (ended.succeeded()) {
                     send(JsonFrames.done(id, ended.result()));
                 } else {
-                    SessionException error = (SessionException) ended.cause();
+                    NbceException error = NbceException.of(ended.cause());
                     sendError(id, error.code(), error.getMessage());
                 }
             });
-        } catch (SessionException e) {
+        } catch (NbceException e) {
             sendError(id, e.code(), e.getMessage());
         }
     }
@@ -171,16 +172,16 @@ final class WebSocketConnection {
         }
         RunningGeneration generation = running.get(id);
         if (generation == null) {
-            sendError(id, "unknown_id", "no running generation with id '" + id + "' on this socket");
+            sendError(id, ErrorCode.UNKNOWN_ID, "no running generation with id '" + id + "' on this socket");
             return;
         }
-        generation.cancel().run();
+        generation.cancel();
     }
 
     private String validId(JsonNode message) {
         JsonNode id = message.get("id");
         if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > MAX_ID_LENGTH) {
-            sendError(null, "bad_request", "\"id\" must be a string of 1.." + MAX_ID_LENGTH + " characters");
+            sendError(null, ErrorCode.BAD_REQUEST, "\"id\" must be a string of 1.." + MAX_ID_LENGTH + " characters");
             return null;
         }
         return id.asText();
@@ -191,7 +192,7 @@ final class WebSocketConnection {
         return id != null && id.isTextual() && id.asText().length() <= MAX_ID_LENGTH ? id.asText() : null;
     }
 
-    private void sendError(String id, String code, String message) {
+    private void sendError(String id, ErrorCode code, String message) {
         send(JsonFrames.error(id, code, message));
     }
 
@@ -204,7 +205,7 @@ final class WebSocketConnection {
         long size = text.length();
         bufferedBytes += size;
         if (bufferedBytes > service.limits().maxBufferedBytes()) {
-            closeWith(WebSocketCloseCodes.POLICY_VIOLATION,
+            closeWith(ErrorCode.SLOW_CLIENT.webSocketCloseCode(),
                     "client too slow: more than " + service.limits().maxBufferedBytes() + " bytes unread");
             return;
         }
@@ -213,7 +214,7 @@ final class WebSocketConnection {
 
     private void onClosed() {
         closed = true;
-        running.values().forEach(g -> g.cancel().run());
+        running.values().forEach(RunningGeneration::cancel);
         running.clear();
     }
 

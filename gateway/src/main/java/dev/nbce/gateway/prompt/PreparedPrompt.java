@@ -1,18 +1,25 @@
 package dev.nbce.gateway.prompt;
 
+import dev.nbce.common.request.WindowSource;
 import java.util.List;
 
 /**
  * The rows of one request, ready for prefill.
  *
  * @param windows the context windows, in order; window i is row i + 1
+ * @param windowSources where each window came from: its context and character range there
  * @param rowTokenIds the prompt ids of every row, row 0 (no context) first; do not modify the arrays
  * @param promptTokensPerRow {@code rowTokenIds.get(r).length} for every row
  */
-public record PreparedPrompt(List<String> windows, List<int[]> rowTokenIds, int[] promptTokensPerRow) {
+public record PreparedPrompt(List<String> windows, List<WindowSource> windowSources, List<int[]> rowTokenIds,
+                             int[] promptTokensPerRow) {
 
     public PreparedPrompt {
         windows = List.copyOf(windows);
+        windowSources = List.copyOf(windowSources);
+        if (windowSources.size() != windows.size()) {
+            throw new IllegalArgumentException(windowSources.size() + " sources for " + windows.size() + " windows");
+        }
         rowTokenIds = List.copyOf(rowTokenIds);
         promptTokensPerRow = promptTokensPerRow.clone();
         if (rowTokenIds.size() != windows.size() + 1) {

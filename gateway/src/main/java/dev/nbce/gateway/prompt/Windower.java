@@ -1,5 +1,6 @@
 package dev.nbce.gateway.prompt;
 
+import dev.nbce.common.request.WindowSource;
 import dev.nbce.gateway.prompt.TextSplitter.Piece;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.List;
  * order, as many per window as fit, so a paragraph that fits a window is never broken up: it opens the
  * next window instead. A window never spans two contexts. A {@code document} is one such context, so
  * it becomes as few windows as greedy packing allows. Whitespace at cut points is dropped; all other
- * text is kept, in order.
+ * text is kept, in order. Every window is a range of its context, and the prompt says which
+ * ({@link PreparedPrompt#windowSources()}), so clients need not guess where an answer came from.
  *
  * <p>Token counts of pieces are estimates, so the decision near a window's limit and the final
  * check of every window are made on the real row (rendered through the chat template, tokenized).
@@ -77,8 +79,8 @@ public final class Windower {
             }
         }
         Job job = new Job(rows, maxNewTokens, !contexts.isEmpty());
-        for (String context : contexts) {
-            job.addContext(context);
+        for (int i = 0; i < contexts.size(); i++) {
+            job.addContext(i, contexts.get(i));
         }
         return job.result();
     }
@@ -117,6 +119,7 @@ public final class Windower {
         private final ConversationRows rows;
         private final int maxNewTokens;
         private final List<String> windows = new ArrayList<>();
+        private final List<WindowSource> sources = new ArrayList<>();
         private final List<int[]> rowIds = new ArrayList<>();
         /** Tokens of a context row around an empty context. */
         private final int overhead;
@@ -142,18 +145,18 @@ public final class Windower {
             }
         }
 
-        void addContext(String context) {
+        void addContext(int index, String context) {
             List<Piece> paragraphs = splitter.paragraphs(context);
             // Tokenizing a huge document as one row only to learn it does not fit is skipped when the
             // estimate is far beyond the budget; pieces are cut at whitespace, where estimates are near exact.
             if (estimate(context, paragraphs) <= 2L * budget + 64) {
                 int[] whole = rowIds(rows.contextRow(context));
                 if (fits(whole)) {
-                    add(context, whole);
+                    add(context, new WindowSource(index, 0, context.length()), whole);
                     return;
                 }
             }
-            pack(context, paragraphs);
+            pack(index, context, paragraphs);
         }
 
         private long estimate(String text, List<Piece> pieces) {
@@ -172,16 +175,16 @@ public final class Windower {
             for (int r = 0; r < counts.length; r++) {
                 counts[r] = rowIds.get(r).length;
             }
-            return new PreparedPrompt(windows, rowIds, counts);
+            return new PreparedPrompt(windows, sources, rowIds, counts);
         }
 
         /** Greedy packing of the pieces of one context into windows. */
-        private void pack(String text, List<Piece> paragraphs) {
+        private void pack(int index, String text, List<Piece> paragraphs) {
             Deque<Piece> queue = new ArrayDeque<>(paragraphs);
             Window current = new Window();
             while (!queue.isEmpty() || !current.pieces.isEmpty()) {
                 if (queue.isEmpty()) {
-                    close(text, current, queue);
+                    close(index, text, current, queue);
                     continue;
                 }
                 Piece piece = queue.pollFirst();
@@ -204,7 +207,7 @@ public final class Windower {
                     current.add(piece, ids.length - overhead, ids);
                 } else {
                     queue.addFirst(piece);
-                    close(text, current, queue);
+                    close(index, text, current, queue);
                 }
             }
         }
@@ -213,14 +216,14 @@ public final class Windower {
          * Emits the pieces of {@code current} as one window, handing trailing pieces back to the queue
          * while the real row is too long; a lone piece that is too long is cut finer instead.
          */
-        private void close(String text, Window current, Deque<Piece> queue) {
+        private void close(int index, String text, Window current, Deque<Piece> queue) {
             while (!current.pieces.isEmpty()) {
                 String window = text.substring(current.start(), current.end());
                 int[] ids = current.checkedIds != null
                         ? current.checkedIds
                         : rowIds(rows.contextRow(window));
                 if (fits(ids)) {
-                    add(window, ids);
+                    add(window, new WindowSource(index, current.start(), current.end()), ids);
                     current.clear();
                     return;
                 }
@@ -251,8 +254,9 @@ public final class Windower {
             return gap.indexOf('\n') < 0 ? 0 : tokenizer.count(gap);
         }
 
-        private void add(String window, int[] ids) {
+        private void add(String window, WindowSource source, int[] ids) {
             windows.add(window);
+            sources.add(source);
             rowIds.add(ids);
         }
 

@@ -1,13 +1,14 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.gateway.session.SessionException;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
  * Bounds the work the gateway takes on: at most {@code maxActive} generations run; up to
  * {@code maxQueued} more wait in FIFO order; beyond that requests are refused with "overloaded"
- * (HTTP 429) and a retry hint. Used on one event loop only.
+ * (HTTP 429) with an estimate of when to come back. Used on one event loop only.
  */
 public final class AdmissionControl {
     /** A waiting request: started when a slot frees, or dropped when its client goes away. */
@@ -30,7 +31,7 @@ public final class AdmissionControl {
         this.maxQueued = maxQueued;
     }
 
-    /** Starts the ticket now or queues it. @throws SessionException overloaded, when the queue is full */
+    /** Starts the ticket now or queues it. @throws NbceException overloaded, with a retry estimate, when the queue is full */
     public void admit(Ticket ticket) {
         if (active < maxActive) {
             active++;
@@ -38,8 +39,9 @@ public final class AdmissionControl {
         } else if (waiting.size() < maxQueued) {
             waiting.addLast(ticket);
         } else {
-            throw new SessionException("overloaded", "server is at capacity (" + maxActive + " running, "
-                    + maxQueued + " queued); retry after " + retryAfterSeconds() + " s");
+            int retryAfter = retryAfterSeconds();
+            throw new NbceException(ErrorCode.OVERLOADED, "server is at capacity (" + maxActive + " running, "
+                    + maxQueued + " queued); retry after " + retryAfter + " s", retryAfter);
         }
     }
 
@@ -63,6 +65,7 @@ public final class AdmissionControl {
         return waiting.size();
     }
 
+    /** Seconds until a slot is likely free: one round of the running generations per full queue's worth ahead. */
     public int retryAfterSeconds() {
         return 1 + waiting.size() / Math.max(1, maxActive);
     }

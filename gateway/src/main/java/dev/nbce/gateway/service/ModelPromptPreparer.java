@@ -47,7 +47,7 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(null, e.getMessage());
         }
-        return new GenerationPlan(requestId, request, prompt.rowTokenIds(), prompt.windows(),
+        return new GenerationPlan(requestId, request, prompt.rowTokenIds(), prompt.windowSources(),
                 new HashSet<>(model.eosTokenIds()), model.maxPositions());
     }
 

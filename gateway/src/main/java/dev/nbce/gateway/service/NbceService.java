@@ -1,13 +1,15 @@
 package dev.nbce.gateway.service;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.request.FinishReason;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.Usage;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.GenerationSession;
 import dev.nbce.gateway.session.RowExecutor;
-import dev.nbce.gateway.session.SessionException;
+import dev.nbce.gateway.session.SessionClock;
 import dev.nbce.gateway.session.SessionListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -57,11 +59,11 @@ public final class NbceService {
     /**
      * Starts (or queues) a generation.
      *
-     * @throws SessionException "overloaded" when the queue is full, "bad_request" for limit violations
+     * @throws NbceException "overloaded" when the queue is full, "bad_request" for limit violations
      */
     public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
         if (request.maxNewTokens() > limits.maxNewTokens()) {
-            throw new SessionException("bad_request", "max_new_tokens " + request.maxNewTokens()
+            throw new NbceException(ErrorCode.BAD_REQUEST, "max_new_tokens " + request.maxNewTokens()
                     + " exceeds this server's limit of " + limits.maxNewTokens());
         }
         String requestId = "req-" + Long.toString(System.currentTimeMillis(), 36) + "-" + SEQUENCE.incrementAndGet();
@@ -107,7 +109,7 @@ public final class NbceService {
                             return Future.succeededFuture(cancelledBeforeStart());
                         }
                         session = new GenerationSession(plan, executor, preparer.newTextStream(),
-                                observer.wrap(listener, startNanos), vertx, limits.capacityWait());
+                                observer.wrap(listener, startNanos), SessionClock.of(vertx), limits.capacityWait());
                         return session.start();
                     })
                     .onComplete(ended -> {
@@ -118,7 +120,7 @@ public final class NbceService {
                         if (ended.succeeded()) {
                             result.tryComplete(ended.result());
                         } else {
-                            result.tryFail(toSessionException(ended.cause()));
+                            result.tryFail(NbceException.of(ended.cause()));
                         }
                     });
         }
@@ -140,13 +142,13 @@ public final class NbceService {
         }
 
         private GenerationPlan checkLimits(GenerationPlan plan) {
-            if (plan.windows().size() > limits.maxWindows()) {
-                throw new SessionException("too_large", plan.windows().size() + " windows exceed this server's limit of "
+            if (plan.windowCount() > limits.maxWindows()) {
+                throw new NbceException(ErrorCode.TOO_LARGE, plan.windowCount() + " windows exceed this server's limit of "
                         + limits.maxWindows());
             }
             int tokens = plan.rowTokenIds().stream().mapToInt(r -> r.length).sum();
             if (tokens > limits.maxContextTokens()) {
-                throw new SessionException("too_large", tokens + " prompt tokens exceed this server's limit of "
+                throw new NbceException(ErrorCode.TOO_LARGE, tokens + " prompt tokens exceed this server's limit of "
                         + limits.maxContextTokens());
             }
             return plan;
@@ -157,29 +159,18 @@ public final class NbceService {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (result != null) {
             LOG.info("event=end request={} finish={} windows={} prompt_tokens={} generated={} ms={}", requestId,
-                    result.finishReason(), result.windows(), result.usage().promptTokens(),
+                    result.finishReason().wireName(), result.windows(), result.usage().promptTokens(),
                     result.usage().generatedTokens(), millis);
         } else {
-            SessionException e = toSessionException(failure);
-            LOG.info("event=error request={} code={} ms={} message=\"{}\"", requestId, e.code(), millis, e.getMessage());
+            NbceException e = NbceException.of(failure);
+            LOG.info("event=error request={} code={} ms={} message=\"{}\"", requestId, e.code().wireName(), millis,
+                    e.getMessage());
         }
     }
 
     /** The result of a request cancelled while queued or being prepared: nothing generated. */
     private static GenerationResult cancelledBeforeStart() {
-        return new GenerationResult("", new int[0], new int[0], "cancelled", new Usage(new int[0], 0, 0), 0);
-    }
-
-    static SessionException toSessionException(Throwable cause) {
-        if (cause instanceof SessionException session) {
-            return session;
-        }
-        if (cause instanceof InvalidRequestException invalid) {
-            return new SessionException("bad_request", invalid.getMessage());
-        }
-        if (cause instanceof IllegalArgumentException invalid) {
-            return new SessionException("bad_request", SessionException.describe(invalid));
-        }
-        return new SessionException("internal", SessionException.describe(cause));
+        return new GenerationResult("", new int[0], new int[0], FinishReason.CANCELLED, new Usage(new int[0], 0, 0),
+                java.util.List.of());
     }
 }

@@ -1,24 +1,27 @@
 package dev.nbce.gateway.session;
 
 import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.Usage;
+import dev.nbce.common.request.WindowSource;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Everything a session needs, prepared by the gateway before any row is placed.
  *
- * @param rowTokenIds  the prompt of each row, row 0 (no context) first
- * @param windows      the window texts, rows 1..n
- * @param eosIds       ids that end the answer
- * @param maxPositions the model's max_position_embeddings: no row may grow beyond it
+ * @param rowTokenIds   the prompt of each row, row 0 (no context) first
+ * @param windowSources where each window (rows 1..n) came from in the request's contexts
+ * @param eosIds        ids that end the answer
+ * @param maxPositions  the model's max_position_embeddings: no row may grow beyond it
  */
 public record GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
-                             List<String> windows, Set<Integer> eosIds, int maxPositions) {
+                             List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions) {
     public GenerationPlan {
         rowTokenIds = List.copyOf(rowTokenIds);
-        windows = List.copyOf(windows);
+        windowSources = List.copyOf(windowSources);
         eosIds = Set.copyOf(eosIds);
-        if (rowTokenIds.size() != windows.size() + 1) {
+        if (rowTokenIds.size() != windowSources.size() + 1) {
             throw new IllegalArgumentException("expected one row per window plus row 0");
         }
     }
@@ -27,7 +30,22 @@ public record GenerationPlan(String requestId, GenerationRequest request, List<i
         return rowTokenIds.size();
     }
 
+    public int windowCount() {
+        return windowSources.size();
+    }
+
     public int longestPrompt() {
         return rowTokenIds.stream().mapToInt(r -> r.length).max().orElse(0);
+    }
+
+    /** The context a window came from; -1 for the no-context row's "window" -1. */
+    public int contextOf(int window) {
+        return window < 0 ? -1 : windowSources.get(window).context();
+    }
+
+    /** Prompt tokens of every row and in all, with {@code generated} answer tokens. */
+    public Usage usage(int generated) {
+        int[] perRow = rowTokenIds.stream().mapToInt(r -> r.length).toArray();
+        return new Usage(perRow, Arrays.stream(perRow).sum(), generated);
     }
 }

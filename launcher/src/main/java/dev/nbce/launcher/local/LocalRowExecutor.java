@@ -1,11 +1,10 @@
 package dev.nbce.launcher.local;
 
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.gateway.session.RowExecutor;
-import dev.nbce.gateway.session.SessionException;
-import dev.nbce.worker.engine.EngineException;
 import dev.nbce.worker.engine.RowEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,9 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Runs rows on engines in this process: the reference path ({@code nbce generate}, eval, bench).
@@ -25,9 +22,6 @@ import java.util.concurrent.CompletionException;
  * a cluster.
  */
 public final class LocalRowExecutor implements RowExecutor {
-    /** Engine failures that another worker might not have. */
-    private static final Set<String> RETRYABLE = Set.of("capacity", "shutting_down", "unknown_request", "internal");
-
     private final Vertx vertx;
     private final Map<String, RowEngine> engines = new LinkedHashMap<>();
 
@@ -79,17 +73,9 @@ public final class LocalRowExecutor implements RowExecutor {
             if (error == null) {
                 promise.complete(step);
             } else {
-                promise.fail(toSessionException(error));
+                promise.fail(NbceException.of(error));
             }
         }));
         return promise.future();
-    }
-
-    static SessionException toSessionException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof EngineException engine) {
-            return new SessionException(engine.code(), engine.getMessage(), RETRYABLE.contains(engine.code()));
-        }
-        return new SessionException("internal", SessionException.describe(cause), true);
     }
 }

@@ -1,7 +1,6 @@
 package dev.nbce.worker.engine;
 
-import dev.nbce.common.nbce.StepContext;
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 import dev.nbce.worker.decoder.RowCache;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,19 +11,15 @@ import java.util.List;
  */
 final class RequestShard implements AutoCloseable {
     final String requestId;
-    private final double topP;
-    private final double eta;
-    private final Pooling pooling;
+    private final StepParams params;
     private final List<Integer> rowIndices = new ArrayList<>();
     private final List<RowCache> caches = new ArrayList<>();
     private int previousChosenRow;
     private int step;
 
-    RequestShard(String requestId, double topP, double eta, Pooling pooling, int previousChosenRow, int step) {
+    RequestShard(String requestId, StepParams params, int previousChosenRow, int step) {
         this.requestId = requestId;
-        this.topP = topP;
-        this.eta = eta;
-        this.pooling = pooling;
+        this.params = params;
         this.previousChosenRow = previousChosenRow;
         this.step = step;
     }
@@ -52,8 +47,13 @@ final class RequestShard implements AutoCloseable {
         this.previousChosenRow = chosenRow;
     }
 
-    StepContext stepContext() {
-        return new StepContext(topP, eta, pooling, previousChosenRow);
+    StepParams params() {
+        return params;
+    }
+
+    /** The row chosen at the step before this one (it gets the stickiness bonus); -1 at step 0. */
+    int previousChosenRow() {
+        return previousChosenRow;
     }
 
     int[] rowIndices(List<Integer> positions) {

@@ -1,5 +1,7 @@
 package dev.nbce.worker.engine;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ShardReducer;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
@@ -101,7 +103,7 @@ public final class RowEngine implements AutoCloseable {
     private CompletableFuture<ShardStep> submit(java.util.function.Function<CompletableFuture<ShardStep>, Command> make) {
         CompletableFuture<ShardStep> reply = new CompletableFuture<>();
         if (!running) {
-            reply.completeExceptionally(new EngineException("shutting_down", "worker is shutting down"));
+            reply.completeExceptionally(new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down"));
         } else {
             inbox.add(make.apply(reply));
         }
@@ -163,7 +165,7 @@ public final class RowEngine implements AutoCloseable {
                     } else {
                         running = false;
                     }
-                } catch (EngineException e) {
+                } catch (NbceException e) {
                     failReply(command, e);
                 }
             }
@@ -180,7 +182,7 @@ public final class RowEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
             LOG.error("engine iteration failed", e);
-            EngineException failure = new EngineException("internal", "worker failed: " + e.getMessage());
+            NbceException failure = new NbceException(ErrorCode.INTERNAL, "worker failed: " + e.getMessage());
             batch.forEach(c -> failReply(c, failure));
             pending.forEach(p -> closes.add(p.shard().requestId));
         } finally {
@@ -193,27 +195,26 @@ public final class RowEngine implements AutoCloseable {
         OpenRows open = command.open();
         List<RowPrompt> rows = open.rows();
         if (rows.isEmpty()) {
-            throw new EngineException("bad_request", "no rows to open");
+            throw new NbceException(ErrorCode.BAD_REQUEST, "no rows to open");
         }
         int maxPositions = decoder.config().maxPositions();
         for (RowPrompt row : rows) {
             if (row.tokenIds().length == 0 || row.tokenIds().length >= maxPositions) {
-                throw new EngineException("bad_request", "row " + row.row() + " has " + row.tokenIds().length
+                throw new NbceException(ErrorCode.BAD_REQUEST, "row " + row.row() + " has " + row.tokenIds().length
                         + " tokens; the model takes 1.." + (maxPositions - 1));
             }
         }
         if (activeRows.get() + rows.size() > limits.capacityRows()) {
-            throw new EngineException("capacity", "worker has " + (limits.capacityRows() - activeRows.get())
+            throw new NbceException(ErrorCode.CAPACITY, "worker has " + (limits.capacityRows() - activeRows.get())
                     + " free rows, request needs " + rows.size());
         }
         RequestShard shard = shards.get(open.requestId());
         if (shard == null) {
-            shard = new RequestShard(open.requestId(), open.topP(), open.eta(), open.pooling(),
-                    open.previousChosenRow(), open.step());
+            shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step());
             shards.put(open.requestId(), shard);
             activeRequests.incrementAndGet();
         } else if (shard.step() != open.step()) {
-            throw new EngineException("bad_request", "rows for " + open.requestId() + " opened at step "
+            throw new NbceException(ErrorCode.BAD_REQUEST, "rows for " + open.requestId() + " opened at step "
                     + open.step() + " but the request here is at step " + shard.step());
         }
         List<Integer> positions = new ArrayList<>();
@@ -231,17 +232,17 @@ public final class RowEngine implements AutoCloseable {
         Advance advance = command.advance();
         RequestShard shard = shards.get(advance.requestId());
         if (shard == null) {
-            throw new EngineException("unknown_request", "no rows of request " + advance.requestId() + " on this worker");
+            throw new NbceException(ErrorCode.UNKNOWN_REQUEST, "no rows of request " + advance.requestId() + " on this worker");
         }
         if (advance.step() != shard.step() + 1) {
-            throw new EngineException("bad_request", "request " + advance.requestId() + " is at step "
+            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " is at step "
                     + shard.step() + ", cannot advance to step " + advance.step());
         }
         if (advance.token() < 0 || advance.token() >= decoder.config().vocab()) {
-            throw new EngineException("bad_request", "token id " + advance.token() + " outside the vocabulary");
+            throw new NbceException(ErrorCode.BAD_REQUEST, "token id " + advance.token() + " outside the vocabulary");
         }
         if (shard.caches().get(0).length() + 1 >= decoder.config().maxPositions()) {
-            throw new EngineException("bad_request", "request " + advance.requestId() + " reached the model's maximum length");
+            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
         }
         shard.advanceTo(advance.step(), advance.chosenRow());
         int[] token = {advance.token()};
@@ -267,7 +268,7 @@ public final class RowEngine implements AutoCloseable {
             // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
             for (Pending p : pending) {
                 closeShard(p.shard().requestId);
-                p.reply().completeExceptionally(new EngineException("internal", "forward pass failed: " + e.getMessage()));
+                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, "forward pass failed: " + e.getMessage()));
             }
             return;
         }
@@ -277,10 +278,11 @@ public final class RowEngine implements AutoCloseable {
             float[][] rowsLogits = java.util.Arrays.copyOfRange(logits, offset, offset + n);
             offset += n;
             try {
-                var report = ShardReducer.reduce(p.shard().rowIndices(p.positions()), rowsLogits, p.shard().stepContext());
+                var report = ShardReducer.reduce(p.shard().rowIndices(p.positions()), rowsLogits, p.shard().params(),
+                        p.shard().previousChosenRow());
                 p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
             } catch (RuntimeException e) {
-                p.reply().completeExceptionally(new EngineException("internal", "reduce failed: " + e.getMessage()));
+                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, "reduce failed: " + e.getMessage()));
             }
         }
     }
@@ -309,7 +311,7 @@ public final class RowEngine implements AutoCloseable {
         }
     }
 
-    private static void failReply(Command command, EngineException e) {
+    private static void failReply(Command command, NbceException e) {
         if (command instanceof OpenCommand open) {
             open.reply().completeExceptionally(e);
         } else if (command instanceof AdvanceCommand advance) {
@@ -320,7 +322,7 @@ public final class RowEngine implements AutoCloseable {
     private void failQueued() {
         List<Command> left = new ArrayList<>();
         inbox.drainTo(left);
-        EngineException stopped = new EngineException("shutting_down", "worker is shutting down");
+        NbceException stopped = new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down");
         left.forEach(c -> failReply(c, stopped));
     }
 

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.request.NbceParams;
 import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
@@ -44,7 +48,7 @@ class RowEngineTest {
         for (int r = 0; r < rows; r++) {
             prompts.add(new RowPrompt(r, new int[] {1, 322, 201, 330 + r, 306, 2, 201, 1, 324, 201}));
         }
-        return new OpenRows(id, 0.95, 0.1, Pooling.MIN_ENTROPY, -1, 0, prompts);
+        return new OpenRows(id, new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY)), -1, 0, prompts);
     }
 
     private void awaitNoRows() throws InterruptedException {
@@ -68,17 +72,17 @@ class RowEngineTest {
     @Test
     void refusesWhatItCannotDo() throws Exception {
         ExecutionException over = assertThrows(ExecutionException.class, () -> engine.open(open("big", 9)).get(30, TimeUnit.SECONDS));
-        assertEquals("capacity", ((EngineException) over.getCause()).code());
+        assertEquals(ErrorCode.CAPACITY, ((NbceException) over.getCause()).code());
         ExecutionException unknown = assertThrows(ExecutionException.class,
                 () -> engine.advance(new Advance("nobody", 1, 5, 1)).get(30, TimeUnit.SECONDS));
-        assertEquals("unknown_request", ((EngineException) unknown.getCause()).code());
+        assertEquals(ErrorCode.UNKNOWN_REQUEST, ((NbceException) unknown.getCause()).code());
         engine.open(open("b", 2)).get(30, TimeUnit.SECONDS);
         ExecutionException skipped = assertThrows(ExecutionException.class,
                 () -> engine.advance(new Advance("b", 5, 5, 1)).get(30, TimeUnit.SECONDS));
-        assertEquals("bad_request", ((EngineException) skipped.getCause()).code());
+        assertEquals(ErrorCode.BAD_REQUEST, ((NbceException) skipped.getCause()).code());
         ExecutionException badToken = assertThrows(ExecutionException.class,
                 () -> engine.advance(new Advance("b", 1, 1_000_000, 1)).get(30, TimeUnit.SECONDS));
-        assertEquals("bad_request", ((EngineException) badToken.getCause()).code());
+        assertEquals(ErrorCode.BAD_REQUEST, ((NbceException) badToken.getCause()).code());
         engine.close("b");
         awaitNoRows();
     }
@@ -93,7 +97,7 @@ class RowEngineTest {
             try {
                 step.get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                assertTrue(e.getCause() instanceof EngineException, e.toString());
+                assertTrue(e.getCause() instanceof NbceException, e.toString());
             }
         }
         awaitNoRows();

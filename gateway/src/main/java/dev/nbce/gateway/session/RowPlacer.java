@@ -1,0 +1,197 @@
+package dev.nbce.gateway.session;
+
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.request.StepParams;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a request's rows live and how each step's reports are gathered from them. Rows are placed
+ * as soon as the workers have room (a busy cluster makes a request wait, bounded; it does not
+ * refuse it). A worker that fails loses its rows to the others, which prefill them with their
+ * prompt plus the tokens generated so far, so the step completes as if nothing had happened.
+ * Used on the session's context only.
+ */
+final class RowPlacer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowPlacer.class);
+    /** How often a request may lose rows before it fails: each loss needs a surviving worker. */
+    private static final int MAX_REPLACEMENTS = 8;
+    private static final long CAPACITY_RETRY_MILLIS = 20;
+
+    private final GenerationPlan plan;
+    private final StepParams params;
+    private final Transcript transcript;
+    private final RowExecutor executor;
+    private final SessionClock clock;
+    private final Duration capacityWait;
+    private final SessionListener listener;
+
+    private final Map<String, List<Integer>> rowsByWorker = new LinkedHashMap<>();
+    private final Set<String> failedWorkers = new HashSet<>();
+    private int replacements;
+    private boolean closed;
+
+    /** @param transcript what the rows have generated so far, read when rows are placed again */
+    RowPlacer(GenerationPlan plan, Transcript transcript, RowExecutor executor, SessionClock clock,
+              Duration capacityWait, SessionListener listener) {
+        this.plan = plan;
+        this.params = plan.request().stepParams();
+        this.transcript = transcript;
+        this.executor = executor;
+        this.clock = clock;
+        this.capacityWait = capacityWait;
+        this.listener = listener;
+    }
+
+    /** Places every row with its prompt; completes with the reports for step 0. */
+    Future<List<ShardReport>> openAll() {
+        List<RowPrompt> rows = new ArrayList<>();
+        for (int row = 0; row < plan.rowCount(); row++) {
+            rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
+        }
+        return placeWhenRoom(rows, deadline());
+    }
+
+    /** Every row appends the token chosen at the last step; completes with the reports for the next one. */
+    Future<List<ShardReport>> advance(int token, int chosenRow) {
+        Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow);
+        List<Call> calls = new ArrayList<>();
+        rowsByWorker.forEach((worker, rows) ->
+                calls.add(new Call(worker, List.copyOf(rows), false, executor.advance(worker, advance))));
+        return gather(calls);
+    }
+
+    /** Frees the rows on every worker; nothing is placed after this. */
+    void closeAll() {
+        closed = true;
+        rowsByWorker.keySet().forEach(worker -> executor.close(worker, plan.requestId()));
+    }
+
+    /** One request to one worker this step, and the rows it covers. */
+    private record Call(String worker, List<Integer> rows, boolean opening, Future<ShardStep> reply) {}
+
+    private Future<List<ShardReport>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
+        Promise<List<ShardReport>> placed = Promise.promise();
+        tryToPlace(rows, deadlineNanos, placed);
+        return placed.future();
+    }
+
+    /**
+     * One attempt; a retry completes the same promise, so a long wait is not a chain of thousands of
+     * futures that would complete recursively (and overflow the stack) at the end.
+     */
+    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<ShardReport>> placed) {
+        if (closed) {
+            placed.tryFail(new NbceException(ErrorCode.INTERNAL, "the request has ended"));
+            return;
+        }
+        List<RowExecutor.WorkerSlot> workers = executor.availableWorkers();
+        Map<String, List<RowPrompt>> placement;
+        try {
+            placement = RowPlacement.place(rows, workers, failedWorkers);
+        } catch (RowPlacement.NoCapacityException e) {
+            int total = workers.stream().filter(w -> !failedWorkers.contains(w.workerId()))
+                    .mapToInt(RowExecutor.WorkerSlot::capacityRows).sum();
+            if (total < rows.size() || clock.nanoTime() > deadlineNanos) {
+                // A request larger than every worker together fails at once.
+                placed.tryFail(new NbceException(total == 0 ? ErrorCode.NO_WORKERS : ErrorCode.NO_CAPACITY, e.getMessage()));
+            } else {
+                clock.schedule(CAPACITY_RETRY_MILLIS, () -> tryToPlace(rows, deadlineNanos, placed));
+            }
+            return;
+        }
+        gather(openOn(placement)).onComplete(placed);
+    }
+
+    private List<Call> openOn(Map<String, List<RowPrompt>> placement) {
+        List<Call> calls = new ArrayList<>();
+        placement.forEach((worker, rows) -> {
+            List<Integer> rowIds = rows.stream().map(RowPrompt::row).toList();
+            rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rowIds);
+            OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows);
+            calls.add(new Call(worker, rowIds, true, executor.open(worker, open)));
+        });
+        return calls;
+    }
+
+    /** Waits for every worker's report; rows whose worker fails are placed again. */
+    private Future<List<ShardReport>> gather(List<Call> calls) {
+        List<Future<List<ShardReport>>> parts = new ArrayList<>();
+        for (Call call : calls) {
+            parts.add(call.reply()
+                    .map(stepReply -> List.of(stepReply.report()))
+                    .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
+        }
+        return Future.all(parts).map(all -> {
+            List<ShardReport> reports = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                reports.addAll(all.<List<ShardReport>>resultAt(i));
+            }
+            return reports;
+        });
+    }
+
+    /** The worker was full when our rows arrived (its announced capacity was stale): not a failure. */
+    private static boolean isFull(Call call, Throwable cause) {
+        return call.opening() && NbceException.of(cause).code() == ErrorCode.CAPACITY;
+    }
+
+    private Future<List<ShardReport>> placeElsewhere(Call call) {
+        List<Integer> held = rowsByWorker.get(call.worker());
+        if (held != null) {
+            held.removeAll(call.rows());
+            if (held.isEmpty()) {
+                rowsByWorker.remove(call.worker());
+            }
+        }
+        return placeWhenRoom(promptsSoFar(call.rows()), deadline());
+    }
+
+    private Future<List<ShardReport>> replaceRowsOf(String worker, Throwable cause) {
+        NbceException failure = NbceException.of(cause);
+        if (closed || !failure.code().retryable()) {
+            return Future.failedFuture(failure);
+        }
+        List<Integer> lost = rowsByWorker.remove(worker);
+        failedWorkers.add(worker);
+        executor.close(worker, plan.requestId());
+        if (lost == null || lost.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        if (++replacements > MAX_REPLACEMENTS) {
+            return Future.failedFuture(new NbceException(ErrorCode.WORKER_FAILED,
+                    "rows were lost " + MAX_REPLACEMENTS + " times; last cause: " + failure.getMessage()));
+        }
+        LOG.warn("event=rows_replaced request={} step={} worker={} rows={} cause=\"{}\"", plan.requestId(),
+                transcript.size(), worker, lost.size(), failure.getMessage());
+        listener.onRowsReplaced(worker, lost.size(), cause);
+        return placeWhenRoom(promptsSoFar(lost), deadline()).recover(e -> {
+            ErrorCode code = NbceException.of(e).code();
+            return Future.failedFuture(code == ErrorCode.NO_WORKERS || code == ErrorCode.NO_CAPACITY
+                    ? new NbceException(ErrorCode.NO_WORKERS, "a worker failed (" + failure.getMessage()
+                            + ") and no other worker can take its " + lost.size() + " rows")
+                    : e);
+        });
+    }
+
+    private List<RowPrompt> promptsSoFar(List<Integer> rows) {
+        return rows.stream().map(row -> new RowPrompt(row, transcript.appendedTo(plan.rowTokenIds().get(row)))).toList();
+    }
+
+    private long deadline() {
+        return clock.nanoTime() + capacityWait.toNanos();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.nbce.gateway.session;
+
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.nbce.ShardReducer;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Workers without a model or a cluster: each row's logits come from a {@link Model} of its tokens,
+ * reduced with the real {@link ShardReducer}, and replies arrive on the {@link ManualClock} as the
+ * event bus would deliver them, later. Workers can be filled, killed at a step, or made to hold
+ * their replies.
+ */
+final class FakeRowExecutor implements RowExecutor {
+    /** Next-token logits of a row, from everything it holds (prompt and appended tokens) and the step. */
+    interface Model {
+        float[] logits(int row, int[] tokens, int step);
+    }
+
+    /** What a worker was asked to do, in order. */
+    record Command(String worker, Object body) {}
+
+    private final class Worker {
+        final String id;
+        final int capacity;
+        int occupied;
+        boolean dead;
+        int dieAtStep = -1;
+        ErrorCode refusal;
+        boolean holdReplies;
+        final Map<Integer, int[]> rows = new LinkedHashMap<>();
+        final List<Runnable> held = new ArrayList<>();
+
+        Worker(String id, int capacity) {
+            this.id = id;
+            this.capacity = capacity;
+        }
+
+        int free() {
+            return capacity - occupied - rows.size();
+        }
+    }
+
+    private final ManualClock clock;
+    private final Model model;
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    final List<Command> commands = new ArrayList<>();
+
+    FakeRowExecutor(ManualClock clock, Model model) {
+        this.clock = clock;
+        this.model = model;
+    }
+
+    FakeRowExecutor worker(String id, int capacity) {
+        workers.put(id, new Worker(id, capacity));
+        return this;
+    }
+
+    /** Another request holds {@code rows} rows of the worker (negative: it frees them). */
+    void occupy(String worker, int rows) {
+        workers.get(worker).occupied += rows;
+    }
+
+    /** The worker fails the Advance to {@code step} as a dead one would, and is gone from then on. */
+    void dieAtStep(String worker, int step) {
+        workers.get(worker).dieAtStep = step;
+    }
+
+    /** The worker refuses every further command with {@code code}. */
+    void refuse(String worker, ErrorCode code) {
+        workers.get(worker).refusal = code;
+    }
+
+    void holdReplies(String worker) {
+        workers.get(worker).holdReplies = true;
+    }
+
+    /** Delivers the replies a worker held back. */
+    void releaseReplies(String worker) {
+        Worker w = workers.get(worker);
+        w.holdReplies = false;
+        w.held.forEach(r -> clock.schedule(0, r));
+        w.held.clear();
+    }
+
+    int rowsOn(String worker) {
+        return workers.get(worker).rows.size();
+    }
+
+    List<Command> commandsOf(Class<?> type) {
+        return commands.stream().filter(c -> type.isInstance(c.body())).toList();
+    }
+
+    @Override
+    public List<WorkerSlot> availableWorkers() {
+        return workers.values().stream().filter(w -> !w.dead)
+                .map(w -> new WorkerSlot(w.id, w.free(), w.capacity)).toList();
+    }
+
+    @Override
+    public Future<ShardStep> open(String workerId, OpenRows open) {
+        commands.add(new Command(workerId, open));
+        Worker w = workers.get(workerId);
+        if (w.dead) {
+            return reply(w, null, new NbceException(ErrorCode.WORKER_LOST, workerId + " is gone"));
+        }
+        if (w.refusal != null) {
+            return reply(w, null, new NbceException(w.refusal, workerId + " refuses"));
+        }
+        if (open.rows().size() > w.free()) {
+            return reply(w, null, new NbceException(ErrorCode.CAPACITY, workerId + " is full"));
+        }
+        for (RowPrompt row : open.rows()) {
+            w.rows.put(row.row(), row.tokenIds());
+        }
+        int[] rowIds = open.rows().stream().mapToInt(RowPrompt::row).toArray();
+        return reply(w, report(w, rowIds, open, open.step(), open.previousChosenRow()), null);
+    }
+
+    @Override
+    public Future<ShardStep> advance(String workerId, Advance advance) {
+        commands.add(new Command(workerId, advance));
+        Worker w = workers.get(workerId);
+        if (w.dieAtStep == advance.step()) {
+            w.dead = true;
+        }
+        if (w.dead) {
+            return reply(w, null, new NbceException(ErrorCode.WORKER_LOST, workerId + " stopped responding"));
+        }
+        if (w.refusal != null) {
+            return reply(w, null, new NbceException(w.refusal, workerId + " refuses"));
+        }
+        int[] rowIds = w.rows.keySet().stream().mapToInt(Integer::intValue).toArray();
+        for (int row : rowIds) {
+            int[] tokens = w.rows.get(row);
+            int[] longer = Arrays.copyOf(tokens, tokens.length + 1);
+            longer[tokens.length] = advance.token();
+            w.rows.put(row, longer);
+        }
+        OpenRows params = firstOpen(workerId);
+        return reply(w, report(w, rowIds, params, advance.step(), advance.chosenRow()), null);
+    }
+
+    @Override
+    public void close(String workerId, String requestId) {
+        commands.add(new Command(workerId, "close " + requestId));
+        workers.get(workerId).rows.clear();
+    }
+
+    private OpenRows firstOpen(String workerId) {
+        return (OpenRows) commands.stream().filter(c -> c.worker().equals(workerId) && c.body() instanceof OpenRows)
+                .findFirst().orElseThrow().body();
+    }
+
+    private ShardStep report(Worker w, int[] rowIds, OpenRows open, int step, int previousChosenRow) {
+        float[][] logits = new float[rowIds.length][];
+        for (int i = 0; i < rowIds.length; i++) {
+            logits[i] = model.logits(rowIds[i], w.rows.get(rowIds[i]), step);
+        }
+        return new ShardStep(open.requestId(), step, ShardReducer.reduce(rowIds, logits, open.params(), previousChosenRow));
+    }
+
+    private Future<ShardStep> reply(Worker w, ShardStep step, NbceException failure) {
+        Promise<ShardStep> promise = Promise.promise();
+        Runnable deliver = () -> {
+            if (failure == null) {
+                promise.complete(step);
+            } else {
+                promise.fail(failure);
+            }
+        };
+        if (w.holdReplies) {
+            w.held.add(deliver);
+        } else {
+            clock.schedule(0, deliver);
+        }
+        return promise.future();
+    }
+}
