@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.NbceParams;
+import dev.nbce.common.request.StepParams;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
@@ -65,7 +66,7 @@ class WorkerVerticleTest {
         assertEquals(8, first.capacityRows());
         assertEquals("http://127.0.0.1:9100/metrics", first.metricsUrl());
 
-        OpenRows open = new OpenRows("req-1", 0.95, 0.1, Pooling.MIN_ENTROPY, -1, 0,
+        OpenRows open = new OpenRows("req-1", new StepParams(0.95, NbceParams.DEFAULT), -1, 0,
                 List.of(new RowPrompt(0, new int[] {1, 5, 9}), new RowPrompt(2, new int[] {1, 7, 7, 3})));
         ShardStep opened = request(open);
         assertEquals(0, opened.step());

@@ -116,7 +116,7 @@ public final class RequestParser {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!known.contains(field)) {
-                throw new InvalidRequestException(prefix + field, "unknown field \"" + prefix + abbreviate(field, 40)
+                throw new InvalidRequestException(prefix + field, "unknown field \"" + prefix + ClientText.excerpt(field, 40)
                         + "\"; expected one of " + String.join(", ", known.stream().sorted().toList()));
             }
         }
@@ -166,7 +166,7 @@ public final class RequestParser {
         }
         if (!value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
             throw new InvalidRequestException(name, name + " must be within " + min + ".." + max + ", got "
-                    + abbreviate(value.asText(), 24));
+                    + ClientText.excerpt(value.asText(), 24));
         }
         return value.intValue();
     }
@@ -202,7 +202,7 @@ public final class RequestParser {
             throw new InvalidRequestException("seed", "seed must be an integer, got " + describe(value));
         }
         if (!value.canConvertToLong()) {
-            throw new InvalidRequestException("seed", "seed must fit in 64 bits, got " + abbreviate(value.asText(), 24));
+            throw new InvalidRequestException("seed", "seed must fit in 64 bits, got " + ClientText.excerpt(value.asText(), 24));
         }
         return value.longValue();
     }
@@ -225,7 +225,7 @@ public final class RequestParser {
             return "an integer";
         }
         if (value.isNumber()) {
-            return "a number with a fraction (" + abbreviate(value.asText(), 24) + ")";
+            return "a number with a fraction (" + ClientText.excerpt(value.asText(), 24) + ")";
         }
         return value.isArray() ? "an array" : "an object";
     }
@@ -246,10 +246,7 @@ public final class RequestParser {
                 reason = reason.substring(0, at);
             }
         }
-        return abbreviate(reason.strip(), 160);
+        return ClientText.excerpt(reason.strip(), 160);
     }
 
-    private static String abbreviate(String s, int max) {
-        return s.length() > max ? s.substring(0, max) + "…" : s;
-    }
 }

@@ -4,6 +4,7 @@ import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.ClientText;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.RequestParser;
@@ -104,7 +105,7 @@ final class WebSocketConnection {
             case "generate" -> generate(message);
             case "cancel" -> cancel(message);
             default -> sendError(idOf(message), ErrorCode.UNKNOWN_TYPE,
-                    "unknown message type '" + abbreviate(type) + "'; expected generate, cancel or auth");
+                    "unknown message type '" + ClientText.excerpt(type, 40) + "'; expected generate, cancel or auth");
         }
     }
 
@@ -122,7 +123,7 @@ final class WebSocketConnection {
             return;
         }
         if (running.containsKey(id)) {
-            sendError(id, ErrorCode.DUPLICATE_ID, "a generation with id '" + id + "' is already running on this socket");
+            sendError(id, ErrorCode.DUPLICATE_ID, "a generation with id '" + ClientText.excerpt(id, 40) + "' is already running on this socket");
             return;
         }
         if (running.size() >= service.limits().maxRequestsPerSocket()) {
@@ -133,7 +134,7 @@ final class WebSocketConnection {
         for (java.util.Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!List.of("type", "id", "request").contains(field)) {
-                sendError(id, ErrorCode.BAD_REQUEST, "unknown field '" + abbreviate(field) + "' in generate message");
+                sendError(id, ErrorCode.BAD_REQUEST, "unknown field '" + ClientText.excerpt(field, 40) + "' in generate message");
                 return;
             }
         }
@@ -172,7 +173,7 @@ final class WebSocketConnection {
         }
         RunningGeneration generation = running.get(id);
         if (generation == null) {
-            sendError(id, ErrorCode.UNKNOWN_ID, "no running generation with id '" + id + "' on this socket");
+            sendError(id, ErrorCode.UNKNOWN_ID, "no running generation with id '" + ClientText.excerpt(id, 40) + "' on this socket");
             return;
         }
         generation.cancel();
@@ -218,7 +219,4 @@ final class WebSocketConnection {
         running.clear();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
-    }
 }

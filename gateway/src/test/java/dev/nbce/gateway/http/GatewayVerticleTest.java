@@ -5,25 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.Json;
-import dev.nbce.common.testing.Fixtures;
-import dev.nbce.common.wire.Advance;
-import dev.nbce.common.wire.OpenRows;
-import dev.nbce.common.wire.ShardStep;
-import dev.nbce.gateway.metrics.GatewayMetrics;
-import dev.nbce.gateway.service.GatewayLimits;
-import dev.nbce.gateway.service.ModelPromptPreparer;
-import dev.nbce.gateway.service.NbceService;
-import dev.nbce.gateway.session.RowExecutor;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,58 +21,16 @@ import org.junit.jupiter.api.Test;
 class GatewayVerticleTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    /** An executor with no worker at all: every placement finds no room. */
-    private static final class NoWorkers implements RowExecutor {
-        @Override
-        public List<WorkerSlot> availableWorkers() {
-            return List.of();
-        }
-
-        @Override
-        public Future<ShardStep> open(String workerId, OpenRows open) {
-            return Future.failedFuture("no worker " + workerId);
-        }
-
-        @Override
-        public Future<ShardStep> advance(String workerId, Advance advance) {
-            return Future.failedFuture("no worker " + workerId);
-        }
-
-        @Override
-        public void close(String workerId, String requestId) {
-        }
-    }
-
-    private Vertx vertx;
-    private ModelPromptPreparer preparer;
-    private GatewayVerticle verticle;
+    private NoWorkerGateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        preparer = ModelPromptPreparer.load(Fixtures.tinyLlama(), "tiny-llama");
-        Map<String, String> env = Map.of("NBCE_CAPACITY_WAIT_MS", "200");
-        verticle = new GatewayVerticle(v -> new GatewayVerticle.Backend() {
-            private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
-                    GatewayLimits.fromEnvironment(env), new GatewayMetrics(new SimpleMeterRegistry()));
-
-            @Override
-            public NbceService service() {
-                return service;
-            }
-
-            @Override
-            public boolean ready() {
-                return false;
-            }
-        }, env, () -> "# metrics\n", "127.0.0.1", 0);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        gateway = new NoWorkerGateway(Map.of("NBCE_CAPACITY_WAIT_MS", "200"));
     }
 
     @AfterEach
     void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        preparer.close();
+        gateway.close();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -99,7 +43,7 @@ class GatewayVerticleTest {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + verticle.actualPort() + path);
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.nbce.gateway.http;
+
+import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.gateway.metrics.GatewayMetrics;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.session.RowExecutor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway verticle (HTTP, WebSocket, the chat page) over a backend with no workers: enough to
+ * test everything the edge does before a request reaches the cluster, in milliseconds and without a
+ * model runtime.
+ */
+final class NoWorkerGateway implements AutoCloseable {
+    /** An executor with no worker at all: every placement finds no room. */
+    private static final class NoWorkers implements RowExecutor {
+        @Override
+        public List<WorkerSlot> availableWorkers() {
+            return List.of();
+        }
+
+        @Override
+        public Future<ShardStep> open(String workerId, OpenRows open) {
+            return Future.failedFuture("no worker " + workerId);
+        }
+
+        @Override
+        public Future<ShardStep> advance(String workerId, Advance advance) {
+            return Future.failedFuture("no worker " + workerId);
+        }
+
+        @Override
+        public void close(String workerId, String requestId) {
+        }
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final ModelPromptPreparer preparer = ModelPromptPreparer.load(Fixtures.tinyLlama(), "tiny-llama");
+    private final GatewayVerticle verticle;
+
+    /** @param env gateway settings (limits, keys), as the NBCE_* environment would give them */
+    NoWorkerGateway(Map<String, String> env) throws Exception {
+        verticle = new GatewayVerticle(v -> new GatewayVerticle.Backend() {
+            private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
+                    GatewayLimits.fromEnvironment(env), new GatewayMetrics(new SimpleMeterRegistry()));
+
+            @Override
+            public NbceService service() {
+                return service;
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        }, env, () -> "# metrics\n", "127.0.0.1", 0);
+        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    int port() {
+        return verticle.actualPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        preparer.close();
+    }
+}
