@@ -2,6 +2,7 @@ package dev.nbce.gateway.cli;
 
 import dev.nbce.worker.WorkerVerticle;
 import dev.nbce.worker.cluster.ClusterSettings;
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.RowEngine;
@@ -31,10 +32,17 @@ public final class WorkerNode implements AutoCloseable {
 
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    EngineLimits limits, String workerId, int metricsPort) throws Exception {
-        LlamaDecoder decoder = LlamaDecoder.load(modelDir, device);
+        return start(cluster, modelDir, modelName, device, DecoderOptions.fromEnvironment(), limits, workerId, metricsPort);
+    }
+
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   DecoderOptions options, EngineLimits limits, String workerId, int metricsPort)
+            throws Exception {
+        LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
-        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward);
+        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward,
+                "worker " + workerId + " (model " + modelName + ")");
         workerMetrics.watch(engine);
         Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250);
