@@ -3,6 +3,7 @@ package dev.nbce.launcher;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.RowCache;
 import dev.nbce.worker.model.ModelConfig;
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes";
     }
 
     /** One measured configuration. */
@@ -43,7 +44,8 @@ final class BenchCommand implements Main.Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
-                "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests"), Set.of("json", "distributed"));
+                "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests", "dtype", "prefill-chunk-tokens",
+                "window-tokens"), Set.of("json", "distributed"));
         if (args.flag("distributed")) {
             java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases",
                     System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
@@ -53,7 +55,9 @@ final class BenchCommand implements Main.Command {
         }
         int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<Row> results = new ArrayList<>();
-        try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args), ModelArgs.device(args))) {
+        DecoderOptions options = ModelArgs.decoderOptions(args);
+        List<Window> windows = new ArrayList<>();
+        try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args), ModelArgs.device(args), options)) {
             for (int rows : rowCounts) {
                 results.add(measure(ModelArgs.modelName(args), demo, rows,
                         args.integer("prompt-tokens", 64, 1, 100_000), args.integer("steps", 32, 1, 10_000)));
@@ -61,19 +65,78 @@ final class BenchCommand implements Main.Command {
             }
         }
         if (!args.get("synthetic", "qwen2.5-0.5b").equals("none")) {
-            try (LlamaDecoder synthetic = LlamaDecoder.randomWeights(ModelConfig.qwen25_05b(), 7, ModelArgs.device(args))) {
+            try (LlamaDecoder synthetic = LlamaDecoder.randomWeights(ModelConfig.qwen25_05b(), 7, ModelArgs.device(args), options)) {
+                long loadedRss = ProcessMemory.residentBytes();
                 for (int rows : rowCounts) {
                     results.add(measure("random Qwen2.5-0.5B shape", synthetic, rows,
                             args.integer("synthetic-prompt-tokens", 16, 1, 100_000), args.integer("synthetic-steps", 3, 1, 10_000)));
                     out.println(format(results.get(results.size() - 1)));
                 }
+                String windowTokens = args.get("window-tokens");
+                if (windowTokens != null) {
+                    double shortPrefill = results.get(results.size() - rowCounts.length).prefillTokensPerSecond();
+                    for (String t : windowTokens.split(",")) {
+                        windows.add(measureWindow(synthetic, Integer.parseInt(t.strip()), shortPrefill, loadedRss));
+                        out.println(format(windows.get(windows.size() - 1)));
+                    }
+                }
             }
         }
         if (args.flag("json")) {
-            out.println(toJson(results));
+            ObjectNode json = toJson(results);
+            ArrayNode w = json.putArray("windows");
+            for (Window r : windows) {
+                w.addObject().put("tokens", r.tokens()).put("prefill_chunk_tokens", r.chunk())
+                        .put("prefill_tokens_per_s", r.prefillTokensPerSecond())
+                        .put("short_prompt_prefill_tokens_per_s", r.shortPromptPrefillTokensPerSecond())
+                        .put("decode_step_ms", r.decodeStepMillis())
+                        .put("rss_after_load_bytes", r.rssAfterLoad()).put("kv_cache_bytes", r.kvCacheBytes())
+                        .put("peak_rss_bytes", r.peakRss());
+            }
+            out.println(json);
         }
         return 0;
     }
+
+    /**
+     * One long window on one row: prefill throughput (in chunks) against the same run's short-prompt
+     * prefill, and the process's memory: resident after the weights were loaded, the row's KV cache,
+     * and the peak resident size (VmHWM) once the window is in.
+     */
+    record Window(int tokens, int chunk, double prefillTokensPerSecond, double shortPromptPrefillTokensPerSecond,
+                  double decodeStepMillis, long rssAfterLoad, long kvCacheBytes, long peakRss) {
+    }
+
+    private static Window measureWindow(LlamaDecoder decoder, int tokens, double shortPrefill, long loadedRss) {
+        int[] prompt = new SplittableRandom(tokens).ints(tokens, 0, decoder.config().vocab()).toArray();
+        try (RowCache row = decoder.newRow()) {
+            long t0 = System.nanoTime();
+            decoder.forward(List.of(row), List.of(prompt));
+            long prefillNanos = System.nanoTime() - t0;
+            int steps = 4;
+            t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                decoder.forward(List.of(row), List.of(new int[] {1}));
+            }
+            long decodeNanos = System.nanoTime() - t0;
+            ModelConfig c = decoder.config();
+            long kvBytes = (long) c.layers() * 2 * c.kvHeads() * row.capacity() * c.headDim()
+                    * decoder.device().dtype().getNumOfBytes();
+            return new Window(tokens, decoder.options().prefillChunkTokens(), tokens / (prefillNanos / 1e9), shortPrefill,
+                    decodeNanos / 1e6 / steps, loadedRss, kvBytes, ProcessMemory.peakResidentBytes());
+        }
+    }
+
+    private static String format(Window w) {
+        return String.format("random Qwen2.5-0.5B shape  window %5d tokens (chunks of %d) | prefill %7.0f tok/s (short prompt"
+                        + " %.0f tok/s) | decode step %.1f ms | RSS after load %.2f GiB, KV cache %.0f MiB, peak RSS %.2f GiB"
+                        + " (+%.2f GiB over load + KV)",
+                w.tokens(), w.chunk(), w.prefillTokensPerSecond(), w.shortPromptPrefillTokensPerSecond(), w.decodeStepMillis(),
+                w.rssAfterLoad() / GIB, w.kvCacheBytes() / (1024.0 * 1024), w.peakRss() / GIB,
+                (w.peakRss() - w.rssAfterLoad() - w.kvCacheBytes()) / GIB);
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     private static Row measure(String name, LlamaDecoder decoder, int rows, int promptTokens, int steps) {
         SplittableRandom random = new SplittableRandom(rows);

@@ -1,10 +1,11 @@
 package dev.nbce.launcher;
 
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.model.DeviceSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The --model and --device options shared by the commands that load a model. */
+/** The --model, --device, --dtype and --prefill-chunk-tokens options shared by the commands that load a model. */
 final class ModelArgs {
     private ModelArgs() {}
 
@@ -34,6 +35,21 @@ final class ModelArgs {
     static DeviceSpec device(CliArgs args) {
         try {
             return DeviceSpec.parse(args.get("device", "auto"));
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * --dtype auto|f32|f16|bf16 (auto: f32 on a CPU, bf16 on a GPU that supports it) and
+     * --prefill-chunk-tokens N (default: env NBCE_PREFILL_CHUNK_TOKENS, else 512).
+     */
+    static DecoderOptions decoderOptions(CliArgs args) {
+        try {
+            DecoderOptions options = DecoderOptions.fromEnvironment()
+                    .withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
+            String chunk = args.get("prefill-chunk-tokens");
+            return chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
         } catch (IllegalArgumentException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }

@@ -12,7 +12,7 @@ import java.util.UUID;
 final class WorkerCommand implements Main.Command {
     @Override
     public String summary() {
-        return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--metrics-port P] [--capacity ROWS] [--id ID])";
+        return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--metrics-port P] [--capacity ROWS] [--id ID])";
     }
 
     /** "cpu float32", "gpu:1 float16". */
@@ -43,14 +43,14 @@ final class WorkerCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "metrics-port", "capacity", "id"), Set.of());
+        CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "dtype", "prefill-chunk-tokens", "metrics-port", "capacity", "id"), Set.of());
         Integer metricsPort = configuredMetricsPort(args);
         EngineLimits defaults = EngineLimits.DEFAULT;
         EngineLimits limits = new EngineLimits(args.integer("capacity", defaults.capacityRows(), 1, 1 << 20),
                 defaults.maxBatchTokens(), defaults.maxAttentionCells(), defaults.batchWaitNanos());
         String workerId = args.get("id", "worker-" + UUID.randomUUID().toString().substring(0, 8));
         WorkerNode node = WorkerNode.start(ClusterSettings.fromEnvironment(System.getenv()), ModelArgs.modelDir(args),
-                ModelArgs.modelName(args), ModelArgs.device(args), limits, workerId, metricsPort);
+                ModelArgs.modelName(args), ModelArgs.device(args), ModelArgs.decoderOptions(args), limits, workerId, metricsPort);
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -13,7 +13,6 @@ import dev.nbce.launcher.local.LocalRuntime;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.worker.model.DeviceSpec;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,17 +21,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The whole algorithm in one process against Hugging Face's reference generations for tiny-llama:
- * token ids and chosen rows exactly, whether all rows run on one engine or are spread over three.
+ * The whole algorithm in one process against the reference generations of every fixture model
+ * (tiny-llama, and the family fixtures tiny-llama3, tiny-qwen3, tiny-mistral): token ids and chosen
+ * rows exactly, whether all rows run on one engine or are spread over three (tiny-llama).
  */
 public class ReferenceGenerationTest {
     static Stream<Arguments> cases() throws Exception {
-        Path model = Fixtures.tinyLlama();
-        JsonNode reference = Fixtures.tinyLlamaReference();
         List<Arguments> cases = new ArrayList<>();
-        for (int engines : new int[] {1, 3}) {
-            for (int i = 0; i < reference.get("nbce").size(); i++) {
-                cases.add(Arguments.of(i, engines, reference.get("nbce").get(i)));
+        for (String model : List.of("tiny-llama", "tiny-llama3", "tiny-qwen3", "tiny-mistral")) {
+            List<JsonNode> nbce = Fixtures.nbceCases(model);
+            for (int engines : model.equals("tiny-llama") ? new int[] {1, 3} : new int[] {1}) {
+                for (int i = 0; i < nbce.size(); i++) {
+                    cases.add(Arguments.of(model, i, engines, nbce.get(i)));
+                }
             }
         }
         return cases.stream();
@@ -66,10 +67,10 @@ public class ReferenceGenerationTest {
         return rows;
     }
 
-    @ParameterizedTest(name = "case {0} on {1} engine(s)")
+    @ParameterizedTest(name = "{0} case {1} on {2} engine(s)")
     @MethodSource("cases")
-    void reproducesReferenceGeneration(int index, int engines, JsonNode c) throws Exception {
-        try (LocalRuntime runtime = new LocalRuntime(Fixtures.tinyLlama(), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
+    void reproducesReferenceGeneration(String model, int index, int engines, JsonNode c) throws Exception {
+        try (LocalRuntime runtime = new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
             GenerationResult result = runtime.generate(requestOf(c), SessionListener.NONE);
             assertArrayEquals(ints(c.get("generated_ids")), result.tokenIds(), "generated ids");
             assertArrayEquals(expectedWindows(c), result.selectedWindows(), "selected windows");

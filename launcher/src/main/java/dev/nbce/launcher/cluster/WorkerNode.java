@@ -1,6 +1,7 @@
 package dev.nbce.launcher.cluster;
 
 import dev.nbce.worker.WorkerVerticle;
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.RowEngine;
@@ -44,10 +45,18 @@ public final class WorkerNode implements AutoCloseable {
 
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    EngineLimits limits, String workerId, Integer metricsPort) throws Exception {
-        LlamaDecoder decoder = LlamaDecoder.load(modelDir, device);
+        return start(cluster, modelDir, modelName, device, DecoderOptions.fromEnvironment(), limits, workerId, metricsPort);
+    }
+
+    /** @param metricsPort the configured metrics port, or null for the first free one from 9100 */
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort)
+            throws Exception {
+        LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
-        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward);
+        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward,
+                "worker " + workerId + " (model " + modelName + ")");
         workerMetrics.watch(engine);
         Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         try {

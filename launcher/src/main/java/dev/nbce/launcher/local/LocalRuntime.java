@@ -37,7 +37,8 @@ public final class LocalRuntime implements AutoCloseable {
         this.preparer = ModelPromptPreparer.load(modelDir);
         this.decoder = LlamaDecoder.load(modelDir, device);
         for (int i = 0; i < engineCount; i++) {
-            engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { }));
+            engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
+                    "local engine " + i + " (model " + modelDir.getFileName() + ")"));
         }
         this.vertx = Vertx.vertx();
         this.context = vertx.getOrCreateContext();

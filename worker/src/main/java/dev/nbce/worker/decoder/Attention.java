@@ -21,7 +21,8 @@ final class Attention {
      * @param v {@code [B, kvHeads, q, dim]} the new values
      * @param pastK {@code [B, kvHeads, past, dim]} or null when no row has a past
      * @param pastV {@code [B, kvHeads, past, dim]} or null
-     * @param pastMask additive {@code [B, 1, 1, past]} or null when it would hide nothing
+     * @param pastMask additive {@code [B, 1, 1, 1 or q, past]} (padding, sliding window) or null
+     *     when it would hide nothing
      * @param causalMask additive {@code [group * q, q]} or null when {@code q == 1}
      * @return {@code [B, q, heads * dim]}
      */
@@ -47,12 +48,19 @@ final class Attention {
             // [B, kv, group*q, dim] x [B, kv, dim, past] -> [B, kv, group*q, past]
             NDArray pastScores = grouped.matMul(pastK.transpose(0, 1, 3, 2));
             if (pastMask != null) {
-                pastScores = pastScores.add(pastMask);
+                // [B, kv, group, q, past] + [B, 1, 1, 1 or q, past]
+                NDArray masked = pastScores.reshape(batch, kvHeads, group, steps, past).add(pastMask)
+                        .reshape(batch, kvHeads, group * steps, past);
+                pastScores.close();
+                pastScores = masked;
             }
-            // [B, kv, group*q, past + q]
-            scores = pastScores.concat(scores, 3);
+            // [B, kv, group*q, past + q]; the largest temporaries of a step, freed as soon as used
+            NDArray all = pastScores.concat(scores, 3);
+            pastScores.close();
+            scores = all;
         }
         NDArray weights = Ops.softmax(scores, 3);
+        scores.close();
 
         NDArray out;
         if (pastK == null) {
@@ -63,7 +71,9 @@ final class Attention {
             NDArray newWeights = weights.get(new NDIndex().addAllDim(3).addSliceDim(past, past + steps));
             // [B, kv, group*q, past] x [B, kv, past, dim] + [B, kv, group*q, q] x [B, kv, q, dim]
             out = pastWeights.matMul(pastV).add(newWeights.matMul(v));
+            pastWeights.close();
         }
+        weights.close();
         // [B, kv, group*q, dim] -> [B, heads, q, dim] -> [B, q, heads, dim] -> [B, q, heads*dim]
         return out.reshape(batch, heads, steps, dim).transpose(0, 2, 1, 3).reshape(batch, steps, heads * dim);
     }

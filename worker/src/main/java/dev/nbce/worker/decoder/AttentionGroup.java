@@ -13,8 +13,10 @@ import java.util.Arrays;
  *
  * <p>Keys are {@code [past slots | new slots]}. Member {@code i} may look at past slot {@code p} iff
  * {@code p < pastLengths[i]}, and new query {@code j} at new slot {@code j'} iff {@code j' <= j}
- * (causality; for real queries {@code j < counts[i]} this also hides the padded new slots). Padded
- * queries compute finite garbage that is never read.
+ * (causality; for real queries {@code j < counts[i]} this also hides the padded new slots). A
+ * sliding window W further hides keys W or more positions before the query. A real query always
+ * sees itself, so no real row of scores is all masked. Padded queries compute finite garbage that
+ * is never read.
  */
 final class AttentionGroup {
     /** Indices of the member rows in the step's row list, in packed order. */
@@ -85,29 +87,59 @@ final class AttentionGroup {
         return index;
     }
 
-    /** Whether some member's past is shorter than {@link #past}, i.e. the past mask hides anything. */
-    boolean pastHasPadding() {
-        return Arrays.stream(pastLengths).anyMatch(length -> length < past);
+    /**
+     * Whether a past mask hides anything under {@code window} (0 = full attention): some member's
+     * past is shorter than {@link #past}, or some real query is {@code window} or more positions
+     * after a cached key.
+     */
+    boolean pastMaskNeeded(int window) {
+        for (int i = 0; i < size(); i++) {
+            if (pastLengths[i] < past || (window > 0 && pastLengths[i] > 0 && pastLengths[i] + counts[i] - 1 >= window)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** Additive {@code [members, 1, 1, past]} mask: 0 on a member's cached slots, -inf on its padding. */
-    float[] pastMask() {
-        float[] mask = new float[size() * past];
+    /** Query rows of the past mask: one when only padding is hidden, else one per new slot. */
+    int pastMaskQueries(int window) {
+        return window > 0 && past + q - 1 >= window ? q : 1;
+    }
+
+    /**
+     * Additive {@code [members, queries, past]} mask ({@code queries} = {@link #pastMaskQueries}):
+     * member {@code i}'s query {@code j} (position {@code pastLengths[i] + j}) sees cached slot
+     * {@code p} iff {@code p < pastLengths[i]} and, with a window W, {@code pastLengths[i] + j - p < W}.
+     */
+    float[] pastMask(int window) {
+        int queries = pastMaskQueries(window);
+        float[] mask = new float[size() * queries * past];
         for (int i = 0; i < size(); i++) {
-            Arrays.fill(mask, i * past + pastLengths[i], (i + 1) * past, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < queries; j++) {
+                int rowStart = (i * queries + j) * past;
+                // Keys p <= position - W are outside the window; p >= pastLengths[i] are padding.
+                int firstVisible = window > 0 ? Math.max(0, pastLengths[i] + j - window + 1) : 0;
+                Arrays.fill(mask, rowStart, rowStart + Math.min(firstVisible, past), Float.NEGATIVE_INFINITY);
+                Arrays.fill(mask, rowStart + pastLengths[i], rowStart + past, Float.NEGATIVE_INFINITY);
+            }
         }
         return mask;
     }
 
     /**
      * Additive causal mask over the new slots for grouped queries, {@code [heads per kv * q, q]}:
-     * query {@code (g, j)} sees new slot {@code j'} iff {@code j' <= j}. Only needed when {@code q > 1}.
+     * query {@code (g, j)} sees new slot {@code j'} iff {@code j' <= j} and, with a window W,
+     * {@code j - j' < W} (new slots of one member are consecutive positions). Only needed when
+     * {@code q > 1}.
      */
-    float[] causalMask(int headsPerKv) {
+    float[] causalMask(int headsPerKv, int window) {
         float[] mask = new float[headsPerKv * q * q];
         for (int g = 0; g < headsPerKv; g++) {
             for (int j = 0; j < q; j++) {
                 int rowStart = (g * q + j) * q;
+                if (window > 0 && j - window + 1 > 0) {
+                    Arrays.fill(mask, rowStart, rowStart + j - window + 1, Float.NEGATIVE_INFINITY);
+                }
                 Arrays.fill(mask, rowStart + j + 1, rowStart + q, Float.NEGATIVE_INFINITY);
             }
         }

@@ -15,19 +15,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One decoder for Llama, Mistral and Qwen2 (they differ only in configuration: q/k/v biases, tied
- * head), running batched steps over rows that each own a KV cache.
+ * One decoder for Llama 2/3, Mistral, Qwen2 and Qwen3, running batched steps over rows that each
+ * own a KV cache. The families differ only in configuration: q/k/v biases, a tied head, RoPE
+ * frequency scaling (Llama 3), per-head q/k RMSNorm before RoPE (Qwen3) and sliding-window
+ * attention (Mistral; Qwen with {@code use_sliding_window}).
  *
  * <p>A step appends new tokens to several rows at once, rows of different lengths, prefill and
  * single-token decode mixed, and no model math loops over rows. Per-token math (projections, MLP,
  * norms) runs once over all rows' new tokens packed end to end; attention runs per
  * {@link AttentionGroup} (at most two: single-token decodes and prefills, so a long prefill does not
  * pad every decoding row), with new tokens right-padded, the rows' pasts gathered into one padded
- * tensor and additive masks that hide padding and enforce causality per row. Temporaries live in a
- * per-step {@link NDScope}; only the caches outlive a step. When a step completes, each row's new
- * keys and values are written into its own cache.
+ * tensor and additive masks that hide padding and enforce causality (and windows) per row.
+ * Temporaries live in a per-step {@link NDScope} with a nested {@link LayerScope} per layer, so a
+ * step holds one layer's temporaries at a time; only the caches outlive a step. When a step
+ * completes, each row's new keys and values are written into its own cache.
  *
- * <p>Compute dtype is F32 on CPU and F16 on GPU (RMSNorm statistics and softmax in F32, as HF does).
+ * <p>Long prompts are prefilled in chunks of at most {@link DecoderOptions#prefillChunkTokens()}
+ * tokens per row, one forward per chunk, so attention never holds more than chunk x (past + chunk)
+ * scores per head; the result is the same as one pass (each chunk attends to the cached past).
+ *
+ * <p>Compute dtype: F32 on CPU; on a GPU BF16 when it supports it (else F32), F16 only when asked
+ * (RMSNorm statistics and softmax in F32, as HF does); see {@link DecoderOptions}.
  *
  * <p>Not thread-safe: one thread runs all steps and row lifecycle (the worker's inference thread).
  * Closing the decoder frees the weights and every row's cache.
@@ -37,23 +45,42 @@ public final class LlamaDecoder implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager stateManager;
     private final Rope rope;
+    private final DecoderOptions options;
 
-    private LlamaDecoder(LlamaWeights weights) {
+    private LlamaDecoder(LlamaWeights weights, DecoderOptions options) {
         this.weights = weights;
         this.config = weights.config();
+        this.options = options;
         this.stateManager = weights.manager().newSubManager();
         this.rope = new Rope(config, stateManager);
     }
 
     /** Loads config.json (+ generation_config.json) and the safetensors weights of {@code modelDir}. */
     public static LlamaDecoder load(Path modelDir, DeviceSpec device) {
+        return load(modelDir, device, DecoderOptions.fromEnvironment());
+    }
+
+    public static LlamaDecoder load(Path modelDir, DeviceSpec device, DecoderOptions options) {
         ModelConfig config = ModelConfig.fromDirectory(modelDir);
-        return new LlamaDecoder(LlamaWeights.load(modelDir, config, device.resolve()));
+        return new LlamaDecoder(LlamaWeights.load(modelDir, config, options.resolve(device)), options);
     }
 
     /** A decoder of the given shape with seeded random weights, for benchmarks. */
     public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device) {
-        return new LlamaDecoder(LlamaWeights.random(config, seed, device.resolve()));
+        return randomWeights(config, seed, device, DecoderOptions.fromEnvironment());
+    }
+
+    public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device, DecoderOptions options) {
+        return new LlamaDecoder(LlamaWeights.random(config, seed, options.resolve(device)), options);
+    }
+
+    /** A decoder over the same weights with other options (weights are shared, not copied; close only one). */
+    LlamaDecoder withOptions(DecoderOptions other) {
+        return new LlamaDecoder(weights, other);
+    }
+
+    public DecoderOptions options() {
+        return options;
     }
 
     public ModelConfig config() {
@@ -78,17 +105,72 @@ public final class LlamaDecoder implements AutoCloseable {
     /**
      * One batched forward: appends {@code tokens.get(i)} (length >= 1; prefill and single-token
      * decode may be mixed) to {@code rows.get(i)}, rows of different lengths, and returns each row's
-     * logits at its last new position: {@code float[rows][vocab]}. If it throws, no row has changed.
+     * logits at its last new position: {@code float[rows][vocab]}. Prompts longer than the prefill
+     * chunk run as several forwards. If it throws, no row has changed.
      */
     public float[][] forward(List<RowCache> rows, List<int[]> tokens) {
-        return run(rows, tokens, false);
+        StepBatch.of(rows, tokens, weights); // validate everything before the first chunk runs
+        int chunk = options.prefillChunkTokens();
+        if (tokens.stream().allMatch(t -> t.length <= chunk)) {
+            return run(rows, tokens, false);
+        }
+        int[] startLengths = rows.stream().mapToInt(RowCache::length).toArray();
+        int[] fed = new int[rows.size()];
+        float[][] last = new float[rows.size()][];
+        try {
+            while (true) {
+                // Every row with tokens left takes its next chunk; finished rows sit out.
+                List<Integer> which = new ArrayList<>();
+                List<int[]> chunkTokens = new ArrayList<>();
+                for (int r = 0; r < rows.size(); r++) {
+                    int[] all = tokens.get(r);
+                    if (fed[r] < all.length) {
+                        int n = Math.min(chunk, all.length - fed[r]);
+                        which.add(r);
+                        chunkTokens.add(java.util.Arrays.copyOfRange(all, fed[r], fed[r] + n));
+                        fed[r] += n;
+                    }
+                }
+                if (which.isEmpty()) {
+                    return last;
+                }
+                float[][] out = run(which.stream().map(rows::get).toList(), chunkTokens, false);
+                for (int k = 0; k < which.size(); k++) {
+                    last[which.get(k)] = out[k];
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int r = 0; r < rows.size(); r++) {
+                if (!rows.get(r).isClosed()) {
+                    rows.get(r).truncate(startLengths[r]);
+                }
+            }
+            throw e;
+        }
     }
 
-    /** As {@link #forward} for one row, but returns the logits of every new position: {@code [n][vocab]}. */
+    /**
+     * As {@link #forward} for one row, but returns the logits of every new position: {@code [n][vocab]}
+     * (in prefill chunks too).
+     */
     float[][] forwardAllPositions(RowCache row, int[] tokens) {
-        return run(List.of(row), List.of(tokens), true);
+        int chunk = options.prefillChunkTokens();
+        float[][] all = new float[tokens.length][];
+        int start = row.length();
+        try {
+            for (int fed = 0; fed < tokens.length; fed += chunk) {
+                int n = Math.min(chunk, tokens.length - fed);
+                float[][] part = run(List.of(row), List.of(java.util.Arrays.copyOfRange(tokens, fed, fed + n)), true);
+                System.arraycopy(part, 0, all, fed, n);
+            }
+        } catch (RuntimeException e) {
+            row.truncate(start);
+            throw e;
+        }
+        return all;
     }
 
+    /** One forward of the given new tokens (no chunking). If it throws, no row has changed. */
     private float[][] run(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
         StepBatch batch = StepBatch.of(rows, tokens, weights);
         try (NDManager step = stateManager.newSubManager(); NDScope scope = new NDScope()) {
@@ -117,38 +199,51 @@ public final class LlamaDecoder implements AutoCloseable {
         // [tokens] -> [tokens, hidden]
         NDArray x = Ops.gatherRows(weights.embedding(), step.create(batch.packedIds()));
         NDList angles = rope.angles(step.create(batch.packedPositions()), weights.device().dtype());
-
-        float eps = (float) config.rmsNormEps();
-        long qkHeads = config.heads() + config.kvHeads();
         for (int l = 0; l < config.layers(); l++) {
-            LlamaWeights.Layer w = weights.layers().get(l);
-
-            // Attention. [tokens, hidden] -> [tokens, (heads + 2 kv) * dim] -> [tokens, heads + 2 kv, dim]
-            NDArray qkv = Ops.linear(Ops.rmsNorm(x, w.inputNorm(), eps), w.qkv(), w.qkvBias())
-                    .reshape(batch.tokens, qkHeads + config.kvHeads(), config.headDim());
-            NDList qkAndV = qkv.split(new long[] {qkHeads}, 1);
-            // RoPE on q and k heads together: [tokens, heads + kv, dim]
-            NDArray qk = Rope.apply(qkAndV.get(0), angles.get(0), angles.get(1));
-            NDArray attended = attend(groups, batch, l, qk, qkAndV.get(1));    // [tokens, heads * dim]
-            x = x.add(Ops.linear(attended, w.output(), null));
-
-            // SwiGLU MLP: [tokens, hidden] -> [tokens, 2 * inter] -> [tokens, inter] -> [tokens, hidden]
-            NDList gateUp = Ops.linear(Ops.rmsNorm(x, w.postAttentionNorm(), eps), w.gateUp(), null).split(2, 1);
-            x = x.add(Ops.linear(Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
+            try (LayerScope scope = new LayerScope()) {
+                x = scope.keep(layer(l, x, angles, batch, groups, scope));
+            }
         }
         return x;
     }
 
+    /** One pre-norm decoder block: {@code [tokens, hidden] -> [tokens, hidden]}. */
+    private NDArray layer(int l, NDArray x, NDList angles, StepBatch batch, List<GroupAttention> groups,
+                          LayerScope scope) {
+        LlamaWeights.Layer w = weights.layers().get(l);
+        float eps = (float) config.rmsNormEps();
+        long qkHeads = config.heads() + config.kvHeads();
+
+        // Attention. [tokens, hidden] -> [tokens, (heads + 2 kv) * dim] -> [tokens, heads + 2 kv, dim]
+        NDArray qkv = Ops.linear(Ops.rmsNorm(x, w.inputNorm(), eps), w.qkv(), w.qkvBias())
+                .reshape(batch.tokens, qkHeads + config.kvHeads(), config.headDim());
+        NDList qkAndV = qkv.split(new long[] {qkHeads}, 1);
+        NDArray qk = qkAndV.get(0);                                             // [tokens, heads + kv, dim]
+        if (w.qkNorm() != null) {
+            // Qwen3: RMSNorm over each q and k head's dim values, before RoPE. [heads + kv, dim] gains
+            qk = Ops.rmsNorm(qk, w.qkNorm(), eps);
+        }
+        // RoPE on q and k heads together: [tokens, heads + kv, dim]
+        qk = Rope.apply(qk, angles.get(0), angles.get(1));
+        NDArray attended = attend(groups, batch, l, qk, qkAndV.get(1), scope); // [tokens, heads * dim]
+        x = x.add(Ops.linear(attended, w.output(), null));
+
+        // SwiGLU MLP: [tokens, hidden] -> [tokens, 2 * inter] -> [tokens, inter] -> [tokens, hidden]
+        NDList gateUp = Ops.linear(Ops.rmsNorm(x, w.postAttentionNorm(), eps), w.gateUp(), null).split(2, 1);
+        return x.add(Ops.linear(Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
+    }
+
     /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */
-    private static NDArray attend(List<GroupAttention> groups, StepBatch batch, int layer, NDArray qk, NDArray v) {
+    private static NDArray attend(List<GroupAttention> groups, StepBatch batch, int layer, NDArray qk, NDArray v,
+                                  LayerScope scope) {
         if (groups.size() == 1) {
-            return groups.get(0).attend(layer, qk, v);
+            return groups.get(0).attend(layer, qk, v, scope);
         }
         NDList parts = new NDList(groups.size());
         for (int g = 0; g < groups.size(); g++) {
             AttentionGroup group = batch.groups.get(g);
             NDIndex slice = new NDIndex().addSliceDim(group.firstToken, group.firstToken + group.tokens);
-            parts.add(groups.get(g).attend(layer, qk.get(slice), v.get(slice)));
+            parts.add(groups.get(g).attend(layer, qk.get(slice), v.get(slice), scope));
         }
         return NDArrays.concat(parts, 0);
     }

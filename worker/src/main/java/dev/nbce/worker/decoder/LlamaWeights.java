@@ -27,9 +27,11 @@ final class LlamaWeights implements AutoCloseable {
     /**
      * @param qkv {@code [(heads + 2 kvHeads) * headDim, hidden]}: q rows, then k, then v
      * @param qkvBias {@code [(heads + 2 kvHeads) * headDim]} or null
+     * @param qkNorm {@code [heads + kvHeads, headDim]}: Qwen3's q_norm gain on every query head,
+     *     then k_norm's on every key head; null without q/k norms
      * @param gateUp {@code [2 * intermediate, hidden]}: gate rows, then up
      */
-    record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray output,
+    record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray qkNorm, NDArray output,
                  NDArray postAttentionNorm, NDArray gateUp, NDArray down) {
     }
 
@@ -92,6 +94,9 @@ final class LlamaWeights implements AutoCloseable {
                     source.bias(p + "self_attn.q_proj.bias", new Shape(qRows)),
                     source.bias(p + "self_attn.k_proj.bias", new Shape(kvRows)),
                     source.bias(p + "self_attn.v_proj.bias", new Shape(kvRows)));
+            NDArray qkNorm = !c.qkNorm() ? null : fuse(
+                    broadcast(source.norm(p + "self_attn.q_norm.weight", new Shape(c.headDim())), c.heads()),
+                    broadcast(source.norm(p + "self_attn.k_norm.weight", new Shape(c.headDim())), c.kvHeads()));
             NDArray gateUp = fuse(
                     source.matrix(p + "mlp.gate_proj.weight", new Shape(c.intermediate(), hidden)),
                     source.matrix(p + "mlp.up_proj.weight", new Shape(c.intermediate(), hidden)));
@@ -99,6 +104,7 @@ final class LlamaWeights implements AutoCloseable {
                     source.norm(p + "input_layernorm.weight", new Shape(hidden)),
                     qkv,
                     qkvBias,
+                    qkNorm,
                     source.matrix(p + "self_attn.o_proj.weight", new Shape(hidden, qRows)),
                     source.norm(p + "post_attention_layernorm.weight", new Shape(hidden)),
                     gateUp,
@@ -109,6 +115,13 @@ final class LlamaWeights implements AutoCloseable {
         NDArray lmHead = c.tieWordEmbeddings() ? embedding
                 : source.matrix("lm_head.weight", new Shape(c.vocab(), hidden));
         return new LlamaWeights(c, device, manager, embedding, layers, finalNorm, lmHead);
+    }
+
+    /** {@code [dim] -> [heads, dim]}, one copy of the gain per head (frees the input). */
+    private static NDArray broadcast(NDArray gain, int heads) {
+        NDArray repeated = gain.expandDims(0).repeat(0, heads);
+        gain.close();
+        return repeated;
     }
 
     /** Concatenates along the output axis and frees the parts. */

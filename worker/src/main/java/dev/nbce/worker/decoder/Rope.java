@@ -5,25 +5,59 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.nbce.worker.model.ModelConfig;
+import dev.nbce.worker.model.RopeScaling;
 
 /**
  * Rotary position embedding, Hugging Face convention: frequencies {@code theta^(-2i/d)} for the two
  * halves of each head ({@code rotate_half}), not interleaved pairs. Angles are computed per step from
  * each row's own positions, so rows of any length share one batch and no table bounds the length.
+ * Scaled variants ({@code linear}, {@code llama3}) only change the frequencies; their cos/sin
+ * attention scaling is 1.
  */
 final class Rope {
     private final NDArray inverseFrequencies;
 
     /** @param manager owns the frequency vector for the decoder's lifetime */
     Rope(ModelConfig config, NDManager manager) {
-        int half = config.headDim() / 2;
-        float[] inv = new float[half];
-        for (int i = 0; i < half; i++) {
+        inverseFrequencies = manager.create(inverseFrequencies(config.rope(), config.headDim()));
+    }
+
+    /**
+     * {@code [headDim / 2]} frequencies in F32, as {@code modeling_rope_utils.py} computes them:
+     * {@code f_i = 1 / theta^(2i / D)}, then divided by the factor (linear), or per wavelength band
+     * (llama3: short wavelengths kept, long ones divided, the band between interpolated).
+     */
+    static float[] inverseFrequencies(RopeScaling rope, int headDim) {
+        float[] inv = new float[headDim / 2];
+        for (int i = 0; i < inv.length; i++) {
             // As HF: exponent in F32, 1 / base^exponent.
-            float exponent = (float) (2 * i) / (float) config.headDim();
-            inv[i] = 1.0f / (float) Math.pow(config.ropeTheta(), exponent);
+            float exponent = (float) (2 * i) / (float) headDim;
+            inv[i] = scaled(1.0f / (float) Math.pow(rope.theta(), exponent), rope);
         }
-        inverseFrequencies = manager.create(inv);
+        return inv;
+    }
+
+    private static float scaled(float f, RopeScaling rope) {
+        float factor = (float) rope.factor();
+        switch (rope.type()) {
+            case LINEAR:
+                return f / factor;
+            case LLAMA3:
+                float original = rope.originalMaxPositions();
+                float low = (float) rope.lowFreqFactor();
+                float high = (float) rope.highFreqFactor();
+                float wavelength = (float) (2 * Math.PI) / f;
+                if (wavelength < original / high) {
+                    return f;                                   // high frequencies: unchanged
+                }
+                if (wavelength > original / low) {
+                    return f / factor;                          // low frequencies: scaled like linear
+                }
+                float smooth = (original / wavelength - low) / (high - low);
+                return (1 - smooth) * f / factor + smooth * f;  // in between: interpolated
+            default:
+                return f;
+        }
     }
 
     /**

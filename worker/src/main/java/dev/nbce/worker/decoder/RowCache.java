@@ -97,6 +97,21 @@ public final class RowCache implements AutoCloseable {
         length += count;
     }
 
+    /**
+     * Forgets every token after the first {@code newLength} (a multi-chunk step that failed undoes
+     * its earlier chunks); the forgotten slots are zeroed again.
+     */
+    void truncate(int newLength) {
+        requireOpen();
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate " + length + " tokens to " + newLength);
+        }
+        if (newLength < length) {
+            buffer.set(new NDIndex().addAllDim(3).addSliceDim(newLength, length), 0f);
+            length = newLength;
+        }
+    }
+
     private void reserve(int needed) {
         if (needed <= capacity) {
             return;

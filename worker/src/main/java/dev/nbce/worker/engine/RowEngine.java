@@ -51,6 +51,7 @@ public final class RowEngine implements AutoCloseable {
     }
 
     private final LlamaDecoder decoder;
+    private final String name;
     private final EngineLimits limits;
     private final ForwardObserver observer;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
@@ -61,7 +62,13 @@ public final class RowEngine implements AutoCloseable {
     private volatile boolean running = true;
 
     public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer) {
+        this(decoder, limits, observer, "worker");
+    }
+
+    /** @param name names this engine in errors, e.g. {@code worker w1 (model qwen3-0.6b)} */
+    public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name) {
         this.decoder = decoder;
+        this.name = name;
         this.limits = limits;
         this.observer = observer;
         this.thread = new Thread(this::loop, "nbce-engine");
@@ -182,7 +189,7 @@ public final class RowEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
             LOG.error("engine iteration failed", e);
-            NbceException failure = new NbceException(ErrorCode.INTERNAL, "worker failed: " + e.getMessage());
+            NbceException failure = new NbceException(ErrorCode.INTERNAL, name + " failed: " + e.getMessage());
             batch.forEach(c -> failReply(c, failure));
             pending.forEach(p -> closes.add(p.shard().requestId));
         } finally {
@@ -268,7 +275,7 @@ public final class RowEngine implements AutoCloseable {
             // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
             for (Pending p : pending) {
                 closeShard(p.shard().requestId);
-                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, "forward pass failed: " + e.getMessage()));
+                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": forward pass failed: " + e.getMessage()));
             }
             return;
         }
@@ -277,12 +284,21 @@ public final class RowEngine implements AutoCloseable {
             int n = p.positions().size();
             float[][] rowsLogits = java.util.Arrays.copyOfRange(logits, offset, offset + n);
             offset += n;
+            int[] rowIndices = p.shard().rowIndices(p.positions());
+            String nonFinite = LogitsCheck.describe(rowsLogits, rowIndices);
+            if (nonFinite != null) {
+                // Never answer from a corrupt distribution; the rows' caches are suspect too.
+                LOG.error("{}: request {} step {}: {}", name, p.shard().requestId, p.shard().step(), nonFinite);
+                closeShard(p.shard().requestId);
+                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": " + nonFinite
+                        + " of request " + p.shard().requestId + " at step " + p.shard().step()));
+                continue;
+            }
             try {
-                var report = ShardReducer.reduce(p.shard().rowIndices(p.positions()), rowsLogits, p.shard().params(),
-                        p.shard().previousChosenRow());
+                var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow());
                 p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
             } catch (RuntimeException e) {
-                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, "reduce failed: " + e.getMessage()));
+                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));
             }
         }
     }

@@ -7,7 +7,9 @@ import java.util.Optional;
 public enum Architecture {
     LLAMA("LlamaForCausalLM"),
     QWEN2("Qwen2ForCausalLM"),
-    MISTRAL("MistralForCausalLM");
+    MISTRAL("MistralForCausalLM"),
+    /** Qwen2 without biases (unless attention_bias) plus per-head q/k RMSNorm before RoPE. */
+    QWEN3("Qwen3ForCausalLM");
 
     private final String hubName;
 

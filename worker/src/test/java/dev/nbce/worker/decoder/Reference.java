@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** fixtures/models/tiny-llama/reference.json, read into plain arrays. */
+/** fixtures/models/&lt;model&gt;/reference.json (tiny-llama, tiny-llama3, tiny-qwen3, tiny-mistral), read into plain arrays. */
 final class Reference {
     record Prompt(int[] ids, float[] lastLogits, int[] argmaxPerPosition, float[] logitSumPerPosition) {
     }
@@ -41,9 +41,17 @@ final class Reference {
         });
     }
 
+    /** The reference fixtures with logits: the Llama 2 baseline and one model per family feature. */
+    static final List<String> MODELS = List.of("tiny-llama", "tiny-llama3", "tiny-qwen3", "tiny-mistral");
+
     /** Loads tiny-llama's reference from the repository's fixtures. */
     static Reference load() {
-        Path dir = Fixtures.tinyLlama();
+        return load("tiny-llama");
+    }
+
+    /** Loads a model's reference from the repository's fixtures. */
+    static Reference load(String model) {
+        Path dir = Fixtures.model(model);
         try {
             // The NBCE cases hold -Infinity scores (masked tokens).
             ObjectMapper json = new ObjectMapper().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());

@@ -43,7 +43,8 @@ class ModelConfigTest {
         ModelConfig c = ModelConfig.parse(CLASSIC_QWEN2, "{\"eos_token_id\": [7, 2]}", "config.json");
         assertEquals(Architecture.QWEN2, c.architecture());
         assertEquals(32, c.headDim(), "hidden / heads when head_dim is absent");
-        assertEquals(500000.0, c.ropeTheta());
+        assertEquals(RopeScaling.plain(500000.0), c.rope());
+        assertEquals(List.of(0, 0, 0, 0), c.layerWindows(), "use_sliding_window false: sliding_window ignored");
         assertTrue(c.tieWordEmbeddings());
         assertTrue(c.attentionBias(), "Qwen2 always has q/k/v biases");
         assertEquals(List.of(2, 7), c.eosTokenIds(), "config.json first, then generation_config, no duplicates");
@@ -72,25 +73,98 @@ class ModelConfigTest {
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> ModelConfig.parse(gpt2, null, "/models/x/config.json"));
         assertTrue(e.getMessage().contains("/models/x/config.json"), e.getMessage());
-        assertTrue(e.getMessage().contains("GPT2LMHeadModel"), e.getMessage());
+        assertTrue(e.getMessage().contains("GPT2LMHeadModel") && e.getMessage().contains("architectures"), e.getMessage());
     }
 
     @Test
-    void rejectsScaledRopeInBothLayouts() {
-        String llama3 = CLASSIC_QWEN2.replace("\"rope_scaling\": null",
-                "\"rope_scaling\": {\"factor\": 8.0, \"rope_type\": \"llama3\"}");
-        ModelFormatException e = assertThrows(ModelFormatException.class,
-                () -> ModelConfig.parse(llama3, null, "config.json"));
-        assertTrue(e.getMessage().contains("llama3") && e.getMessage().contains("config.json"), e.getMessage());
+    void readsLlama3AndLinearRopeFromBothLayoutsAndBothTypeKeys() {
+        RopeScaling llama3 = RopeScaling.llama3(10000.0, 8.0, 1.0, 4.0, 32);
+        // Classic: rope_scaling with rope_type, theta at top level (tiny-llama3's own config).
+        assertEquals(llama3, ModelConfig.fromDirectory(dev.nbce.common.testing.Fixtures.model("tiny-llama3")).rope());
+        // transformers 5: rope_parameters holds theta and the type.
+        String t5 = TRANSFORMERS5_LLAMA.replace("{\"rope_theta\": 10000.0, \"rope_type\": \"default\"}",
+                "{\"rope_theta\": 500000.0, \"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0,"
+                        + " \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}");
+        assertEquals(RopeScaling.llama3(500000.0, 8.0, 1.0, 4.0, 8192), ModelConfig.parse(t5, null, "config.json").rope());
+        // Legacy "type" key; a missing original_max_position_embeddings means max_position_embeddings.
+        String legacy = CLASSIC_QWEN2.replace("\"rope_scaling\": null",
+                "\"rope_scaling\": {\"type\": \"llama3\", \"factor\": 4.0, \"low_freq_factor\": 2.0, \"high_freq_factor\": 8.0}");
+        assertEquals(RopeScaling.llama3(500000.0, 4.0, 2.0, 8.0, 256), ModelConfig.parse(legacy, null, "config.json").rope());
 
-        String yarn = TRANSFORMERS5_LLAMA.replace("\"rope_type\": \"default\"", "\"rope_type\": \"yarn\"");
-        e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(yarn, null, "config.json"));
-        assertTrue(e.getMessage().contains("yarn"), e.getMessage());
-
-        String legacyKey = CLASSIC_QWEN2.replace("\"rope_scaling\": null",
+        String linearLegacy = CLASSIC_QWEN2.replace("\"rope_scaling\": null",
                 "\"rope_scaling\": {\"factor\": 2.0, \"type\": \"linear\"}");
-        e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(legacyKey, null, "config.json"));
-        assertTrue(e.getMessage().contains("linear"), e.getMessage());
+        assertEquals(RopeScaling.linear(500000.0, 2.0), ModelConfig.parse(linearLegacy, null, "config.json").rope());
+        String linearT5 = TRANSFORMERS5_LLAMA.replace("\"rope_type\": \"default\"", "\"rope_type\": \"linear\", \"factor\": 4.0");
+        assertEquals(RopeScaling.linear(10000.0, 4.0), ModelConfig.parse(linearT5, null, "config.json").rope());
+        // No dict and no top-level theta: 10000.
+        String bare = CLASSIC_QWEN2.replace("\"rope_theta\": 500000.0,", "");
+        assertEquals(RopeScaling.plain(10000.0), ModelConfig.parse(bare, null, "config.json").rope());
+    }
+
+    @Test
+    void rejectsOtherRopeTypesAndPartialRotaryNamingTheField() {
+        for (String type : List.of("dynamic", "yarn", "longrope", "su", "mrope")) {
+            String classic = CLASSIC_QWEN2.replace("\"rope_scaling\": null",
+                    "\"rope_scaling\": {\"factor\": 8.0, \"rope_type\": \"" + type + "\"}");
+            ModelFormatException e = assertThrows(ModelFormatException.class,
+                    () -> ModelConfig.parse(classic, null, "/m/config.json"));
+            assertTrue(e.getMessage().contains(type) && e.getMessage().contains("rope_scaling")
+                    && e.getMessage().contains("/m/config.json"), e.getMessage());
+            String t5 = TRANSFORMERS5_LLAMA.replace("\"rope_type\": \"default\"", "\"rope_type\": \"" + type + "\"");
+            e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(t5, null, "config.json"));
+            assertTrue(e.getMessage().contains(type) && e.getMessage().contains("rope_parameters"), e.getMessage());
+        }
+        String partial = TRANSFORMERS5_LLAMA.replace("\"rope_type\": \"default\"",
+                "\"rope_type\": \"default\", \"partial_rotary_factor\": 0.5");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(partial, null, "config.json"));
+        assertTrue(e.getMessage().contains("partial_rotary_factor"), e.getMessage());
+        String topLevel = CLASSIC_QWEN2.replace("\"rope_scaling\": null", "\"rope_scaling\": null, \"partial_rotary_factor\": 0.25");
+        e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(topLevel, null, "config.json"));
+        assertTrue(e.getMessage().contains("partial_rotary_factor"), e.getMessage());
+        String noFactor = CLASSIC_QWEN2.replace("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"linear\"}");
+        e = assertThrows(ModelFormatException.class, () -> ModelConfig.parse(noFactor, null, "config.json"));
+        assertTrue(e.getMessage().contains("rope_scaling.factor"), e.getMessage());
+        String one = TRANSFORMERS5_LLAMA.replace("\"rope_type\": \"default\"",
+                "\"rope_type\": \"default\", \"partial_rotary_factor\": 1.0");
+        assertEquals(RopeScaling.plain(10000.0), ModelConfig.parse(one, null, "config.json").rope());
+    }
+
+    @Test
+    void qwen3HasQkNormsExplicitHeadDimAndNoBias() {
+        ModelConfig c = ModelConfig.fromDirectory(dev.nbce.common.testing.Fixtures.model("tiny-qwen3"));
+        assertEquals(Architecture.QWEN3, c.architecture());
+        assertEquals(32, c.headDim(), "head_dim 32, not hidden / heads = 16");
+        assertTrue(c.qkNorm());
+        assertFalse(c.attentionBias());
+        assertTrue(c.tieWordEmbeddings());
+        assertEquals(RopeScaling.plain(1_000_000.0), c.rope());
+        assertEquals(List.of(0, 0), c.layerWindows());
+        String nullHeadDim = TRANSFORMERS5_LLAMA.replace("\"head_dim\": 16", "\"head_dim\": null")
+                .replace("\"hidden_size\": 64", "\"hidden_size\": 128");
+        assertEquals(32, ModelConfig.parse(nullHeadDim, null, "config.json").headDim(), "null head_dim: hidden / heads");
+    }
+
+    @Test
+    void slidingWindowsPerFamily() {
+        ModelConfig mistral = ModelConfig.fromDirectory(dev.nbce.common.testing.Fixtures.model("tiny-mistral"));
+        assertEquals(List.of(16, 16), mistral.layerWindows(), "Mistral: every layer");
+        String noWindow = CLASSIC_QWEN2.replace("Qwen2ForCausalLM", "MistralForCausalLM")
+                .replace("\"sliding_window\": 4096", "\"sliding_window\": null");
+        assertEquals(List.of(0, 0, 0, 0), ModelConfig.parse(noWindow, null, "c").layerWindows());
+
+        String qwen3 = CLASSIC_QWEN2.replace("Qwen2ForCausalLM", "Qwen3ForCausalLM");
+        assertEquals(List.of(0, 0, 0, 0), ModelConfig.parse(qwen3, null, "c").layerWindows(), "use_sliding_window false");
+        String on = qwen3.replace("\"use_sliding_window\": false", "\"use_sliding_window\": true, \"max_window_layers\": 2");
+        assertEquals(List.of(0, 0, 4096, 4096), ModelConfig.parse(on, null, "c").layerWindows(), "layers >= max_window_layers");
+        assertEquals(List.of(0, 0, 0, 0), ModelConfig.parse(qwen3.replace("\"use_sliding_window\": false",
+                "\"use_sliding_window\": true"), null, "c").layerWindows(), "default max_window_layers 28");
+        String typed = on.replace("\"max_window_layers\": 2", "\"layer_types\": [\"sliding_attention\", \"full_attention\","
+                + " \"sliding_attention\", \"full_attention\"]");
+        assertEquals(List.of(4096, 0, 4096, 0), ModelConfig.parse(typed, null, "c").layerWindows(), "layer_types decide");
+        String typedOff = typed.replace("\"use_sliding_window\": true", "\"use_sliding_window\": false");
+        assertEquals(List.of(0, 0, 0, 0), ModelConfig.parse(typedOff, null, "c").layerWindows());
+        String llama = CLASSIC_QWEN2.replace("Qwen2ForCausalLM", "LlamaForCausalLM");
+        assertEquals(List.of(0, 0, 0, 0), ModelConfig.parse(llama, null, "c").layerWindows());
     }
 
     @Test
