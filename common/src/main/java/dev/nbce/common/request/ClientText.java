@@ -1,17 +1,43 @@
 package dev.nbce.common.request;
 
 /**
- * Client-supplied text quoted back in an error message: at most {@code max} characters and no
- * control characters, so every error stays one clean line (no injected newlines in logs or frames).
+ * Text meant for a client in an error: one line, whatever it quotes from the request. Every error
+ * writer (HTTP body, SSE event, WebSocket frame) passes its message through {@link #oneLine}, so no
+ * producer can leak a raw newline or control character into a log line or a frame.
  */
 public final class ClientText {
+    /** The longest message a client is sent. */
+    public static final int MAX_MESSAGE_LENGTH = 400;
+
     private ClientText() {}
 
+    /** At most {@code max} characters of client-supplied text, for quoting inside a message. */
     public static String excerpt(String text, int max) {
-        String cut = text.length() > max ? text.substring(0, max) + "…" : text;
-        StringBuilder out = new StringBuilder(cut.length());
-        cut.codePoints().forEach(c -> out.appendCodePoint(
-                Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c));
+        return text.length() > max ? text.substring(0, max) + "…" : text;
+    }
+
+    /** Control characters escaped as {@code \\uXXXX}, capped at {@link #MAX_MESSAGE_LENGTH}. */
+    public static String oneLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "invalid request";
+        }
+        StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_LENGTH) + 8);
+        int i = 0;
+        for (; i < message.length() && out.length() < MAX_MESSAGE_LENGTH; i++) {
+            char c = message.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        if (i < message.length()) {
+            out.setLength(Math.min(out.length(), MAX_MESSAGE_LENGTH));
+            if (Character.isHighSurrogate(out.charAt(out.length() - 1))) {
+                out.setLength(out.length() - 1);
+            }
+            out.append('…');
+        }
         return out.toString();
     }
 }

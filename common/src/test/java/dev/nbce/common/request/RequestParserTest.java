@@ -323,6 +323,6 @@ class RequestParserTest {
     void messagesStayOneShortLineWhateverTheInput() {
         String huge = "x\n".repeat(5000);
         InvalidRequestException e = rejected(with("\"nbce\":{\"pooling\":\"" + huge.replace("\n", "\\n") + "\"}"));
-        assertTrue(e.getMessage().length() <= InvalidRequestException.MAX_MESSAGE_LENGTH + 1, "length " + e.getMessage().length());
+        assertTrue(e.getMessage().length() <= ClientText.MAX_MESSAGE_LENGTH + 1, "length " + e.getMessage().length());
     }
 }

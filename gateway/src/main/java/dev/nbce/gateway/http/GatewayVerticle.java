@@ -1,8 +1,8 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.error.ErrorCode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.wire.WorkerStatus;
 import dev.nbce.gateway.cluster.ClusterBackend;

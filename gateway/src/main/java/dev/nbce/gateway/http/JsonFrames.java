@@ -1,7 +1,8 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.error.ErrorCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.request.ClientText;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.Json;
 import dev.nbce.gateway.session.TokenEvent;
@@ -35,14 +36,14 @@ final class JsonFrames {
         } else {
             node.put("id", id);
         }
-        node.put("code", code.wireName()).put("message", message);
+        node.put("code", code.wireName()).put("message", ClientText.oneLine(message));
         return node;
     }
 
     /** Body of an HTTP error response: {"error": {"code", "message"}}, OpenAI-shaped. */
     static ObjectNode httpError(ErrorCode code, String message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.putObject("error").put("code", code.wireName()).put("message", message).put("type", code.wireName());
+        node.putObject("error").put("code", code.wireName()).put("message", ClientText.oneLine(message)).put("type", code.wireName());
         return node;
     }
 

@@ -1,9 +1,9 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.error.ErrorCode;
-import dev.nbce.common.error.NbceException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import dev.nbce.common.request.ClientText;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.InvalidRequestException;
