@@ -16,6 +16,12 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401, Close.POLICY, false),
     NOT_FOUND("not_found", 404, Close.POLICY, false),
     TOO_LARGE("too_large", 413, Close.TOO_BIG, false),
+    // HTTP framing the server refuses before any handler runs (RFC 9112).
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, Close.POLICY, false),
+    URI_TOO_LONG("uri_too_long", 414, Close.POLICY, false),
+    EXPECTATION_FAILED("expectation_failed", 417, Close.POLICY, false),
+    UPGRADE_REQUIRED("upgrade_required", 426, Close.POLICY, false),
+    HEADERS_TOO_LARGE("headers_too_large", 431, Close.POLICY, false),
     /** A client that leaves more unread than the gateway buffers for it. */
     SLOW_CLIENT("slow_client", 429, Close.POLICY, false),
 

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import dev.nbce.common.request.ClientText;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -49,6 +51,10 @@ public final class GatewayVerticle extends VerticleBase {
     private final Supplier<String> metrics;
     private final String host;
     private final int port;
+    /** A connection with no traffic for this long is closed (a WebSocket client reconnects). */
+    private final int idleTimeoutSeconds;
+    /** A new connection must deliver its first request head within this. */
+    private final long firstRequestMillis;
     private HttpServer server;
 
     /** @param metrics Prometheus text exposition, or null to leave /metrics out */
@@ -59,6 +65,8 @@ public final class GatewayVerticle extends VerticleBase {
         this.metrics = metrics;
         this.host = host;
         this.port = port;
+        this.idleTimeoutSeconds = Integer.parseInt(env.getOrDefault("NBCE_IDLE_TIMEOUT_S", "300"));
+        this.firstRequestMillis = Long.parseLong(env.getOrDefault("NBCE_HEADER_TIMEOUT_MS", "10000"));
     }
 
     /**
@@ -87,8 +95,11 @@ public final class GatewayVerticle extends VerticleBase {
         backend = backendFactory.apply(vertx);
         service = backend.service();
         Router router = Router.router(vertx);
-        router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}"));
-        router.get("/ready").handler(this::readiness);
+        HttpEdge edge = new HttpEdge(vertx, firstRequestMillis);
+        router.route().handler(edge::checkFraming);
+        router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}"));
+        router.route("/ready").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::readiness);
         if (metrics != null) {
             router.get("/metrics").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
@@ -106,7 +117,11 @@ public final class GatewayVerticle extends VerticleBase {
                 + ctx.request().method() + " " + ctx.request().path()));
         router.errorHandler(413, ctx -> HttpResponses.error(ctx, ErrorCode.TOO_LARGE,
                 "request body exceeds " + service.limits().maxRequestBytes() + " bytes"));
-        router.errorHandler(405, ctx -> HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, "method not allowed"));
+        router.errorHandler(405, ctx -> HttpResponses.error(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+                ctx.request().method().name() + " is not allowed on " + ClientText.excerpt(ctx.request().path(), 80)));
+        // Vert.x Web's own 400s (an undecodable path, a malformed form body) in our shape.
+        router.errorHandler(400, ctx -> HttpEdge.refuseAndClose(ctx, ErrorCode.BAD_REQUEST,
+                "malformed request (path or body encoding)"));
         router.errorHandler(500, ctx -> HttpResponses.error(ctx, ErrorCode.INTERNAL, "internal error"));
 
         HttpServerOptions options = new HttpServerOptions()
@@ -120,8 +135,14 @@ public final class GatewayVerticle extends VerticleBase {
                 // limit sees it, and without an extension RSV bits are a protocol error (RFC 6455 §5.2).
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
-                .setCompressionSupported(true);
-        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+                .setCompressionSupported(true)
+                // HTTP/1.1 only: an h2c upgrade is ignored (answered as HTTP/1.1), never half-handled.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(idleTimeoutSeconds);
+        return vertx.createHttpServer(options)
+                .connectionHandler(edge::onConnection)
+                .invalidRequestHandler(HttpEdge::onUndecodable)
+                .requestHandler(router).listen().onSuccess(s -> server = s);
     }
 
     private void readiness(RoutingContext ctx) {
@@ -147,6 +168,17 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void upgrade(RoutingContext ctx) {
+        // Refused handshakes get our JSON error, not Vert.x's plain-text one.
+        String problem = WebSocketHandshake.problem(ctx.request());
+        if (problem != null) {
+            if (WebSocketHandshake.wrongVersion(ctx.request())) {
+                ctx.response().putHeader("Sec-WebSocket-Version", "13");
+                HttpResponses.error(ctx, ErrorCode.UPGRADE_REQUIRED, problem);
+            } else {
+                HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, problem);
+            }
+            return;
+        }
         boolean authenticated = apiKeys.accepts(ctx.request());
         ctx.request().toWebSocket()
                 .onSuccess(socket -> new WebSocketConnection(socket, service, apiKeys, authenticated).start())
