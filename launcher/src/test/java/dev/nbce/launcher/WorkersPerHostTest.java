@@ -46,7 +46,7 @@ class WorkersPerHostTest {
                     List.of(), Map.of()));
         }
         try {
-            cluster.gateway().awaitWorkers(3, 90_000);
+            cluster.gateway().awaitWorkers(3, 180_000);
         } catch (IllegalStateException e) {
             processes.forEach(p -> System.err.println("--- " + p.workerId() + " ---\n" + p.log()));
             throw e;
