@@ -30,6 +30,9 @@ RUNTIME_BASE=localhost/nbce-ci-runtime:$SUITE
 BUILD_BASE=localhost/nbce-ci-build:$SUITE
 RUNTIME_PACKAGES=openjdk-17-jre-headless,curl,passwd        # passwd: useradd/groupadd for the image's user
 BUILD_PACKAGES=openjdk-17-jdk-headless,maven
+# The JRE where Temurin images have it: the cuda target copies /opt/java/openjdk from RUNTIME_IMAGE.
+RUNTIME_HOOK='mkdir -p "$1/opt/java" && ln -s /usr/lib/jvm/java-17-openjdk-amd64 "$1/opt/java/openjdk"'
+BUILD_HOOK=
 GATEWAY_IMAGE=localhost/nbce-gateway:ci
 WORKER_IMAGE=localhost/nbce-worker:cpu-ci
 CUDA_IMAGE=localhost/nbce-worker:cuda-ci
@@ -65,12 +68,25 @@ cleanup() {
   # --one-file-system: never follow a mount left behind (a build's bind mount of ~/.m2) out of WORK.
   findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | xargs -r umount -l 2>/dev/null || true
   rm -rf --one-file-system "$WORK"
-  if [ -n "${M2_CACHE_MADE:-}" ]; then rm -rf "$M2_CACHE_MADE"; fi
   [ "$FAILED" = true ] && log "failed (exit $status); containers, images and $WORK removed"
   exit "$status"
 }
+# Long steps run through `bounded`: timeout(1) puts its command in a process group of its own, out
+# of reach of the outer limit's signal, so the script waits on it in the background (wait returns
+# at once on a trapped signal) and stops it itself.
+CHILD=
+bounded() {
+  timeout "$@" &
+  CHILD=$!
+  wait "$CHILD"
+}
+on_signal() {
+  log "interrupted or over the ${LIMIT_S}s limit"
+  if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
+  exit 124
+}
 trap cleanup EXIT
-trap 'log "interrupted or over the ${LIMIT_S}s limit"; exit 124' INT TERM
+trap on_signal INT TERM
 
 # ---- tools -----------------------------------------------------------------------------------
 install_tools() {
@@ -80,8 +96,10 @@ install_tools() {
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   [ "${#missing[@]}" -eq 0 ] && return
   log "installing ${missing[*]} from Debian"
-  timeout 600 apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local started=$SECONDS
+  bounded 600 apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive bounded 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log "installed in $((SECONDS - started)) s"
 }
 
 # Podman as root on this host: runc (crun refuses the hybrid cgroups), cgroupfs, no raised ulimits,
@@ -108,9 +126,6 @@ graphroot = "$WORK/storage"
 runroot = "$WORK/run"
 EOF
   export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
-  # The Dockerfiles' RUN --mount=type=cache lands here (unused in CI: the host repository is mounted).
-  local m2_cache=/var/tmp/buildah-cache-0
-  [ -e "$m2_cache" ] || M2_CACHE_MADE=$m2_cache
 }
 
 # ---- base images -------------------------------------------------------------------------------
@@ -124,18 +139,20 @@ debian_mirror() {
 
 # A rootfs tarball per package set, made once; imported into the private store on every run.
 make_base() {
-  local image=$1 packages=$2 tar
-  tar="$CACHE/$(echo "$image" | tr '/:' '__')-$(echo "$packages" | md5sum | cut -c1-8).tar"
+  local image=$1 packages=$2 hook=$3 prefix tar
+  prefix="$CACHE/$(echo "$image" | tr '/:' '__')"
+  tar="$prefix-$(echo "$packages${hook:+ $hook}" | md5sum | cut -c1-8).tar"
   if [ ! -s "$tar" ]; then
     mkdir -p "$CACHE"
+    rm -f "$prefix"-*.tar   # an older package set's rootfs
     log "making $image from Debian $SUITE ($packages); cached as $tar"
     local started=$SECONDS
     # The name must end in .tar: mmdebstrap picks the output format from it.
-    timeout 900 mmdebstrap --quiet --variant=apt --include="$packages" "$SUITE" "${tar%.tar}.partial.tar" "$(debian_mirror)"
+    bounded 900 mmdebstrap --quiet --variant=apt --include="$packages" ${hook:+--customize-hook="$hook"} "$SUITE" "${tar%.tar}.partial.tar" "$(debian_mirror)"
     mv "${tar%.tar}.partial.tar" "$tar"
     log "made $image in $((SECONDS - started)) s ($(du -m "$tar" | cut -f1) MB)"
   fi
-  timeout 300 podman import --quiet \
+  bounded 300 podman import --quiet \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/bash"]' "$tar" "$image" >/dev/null
 }
@@ -146,7 +163,7 @@ make_base() {
 build_image() {
   local dockerfile=$1 tag=$2; shift 2
   mkdir -p "$M2_REPO"
-  timeout 1200 podman build --quiet --isolation=chroot --network=host --format docker \
+  bounded 1200 podman build --quiet --isolation=chroot --network=host --format docker \
     -f "deploy/docker/$dockerfile" --ignorefile "deploy/docker/$dockerfile.dockerignore" \
     --build-arg BUILD_IMAGE="$BUILD_BASE" --build-arg RUNTIME_IMAGE="$RUNTIME_BASE" \
     --build-arg MAVEN_EXTRA_ARGS=-Dmaven.repo.local=/m2 -v "$M2_REPO:/m2" \
@@ -156,7 +173,8 @@ build_image() {
 image_mb() { podman image inspect --format '{{.Size}}' "$1" | awk '{printf "%d", $1 / 1e6}'; }
 
 has_libtorch() {
-  podman run --rm --network none --entrypoint /bin/sh "$1" -c 'ls /app/lib' | grep -q '^pytorch-native-cpu'
+  podman run --rm --network none --entrypoint /bin/sh "$1" -c 'ls /app/lib' 2>>"$WORK/podman.log" \
+    | grep -q '^pytorch-native-cpu'
 }
 
 # The final image runs as uid 10001 and declares its HEALTHCHECK.
@@ -268,8 +286,8 @@ main() {
   install_tools
   configure_podman
   local t=$SECONDS
-  make_base "$RUNTIME_BASE" "$RUNTIME_PACKAGES"
-  make_base "$BUILD_BASE" "$BUILD_PACKAGES"
+  make_base "$RUNTIME_BASE" "$RUNTIME_PACKAGES" "$RUNTIME_HOOK"
+  make_base "$BUILD_BASE" "$BUILD_PACKAGES" "$BUILD_HOOK"
   local base_s=$((SECONDS - t))
 
   t=$SECONDS; build_image Dockerfile.gateway "$GATEWAY_IMAGE" >/dev/null; local gateway_s=$((SECONDS - t))
@@ -291,7 +309,7 @@ main() {
   check_non_root
   local workers=()
   for i in 1 2 3; do workers+=("nbce-it-worker-$i=http://127.0.0.1:${METRICS_PORTS[$((i - 1))]}/metrics"); done
-  timeout 300 python3 deploy/images_check.py --url "http://127.0.0.1:$HTTP_PORT" --api-key "$API_KEY" \
+  bounded 300 python3 deploy/images_check.py --url "http://127.0.0.1:$HTTP_PORT" --api-key "$API_KEY" \
     --reference "$MODEL_DIR/reference.json" "${workers[@]}" > "$WORK/check.json"
   local failover; failover=$(cat "$WORK/check.json")
 
