@@ -43,7 +43,7 @@ die() { log "FAILED: $*"; exit 1; }
 # Bound the whole run: re-run this script under timeout(1), which signals the script and its
 # children; the EXIT trap still removes what was made.
 if [ -z "${NBCE_IMAGES_TEST_BOUNDED:-}" ]; then
-  NBCE_IMAGES_TEST_BOUNDED=1 exec timeout --kill-after=120 "$LIMIT_S" bash "$0" "$@"
+  NBCE_IMAGES_TEST_BOUNDED=1 exec timeout --kill-after=120 "$LIMIT_S" bash "$ROOT/deploy/images-test.sh" "$@"
 fi
 
 WORK=$(mktemp -d /var/tmp/nbce-images-test.XXXXXX)
