@@ -111,6 +111,14 @@ public final class GatewayVerticle extends VerticleBase {
         router.post("/v1/generate").handler(generate::handle);
         router.post("/v1/chat/completions").handler(openAi::chatCompletions);
         router.get("/v1/models").handler(openAi::models);
+        // vLLM's tokenizer endpoints, answered by the gateway alone (no worker, no weights).
+        TokenizeEndpoint tokenize = new TokenizeEndpoint(service.preparer().model());
+        router.route("/tokenize").handler(this::authorize);
+        router.route("/detokenize").handler(this::authorize);
+        router.post("/tokenize").handler(BodyHandler.create(false).setBodyLimit(service.limits().maxRequestBytes()));
+        router.post("/detokenize").handler(BodyHandler.create(false).setBodyLimit(service.limits().maxRequestBytes()));
+        router.post("/tokenize").handler(tokenize::tokenize);
+        router.post("/detokenize").handler(tokenize::detokenize);
         router.get("/v1/ws").handler(this::upgrade);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         router.route().last().handler(ctx -> HttpResponses.error(ctx, ErrorCode.NOT_FOUND, "no such endpoint: "

@@ -74,6 +74,16 @@ public final class ModelTokenizer implements AutoCloseable {
         return toInts(tokenizer.encode(text).getIds());
     }
 
+    /** Token ids with the tokenizer's own special tokens (e.g. BOS) added as its post-processor says. */
+    public int[] encodeWithSpecialTokens(String text) {
+        return toInts(tokenizer.encode(text, true, false).getIds());
+    }
+
+    /** One more than the largest token id the tokenizer knows (added tokens included). */
+    public int vocabularySize() {
+        return tokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+    }
+
     /** Number of tokens of {@code text}. */
     public int count(String text) {
         return tokenizer.encode(text).getIds().length;

@@ -34,6 +34,7 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
         }
     }
 
+    @Override
     public PromptModel model() {
         return model;
     }

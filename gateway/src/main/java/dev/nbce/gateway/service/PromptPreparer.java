@@ -1,6 +1,7 @@
 package dev.nbce.gateway.service;
 
 import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.gateway.prompt.PromptModel;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.TextStream;
 
@@ -14,4 +15,7 @@ public interface PromptPreparer {
 
     /** The model's name as announced by workers and listed by /v1/models. */
     String modelName();
+
+    /** The tokenizer, chat template and limits requests are prepared with (for /tokenize). */
+    PromptModel model();
 }

@@ -12,6 +12,7 @@ import dev.nbce.gateway.session.RowExecutor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,16 @@ final class NoWorkerGateway implements AutoCloseable {
     }
 
     private final Vertx vertx = Vertx.vertx();
-    private final ModelPromptPreparer preparer = ModelPromptPreparer.load(Fixtures.tinyLlama(), "tiny-llama");
+    private final ModelPromptPreparer preparer;
     private final GatewayVerticle verticle;
 
-    /** @param env gateway settings (limits, keys), as the NBCE_* environment would give them */
+    /** tiny-llama; @param env gateway settings (limits, keys), as the NBCE_* environment would give them */
     NoWorkerGateway(Map<String, String> env) throws Exception {
+        this(Fixtures.tinyLlama(), env);
+    }
+
+    NoWorkerGateway(Path model, Map<String, String> env) throws Exception {
+        preparer = ModelPromptPreparer.load(model, "tiny-llama");
         verticle = new GatewayVerticle(v -> new GatewayVerticle.Backend() {
             private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
                     GatewayLimits.fromEnvironment(env), new GatewayMetrics(new SimpleMeterRegistry()));
