@@ -79,6 +79,15 @@ public final class ModelTokenizer implements AutoCloseable {
         return toInts(tokenizer.encode(text, true, false).getIds());
     }
 
+    /**
+     * The most UTF-8 bytes one vocabulary entry spells (as stored: byte-level BPE's stand-in characters
+     * make this an over-estimate, which is the safe side for a lower bound on token counts).
+     */
+    public int longestTokenBytes() {
+        return tokenIds.keySet().stream().mapToInt(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .max().orElse(1);
+    }
+
     /** One more than the largest token id the tokenizer knows (added tokens included). */
     public int vocabularySize() {
         return tokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;

@@ -29,6 +29,7 @@ public final class NbceService {
 
     private final Vertx vertx;
     private final PromptPreparer preparer;
+    private final CheapLimits cheapLimits;
     private final RowExecutor executor;
     private final AdmissionControl admission;
     private final GatewayLimits limits;
@@ -38,6 +39,7 @@ public final class NbceService {
                        ServiceObserver observer) {
         this.vertx = vertx;
         this.preparer = preparer;
+        this.cheapLimits = new CheapLimits(limits, preparer.model().tokenizer().longestTokenBytes());
         this.executor = executor;
         this.limits = limits;
         this.admission = new AdmissionControl(limits.maxActive(), limits.maxQueued());
@@ -62,10 +64,7 @@ public final class NbceService {
      * @throws NbceException "overloaded" when the queue is full, "bad_request" for limit violations
      */
     public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
-        if (request.maxNewTokens() > limits.maxNewTokens()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "max_new_tokens " + request.maxNewTokens()
-                    + " exceeds this server's limit of " + limits.maxNewTokens());
-        }
+        cheapLimits.check(request);
         String requestId = "req-" + Long.toString(System.currentTimeMillis(), 36) + "-" + SEQUENCE.incrementAndGet();
         Context context = vertx.getOrCreateContext();
         Promise<GenerationResult> result = Promise.promise();
