@@ -8,6 +8,7 @@ import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.RowEngine;
@@ -34,8 +35,13 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** @param engineCount in-process "workers" the rows are spread over (1 for normal use) */
     public LocalRuntime(Path modelDir, DeviceSpec device, int engineCount, GatewayLimits limits) {
+        this(modelDir, device, DecoderOptions.fromEnvironment(), engineCount, limits);
+    }
+
+    /** @param options precision and prefill chunk of the decoder */
+    public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, int engineCount, GatewayLimits limits) {
         this.preparer = ModelPromptPreparer.load(modelDir);
-        this.decoder = LlamaDecoder.load(modelDir, device);
+        this.decoder = LlamaDecoder.load(modelDir, device, options);
         for (int i = 0; i < engineCount; i++) {
             engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
                     "local engine " + i + " (model " + modelDir.getFileName() + ")"));

@@ -22,8 +22,12 @@ import java.util.stream.IntStream;
 /**
  * Runs the model for every request placed on this worker, on one thread of its own: each loop
  * drains the commands that arrived and runs ONE batched forward over the decoding rows of every
- * request (continuous batching: requests join and leave between steps), answers them, then one
- * forward over the rows being prefilled. Callers on event loops only enqueue.
+ * request (continuous batching: requests join and leave between steps), answers them, then
+ * prefills. While any request is decoding, prefill advances by at most one chunk
+ * ({@link dev.nbce.worker.decoder.DecoderOptions#prefillChunkTokens()} tokens over all new rows) per
+ * loop, so a stream's next token waits for one chunk, never for a whole long prompt (chunked
+ * prefill interleaved with decode, as vLLM and TGI schedule it); with no stream waiting, prompts
+ * are prefilled at full speed. Callers on event loops only enqueue.
  */
 public final class RowEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
@@ -44,9 +48,31 @@ public final class RowEngine implements AutoCloseable {
 
     /** Rows of one shard that need a forward this loop, and who waits for their report. */
     private record Pending(RequestShard shard, List<Integer> positions, List<int[]> tokens,
-                           CompletableFuture<ShardStep> reply) {
-        boolean decodesOneToken() {
-            return tokens.stream().allMatch(t -> t.length == 1);
+                           CompletableFuture<ShardStep> reply, boolean open) {}
+
+    private static List<Pending> decodes(List<Pending> pending) {
+        return pending.stream().filter(p -> !p.open()).toList();
+    }
+
+    /** Rows of an open being prefilled across loops: how much of each row's prompt is in its cache. */
+    private static final class Prefill {
+        final Pending pending;
+        final int[] fed;
+        final float[][] lastLogits;
+
+        Prefill(Pending pending) {
+            this.pending = pending;
+            this.fed = new int[pending.positions().size()];
+            this.lastLogits = new float[fed.length][];
+        }
+
+        boolean done() {
+            for (int i = 0; i < fed.length; i++) {
+                if (fed[i] < pending.tokens().get(i).length) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -56,6 +82,7 @@ public final class RowEngine implements AutoCloseable {
     private final ForwardObserver observer;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
+    private final java.util.ArrayDeque<Prefill> prefilling = new java.util.ArrayDeque<>(); // engine thread only
     private final AtomicInteger activeRows = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Thread thread;
@@ -121,7 +148,9 @@ public final class RowEngine implements AutoCloseable {
         List<Command> batch = new ArrayList<>();
         while (running) {
             try {
-                batch.add(inbox.take());
+                if (prefilling.isEmpty()) {
+                    batch.add(inbox.take());
+                }
                 gatherMore(batch);
                 runLoopIteration(batch);
             } catch (InterruptedException e) {
@@ -131,6 +160,9 @@ public final class RowEngine implements AutoCloseable {
                 batch.clear();
             }
         }
+        NbceException stopped = new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down");
+        prefilling.forEach(p -> p.pending.reply().completeExceptionally(stopped));
+        prefilling.clear();
         shards.values().forEach(RequestShard::close);
         shards.clear();
         failQueued();
@@ -143,7 +175,7 @@ public final class RowEngine implements AutoCloseable {
     private void gatherMore(List<Command> batch) throws InterruptedException {
         inbox.drainTo(batch);
         long deadline = System.nanoTime() + limits.batchWaitNanos();
-        while (countAdvances(batch) < shards.size() && System.nanoTime() < deadline) {
+        while (countAdvances(batch) < decodingRequests() && System.nanoTime() < deadline) {
             Command next = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (next == null) {
                 break;
@@ -151,6 +183,11 @@ public final class RowEngine implements AutoCloseable {
             batch.add(next);
             inbox.drainTo(batch);
         }
+    }
+
+    /** Requests whose rows are all prefilled: the ones that will send an Advance next. */
+    private long decodingRequests() {
+        return shards.size() - prefilling.stream().map(p -> p.pending.shard().requestId).distinct().count();
     }
 
     private static long countAdvances(List<Command> batch) {
@@ -178,13 +215,13 @@ public final class RowEngine implements AutoCloseable {
             }
             // Decode steps of running requests go first, in one forward of their own, and are answered
             // before any prefill runs: a newcomer's long prompt must not stall every stream.
-            List<Pending> decodes = pending.stream().filter(Pending::decodesOneToken).toList();
-            List<Pending> prefills = pending.stream().filter(p -> !p.decodesOneToken()).toList();
-            if (!decodes.isEmpty()) {
-                forwardAndReport(decodes);
+            boolean streamsWaiting = !decodes(pending).isEmpty() || decodingRequests() > 0;
+            if (!decodes(pending).isEmpty()) {
+                forwardAndReport(decodes(pending));
             }
-            if (!prefills.isEmpty()) {
-                forwardAndReport(prefills);
+            pending.stream().filter(p -> p.open()).map(Prefill::new).forEach(prefilling::add);
+            if (!prefilling.isEmpty()) {
+                advancePrefills(streamsWaiting ? decoder.options().prefillChunkTokens() : Integer.MAX_VALUE);
             }
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
@@ -192,6 +229,10 @@ public final class RowEngine implements AutoCloseable {
             NbceException failure = new NbceException(ErrorCode.INTERNAL, name + " failed: " + e.getMessage());
             batch.forEach(c -> failReply(c, failure));
             pending.forEach(p -> closes.add(p.shard().requestId));
+            prefilling.forEach(p -> {
+                p.pending.reply().completeExceptionally(failure);
+                closes.add(p.pending.shard().requestId);
+            });
         } finally {
             // Closes run after the forward: a cancel that races a step must not pull rows out from under it.
             closes.forEach(this::closeShard);
@@ -232,7 +273,7 @@ public final class RowEngine implements AutoCloseable {
             tokens.add(row.tokenIds());
         }
         activeRows.addAndGet(rows.size());
-        return new Pending(shard, positions, tokens, command.reply());
+        return new Pending(shard, positions, tokens, command.reply(), true);
     }
 
     private Pending prepareAdvance(AdvanceCommand command) {
@@ -255,7 +296,7 @@ public final class RowEngine implements AutoCloseable {
         int[] token = {advance.token()};
         List<Integer> positions = IntStream.range(0, shard.rowCount()).boxed().toList();
         List<int[]> tokens = positions.stream().map(p -> token).toList();
-        return new Pending(shard, positions, tokens, command.reply());
+        return new Pending(shard, positions, tokens, command.reply(), false);
     }
 
     /** One forward over every pending row (split only when it would exceed the batch budget). */
@@ -282,24 +323,87 @@ public final class RowEngine implements AutoCloseable {
         int offset = 0;
         for (Pending p : pending) {
             int n = p.positions().size();
-            float[][] rowsLogits = java.util.Arrays.copyOfRange(logits, offset, offset + n);
+            report(p, java.util.Arrays.copyOfRange(logits, offset, offset + n));
             offset += n;
-            int[] rowIndices = p.shard().rowIndices(p.positions());
-            String nonFinite = LogitsCheck.describe(rowsLogits, rowIndices);
-            if (nonFinite != null) {
-                // Never answer from a corrupt distribution; the rows' caches are suspect too.
-                LOG.error("{}: request {} step {}: {}", name, p.shard().requestId, p.shard().step(), nonFinite);
-                closeShard(p.shard().requestId);
-                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": " + nonFinite
-                        + " of request " + p.shard().requestId + " at step " + p.shard().step()));
-                continue;
+        }
+    }
+
+    /**
+     * Feeds the rows being prefilled, oldest first, at most {@code budget} new tokens in all (each
+     * row's slice at most one chunk), in one batched forward; an open whose rows are all in their
+     * caches is reported. Slices continue where the cache ends, so the result equals one pass.
+     */
+    private void advancePrefills(int budget) {
+        int chunk = decoder.options().prefillChunkTokens();
+        List<Prefill> fedJobs = new ArrayList<>();
+        List<Integer> fedRows = new ArrayList<>();
+        List<Integer> fedEnds = new ArrayList<>();
+        List<RowCache> caches = new ArrayList<>();
+        List<int[]> slices = new ArrayList<>();
+        int left = budget;
+        for (Prefill job : prefilling) {
+            for (int i = 0; i < job.fed.length && left > 0; i++) {
+                int[] all = job.pending.tokens().get(i);
+                int n = Math.min(Math.min(chunk, left), all.length - job.fed[i]);
+                if (n <= 0) {
+                    continue;
+                }
+                fedJobs.add(job);
+                fedRows.add(i);
+                fedEnds.add(job.fed[i] + n);
+                caches.add(job.pending.shard().caches().get(job.pending.positions().get(i)));
+                slices.add(java.util.Arrays.copyOfRange(all, job.fed[i], job.fed[i] + n));
+                left -= n;
             }
-            try {
-                var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow());
-                p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
-            } catch (RuntimeException e) {
-                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));
+            if (left <= 0) {
+                break;
             }
+        }
+        float[][] logits;
+        try {
+            logits = forwardInBudget(caches, slices);
+        } catch (RuntimeException e) {
+            // The slices' caches are half-filled: drop those requests; the gateway re-places them.
+            for (Prefill job : new java.util.LinkedHashSet<>(fedJobs)) {
+                prefilling.remove(job);
+                closeShard(job.pending.shard().requestId);
+                job.pending.reply().completeExceptionally(
+                        new NbceException(ErrorCode.INTERNAL, name + ": prefill failed: " + e.getMessage()));
+            }
+            return;
+        }
+        for (int k = 0; k < fedJobs.size(); k++) {
+            Prefill job = fedJobs.get(k);
+            int row = fedRows.get(k);
+            job.fed[row] = fedEnds.get(k);
+            job.lastLogits[row] = logits[k];
+        }
+        for (java.util.Iterator<Prefill> it = prefilling.iterator(); it.hasNext(); ) {
+            Prefill job = it.next();
+            if (job.done()) {
+                it.remove();
+                report(job.pending, job.lastLogits);
+            }
+        }
+    }
+
+    /** Checks and reduces one shard's new last-position logits and answers its caller. */
+    private void report(Pending p, float[][] rowsLogits) {
+        int[] rowIndices = p.shard().rowIndices(p.positions());
+        String nonFinite = LogitsCheck.describe(rowsLogits, rowIndices);
+        if (nonFinite != null) {
+            // Never answer from a corrupt distribution; the rows' caches are suspect too.
+            LOG.error("{}: request {} step {}: {}", name, p.shard().requestId, p.shard().step(), nonFinite);
+            closeShard(p.shard().requestId);
+            p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": " + nonFinite
+                    + " of request " + p.shard().requestId + " at step " + p.shard().step()));
+            return;
+        }
+        try {
+            var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow());
+            p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
+        } catch (RuntimeException e) {
+            p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));
         }
     }
 
@@ -320,6 +424,14 @@ public final class RowEngine implements AutoCloseable {
 
     private void closeShard(String requestId) {
         RequestShard shard = shards.remove(requestId);
+        for (java.util.Iterator<Prefill> it = prefilling.iterator(); it.hasNext(); ) {
+            Prefill job = it.next();
+            if (job.pending.shard().requestId.equals(requestId)) {
+                it.remove();
+                job.pending.reply().completeExceptionally(
+                        new NbceException(ErrorCode.UNKNOWN_REQUEST, "request " + requestId + " was closed while prefilling"));
+            }
+        }
         if (shard != null) {
             activeRows.addAndGet(-shard.rowCount());
             activeRequests.decrementAndGet();

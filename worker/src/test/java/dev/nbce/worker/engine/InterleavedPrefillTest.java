@@ -1,0 +1,70 @@
+package dev.nbce.worker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nbce.common.request.NbceParams;
+import dev.nbce.common.request.StepParams;
+import dev.nbce.common.wire.Advance;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.worker.decoder.DecoderOptions;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.model.DeviceSpec;
+import dev.nbce.worker.model.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chunked prefill interleaved with decode: while a newcomer's long prompt is being prefilled, a
+ * running request keeps getting its steps answered (each waits for one chunk, not the whole prompt).
+ */
+class InterleavedPrefillTest {
+    private static final StepParams PARAMS = new StepParams(0.95, NbceParams.DEFAULT);
+
+    private static int[] prompt(int length, int salt) {
+        int[] ids = new int[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = 3 + (i * 7 + salt) % 500;
+        }
+        return ids;
+    }
+
+    @Test
+    void aRunningStreamIsAnsweredWhileALongPromptPrefills() throws Exception {
+        DecoderOptions options = new DecoderOptions(DecoderOptions.Precision.AUTO, 8);
+        try (LlamaDecoder decoder = LlamaDecoder.load(TestModels.embeddedDemo(), DeviceSpec.cpu(), options);
+             RowEngine engine = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 1_000_000L),
+                     (rows, tokens, nanos) -> { }, "interleave test")) {
+            ShardStep first = engine.open(new OpenRows("stream", PARAMS, -1, 0,
+                    List.of(new RowPrompt(0, prompt(12, 1))))).get(60, TimeUnit.SECONDS);
+            assertEquals(0, first.step());
+
+            // 2 rows x 240 tokens at 8 tokens a loop: 60 loops of prefill.
+            AtomicLong prefillDone = new AtomicLong();
+            CompletableFuture<ShardStep> longOpen = engine.open(new OpenRows("long", PARAMS, -1, 0,
+                    List.of(new RowPrompt(0, prompt(240, 2)), new RowPrompt(1, prompt(240, 3)))));
+            longOpen.whenComplete((step, error) -> prefillDone.set(System.nanoTime()));
+
+            List<Long> answered = new ArrayList<>();
+            for (int step = 1; step <= 5; step++) {
+                ShardStep s = engine.advance(new Advance("stream", step, 5 + step, 0)).get(60, TimeUnit.SECONDS);
+                assertEquals(step, s.step());
+                answered.add(System.nanoTime());
+            }
+            ShardStep longReport = longOpen.get(120, TimeUnit.SECONDS);
+            assertEquals(0, longReport.step());
+            assertEquals(2, longReport.report().rows().length);
+            assertTrue(answered.get(answered.size() - 1) < prefillDone.get(),
+                    "all 5 decode steps of the running stream were answered before the long prompt finished prefilling");
+            assertEquals(3, engine.activeRows());
+            engine.close("stream");
+            engine.close("long");
+        }
+    }
+}
