@@ -62,7 +62,7 @@ public final class NbceService {
      * @throws NbceException "overloaded" when the queue is full, "bad_request" for limit violations
      */
     public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
-        if (request.maxNewTokens() > limits.maxNewTokens()) {
+        if (!request.fillWindow() && request.maxNewTokens() > limits.maxNewTokens()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "max_new_tokens " + request.maxNewTokens()
                     + " exceeds this server's limit of " + limits.maxNewTokens());
         }
@@ -151,7 +151,7 @@ public final class NbceService {
                 throw new NbceException(ErrorCode.TOO_LARGE, tokens + " prompt tokens exceed this server's limit of "
                         + limits.maxContextTokens());
             }
-            return plan;
+            return plan.withAnswerRoom(limits.maxNewTokens());
         }
     }
 
