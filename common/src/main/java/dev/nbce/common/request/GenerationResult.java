@@ -12,7 +12,8 @@ import java.util.List;
  * @param tokenIds        generated token ids (without the stop string's tokens' text, which is cut from {@code text})
  * @param selectedWindows 0-based window each token was drawn from (-1 when there are no contexts)
  * @param windowSources   where each context window came from, window 0 first
- * @param logprobs        one per generated token when the request asked for them, else empty
+ * @param logprobs        one per generated token, the EOS that ended the answer excepted, when the request
+ *                        asked for them; else empty
  * @param documentMessage the message whose content the gateway windowed as the document because the
  *                        conversation did not fit one window; -1 when it did not
  */
@@ -28,8 +29,8 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
         }
         windowSources = List.copyOf(windowSources);
         logprobs = logprobs == null ? List.of() : List.copyOf(logprobs);
-        if (!logprobs.isEmpty() && logprobs.size() != tokenIds.length) {
-            throw new IllegalArgumentException("result: one log-probability entry per token");
+        if (logprobs.size() > tokenIds.length) {
+            throw new IllegalArgumentException("result: at most one log-probability entry per token");
         }
     }
 

@@ -110,6 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
         OpenAiEndpoint openAi = new OpenAiEndpoint(service);
         router.post("/v1/generate").handler(generate::handle);
         router.post("/v1/chat/completions").handler(openAi::chatCompletions);
+        router.post("/v1/completions").handler(openAi::completions);
         router.get("/v1/models").handler(openAi::models);
         router.get("/v1/ws").handler(this::upgrade);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -31,7 +31,7 @@ final class AnswerStream {
      */
     FinishReason accept(int token, int window, int generated, TokenLogprob logprob) {
         if (plan.eosIds().contains(token)) {
-            flush(token, window, logprob);
+            flush(token, window, null); // the EOS is no part of the answer's text, nor of its log-probabilities
             return FinishReason.EOS;
         }
         emit(stops.feed(text.push(token)), token, window, true, logprob);

@@ -101,6 +101,9 @@ public final class GenerationSession {
         listener.onStep(transcript.size(), System.nanoTime() - t0);
         transcript.append(token, combination.chosenRow());
         FinishReason end = answer.accept(token, combination.chosenRow() - 1, transcript.size(), logprob);
+        if (end == FinishReason.EOS && logprob != null) {
+            logprobs.remove(logprobs.size() - 1);
+        }
         if (end != null) {
             finish(end);
         } else {
