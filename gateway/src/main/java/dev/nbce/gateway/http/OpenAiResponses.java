@@ -12,8 +12,9 @@ import java.util.function.IntFunction;
 
 /**
  * The JSON of OpenAI answers: chat.completion and its chunks, text_completion (whole and streamed), usage,
- * log-probabilities in each API's format, and our {@code nbce} extension (windows, the window of every
- * token, and which message became the document when the gateway windowed a long conversation).
+ * log-probabilities in each API's format, and our {@code nbce} extension (windows, the generated ids and
+ * the window of every token, and which message became the document when the gateway windowed a long
+ * conversation).
  */
 final class OpenAiResponses {
     /** OpenAI's floor for "practically impossible"; JSON has no -Infinity. */
@@ -182,6 +183,10 @@ final class OpenAiResponses {
 
     private static ObjectNode nbce(GenerationResult result) {
         ObjectNode node = Json.MAPPER.createObjectNode().put("windows", result.windows());
+        ArrayNode ids = node.putArray("token_ids");
+        for (int t : result.tokenIds()) {
+            ids.add(t);
+        }
         ArrayNode windows = node.putArray("selected_windows");
         for (int w : result.selectedWindows()) {
             windows.add(w);
