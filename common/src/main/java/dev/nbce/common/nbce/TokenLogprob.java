@@ -28,11 +28,12 @@ public record TokenLogprob(int tokenId, double logprob, int[] topIds, double[] t
             sum += Math.exp(scores.valueAtIndex(i) - max);
         }
         double logZ = max + Math.log(sum);
-        Integer[] order = new Integer[scores.size()];
+        int k = Math.min(top, countFinite(scores));
+        // Only a request for alternatives pays for the sort (a dense vector holds the whole vocabulary).
+        Integer[] order = new Integer[k == 0 ? 0 : scores.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        int k = Math.min(top, countFinite(scores));
         Arrays.sort(order, (a, b) -> {
             int byValue = Double.compare(scores.valueAtIndex(b), scores.valueAtIndex(a));
             return byValue != 0 ? byValue : Integer.compare(scores.idAt(a), scores.idAt(b));
