@@ -81,6 +81,14 @@ const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(30_000);
 const pageErrors = [];
 page.on("pageerror", (e) => pageErrors.push(e.message));
+// The generate requests the page sends, newest last.
+const sentRequests = [];
+page.on("websocket", (ws) => ws.on("framesent", (frame) => {
+  try {
+    const message = JSON.parse(frame.payload);
+    if (message.type === "generate") sentRequests.push(message.request);
+  } catch { /* not JSON: not ours to check */ }
+}));
 
 try {
   await check("page loads and shows the model name", async () => {
@@ -183,6 +191,8 @@ try {
   });
 
   await check("Stop cancels a long answer while it streams", async () => {
+    // A new question, not a follow-up: 200 new tokens leave the demo model's 256 positions no room for history.
+    if (await page.isVisible("#new-conversation")) await page.click("#new-conversation");
     // Temperature 100 samples almost uniformly from the vocabulary, so the demo model rambles on
     // for hundreds of tokens instead of answering in four.
     await setParams(page, { "#p-max": "200", "#p-temp": "100", "#p-top-p": "1" });
@@ -251,6 +261,40 @@ try {
     await page.click("#add-doc");
     expect((await page.locator(".doc").count()) === 5, "Add document adds an empty box");
     await page.click("#reset-docs");
+  });
+
+  await check("a follow-up question sends the conversation over the same documents", async () => {
+    await setParams(page, { "#p-max": "16", "#p-temp": "0", "#p-top-p": "0.95" });
+    await page.fill("#question", "What is the secret code of Adrian Fischer?");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    const first = sentRequests[sentRequests.length - 1];
+    expect(first.question && !first.messages, `new documents start a new conversation: ${JSON.stringify(first).slice(0, 120)}`);
+    const firstAnswer = (await page.textContent("#answer")).trim();
+    expect(await page.isVisible("#conversation"), "the follow-up note is shown");
+    expect((await page.textContent("#turns")) === "1 earlier question", `note: '${await page.textContent("#turns")}'`);
+
+    await page.fill("#question", "And where does Bruno Kim live?");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    const followUp = sentRequests[sentRequests.length - 1];
+    const roles = (followUp.messages || []).map((m) => m.role).join(",");
+    expect(!followUp.question && roles === "user,assistant,user", `follow-up messages: ${roles}`);
+    expect(followUp.messages[0].content === "What is the secret code of Adrian Fischer?"
+      && followUp.messages[1].content.trim() === firstAnswer && followUp.messages[2].content === "And where does Bruno Kim live?",
+      `the conversation sent: ${JSON.stringify(followUp.messages)}`);
+    expect(JSON.stringify(followUp.contexts) === JSON.stringify(first.contexts), "over the same documents");
+    const history = await page.$$eval("#history li .q", (qs) => qs.slice(0, 2).map((q) => q.textContent));
+    expect(history[0] === "And where does Bruno Kim live?" && history[1] === "What is the secret code of Adrian Fischer?",
+      `history shows both turns: ${history}`);
+
+    await page.click("#new-conversation");
+    expect(await page.isHidden("#conversation"), "New conversation hides the note");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    const fresh = sentRequests[sentRequests.length - 1];
+    expect(fresh.question && !fresh.messages, "after New conversation the question goes alone");
+    return `answers '${firstAnswer}', then '${(await page.textContent("#answer")).trim()}'`;
   });
 
   if (args.screenshot) {

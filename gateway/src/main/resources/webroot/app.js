@@ -10,6 +10,7 @@ const EXAMPLE_DOCS = [
 const EXAMPLE_QUESTION = "What is the secret code of Adrian Fischer?";
 const LONG_DOC_CHARS = 600;            // ≈ 150 tokens: past this the server splits a document
 const STOP_GRACE_MS = 10_000;          // give up waiting for the server's cancelled reply after this
+const MAX_EXCHANGES = 3;               // earlier question/answer pairs sent with a follow-up (rows stay short)
 const FINISH_REASONS = {
   eos: "the model ended its answer",
   length: "max new tokens reached",
@@ -231,6 +232,37 @@ function connected() {
   return socket !== null && socket.readyState === WebSocket.OPEN;
 }
 
+// ---------------------------------------------------------------- conversation
+
+/**
+ * Follow-up questions over the same documents: the earlier questions and answers go with the new
+ * question as "messages", so every row is the whole conversation. Changing the documents, or
+ * "New conversation", starts a new one.
+ */
+let conversation = { contexts: null, turns: [] };
+
+function conversationFor(contexts) {
+  const key = JSON.stringify(contexts);
+  if (conversation.contexts !== key) conversation = { contexts: key, turns: [] };
+  return conversation.turns.slice(-2 * MAX_EXCHANGES);
+}
+
+function remember(question, answer) {
+  conversation.turns.push({ role: "user", content: question }, { role: "assistant", content: answer });
+  showConversation();
+}
+
+function newConversation() {
+  conversation = { contexts: null, turns: [] };
+  showConversation();
+}
+
+function showConversation() {
+  const exchanges = Math.min(conversation.turns.length / 2, MAX_EXCHANGES);
+  $("conversation").hidden = exchanges === 0;
+  $("turns").textContent = plural(exchanges, "earlier question");
+}
+
 // ---------------------------------------------------------------- asking
 
 function number(id) {
@@ -245,9 +277,11 @@ function send(event) {
   showError("");
   const sent = docs().filter((doc) => doc.querySelector("textarea").value.trim() !== "");
   const question = $("question").value.trim();
+  const contexts = sent.map((doc) => doc.querySelector("textarea").value.trim());
+  const earlier = conversationFor(contexts);
   const request = {
-    contexts: sent.map((doc) => doc.querySelector("textarea").value.trim()),
-    question,
+    contexts,
+    ...(earlier.length ? { messages: [...earlier, { role: "user", content: question }] } : { question }),
     max_new_tokens: number("p-max"),
     temperature: number("p-temp"),
     top_p: number("p-top-p"),
@@ -347,6 +381,7 @@ function showResult(result) {
   const split = windows > shown.sent.length ? ` (long documents were split: ${plural(shown.sent.length, "document")} → ${windows} windows)` : "";
   $("usage").textContent = `${FINISH_REASONS[reason] || reason} · ${plural(usage.generated_tokens ?? 0, "token")} generated · `
     + `${usage.prompt_tokens ?? 0} prompt tokens in ${plural(rows.length, "row")}, ${plural(windows, "window")}${split}`;
+  if (reason !== "cancelled" && current) remember(current.question, result.text || "");
   finish(`done: ${reason}`, reason);
 }
 
@@ -461,6 +496,7 @@ $("reset-docs").addEventListener("click", () => {
 });
 $("file-input").addEventListener("change", async (e) => { await addFiles([...e.target.files]); e.target.value = ""; });
 $("error-close").addEventListener("click", () => showError(""));
+$("new-conversation").addEventListener("click", () => { newConversation(); $("question").focus(); });
 $("clear-history").addEventListener("click", () => {
   $("history").replaceChildren();
   $("history-empty").hidden = false;

@@ -15,6 +15,8 @@ public enum ErrorCode {
     DUPLICATE_ID("duplicate_id", 400, Close.POLICY, false),
     UNAUTHORIZED("unauthorized", 401, Close.POLICY, false),
     NOT_FOUND("not_found", 404, Close.POLICY, false),
+    /** An OpenAI-style request named a model this server does not serve. */
+    MODEL_NOT_FOUND("model_not_found", 404, Close.POLICY, false),
     TOO_LARGE("too_large", 413, Close.TOO_BIG, false),
     // HTTP framing the server refuses before any handler runs (RFC 9112).
     METHOD_NOT_ALLOWED("method_not_allowed", 405, Close.POLICY, false),

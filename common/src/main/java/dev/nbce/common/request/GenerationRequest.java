@@ -7,8 +7,15 @@ import java.util.List;
  *
  * @param contexts      context windows (may be empty: plain generation); exclusive with {@code document}
  * @param document      one long text to be windowed, or null
- * @param question      the question; non-blank
- * @param maxNewTokens  answer budget, 1..{@value #MAX_NEW_TOKENS_LIMIT}
+ * @param question      the question; non-blank. Exactly one of {@code question}, {@code messages} and
+ *                      {@code prompt} is given
+ * @param messages      a conversation ending with the new user turn (system message and earlier turns kept);
+ *                      empty when {@code question} or {@code prompt} is given
+ * @param prompt        raw text, no chat template (OpenAI's completions); null otherwise
+ * @param maxNewTokens  answer budget, 1..{@value #MAX_NEW_TOKENS_LIMIT}; with {@code fillWindow} the room
+ *                      reserved when windows are cut
+ * @param fillWindow    no budget was given: the answer may run until the longest row is full (capped by the
+ *                      server's max_new_tokens limit), as OpenAI servers treat an absent max_tokens
  * @param userTemplate  the user turn of a context row; must contain {question} and {context}
  * @param temperature   0 = greedy
  * @param topP          nucleus of every row, in (0, 1]; 1 disables it
@@ -18,10 +25,12 @@ import java.util.List;
  *                      each 1..{@value #MAX_STOP_LENGTH} characters
  * @param nbce          the combination parameters; null = {@link NbceParams#DEFAULT}
  * @param stream        HTTP only: stream Server-Sent Events
+ * @param output        penalties and log-probabilities; null = {@link OutputOptions#NONE}
  */
-public record GenerationRequest(List<String> contexts, String document, String question, String userTemplate,
-                                int maxNewTokens, double temperature, double topP, int topK, Long seed,
-                                List<String> stop, NbceParams nbce, boolean stream) {
+public record GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
+                                String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
+                                double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
+                                boolean stream, OutputOptions output) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     public static final int MAX_NEW_TOKENS_LIMIT = 4096;
     public static final int MAX_TOP_K = 1_000_000;
@@ -33,9 +42,21 @@ public record GenerationRequest(List<String> contexts, String document, String q
         stop = copyWithoutNulls(stop, "stop");
         userTemplate = userTemplate == null ? DEFAULT_USER_TEMPLATE : userTemplate;
         nbce = nbce == null ? NbceParams.DEFAULT : nbce;
-        if (question == null || question.isBlank()) {
+        output = output == null ? OutputOptions.NONE : output;
+        messages = messages == null ? List.of() : List.copyOf(messages);
+        int forms = (question != null ? 1 : 0) + (!messages.isEmpty() ? 1 : 0) + (prompt != null ? 1 : 0);
+        if (forms != 1) {
+            throw new InvalidRequestException("question", forms == 0
+                    ? "question must be a non-empty string (or give \"messages\")"
+                    : "give one of \"question\", \"messages\" and \"prompt\", not several");
+        }
+        if (question != null && question.isBlank()) {
             throw new InvalidRequestException("question", "question must be a non-empty string");
         }
+        if (prompt != null && prompt.isBlank()) {
+            throw new InvalidRequestException("prompt", "prompt must be a non-empty string");
+        }
+        checkConversation(messages);
         if (document != null && !contexts.isEmpty()) {
             throw new InvalidRequestException("document", "give either \"contexts\" or \"document\", not both");
         }
@@ -71,6 +92,42 @@ public record GenerationRequest(List<String> contexts, String document, String q
                 throw new InvalidRequestException("stop", "each stop string must have 1.." + MAX_STOP_LENGTH + " characters");
             }
         }
+    }
+
+    /** Compatibility: a single question, a fixed answer budget, no penalties or log-probabilities. */
+    public GenerationRequest(List<String> contexts, String document, String question, String userTemplate,
+                             int maxNewTokens, double temperature, double topP, int topK, Long seed,
+                             List<String> stop, NbceParams nbce, boolean stream) {
+        this(contexts, document, question, List.of(), null, userTemplate, maxNewTokens, false, temperature, topP, topK,
+                seed, stop, nbce, stream, OutputOptions.NONE);
+    }
+
+    private static void checkConversation(List<RequestMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        if (!"user".equals(messages.get(messages.size() - 1).role())) {
+            throw new InvalidRequestException("messages", "the last message must be the user's (the question), got '"
+                    + messages.get(messages.size() - 1).role() + "'");
+        }
+        RequestMessage last = messages.get(messages.size() - 1);
+        if (last.text().isBlank()) {
+            throw new InvalidRequestException("messages", "the last user message (the question) is empty");
+        }
+    }
+
+    /** The conversation every row renders: the messages, or the question (or prompt) as one user turn. */
+    public List<RequestMessage> conversation() {
+        if (!messages.isEmpty()) {
+            return messages;
+        }
+        return List.of(RequestMessage.of("user", question != null ? question : prompt));
+    }
+
+    /** The same request with another answer budget (an absent budget resolved once the rows are known). */
+    public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
+                temperature, topP, topK, seed, stop, nbce, stream, output);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {

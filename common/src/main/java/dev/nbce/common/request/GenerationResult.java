@@ -2,6 +2,7 @@ package dev.nbce.common.request;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.nbce.TokenLogprob;
 import java.util.Arrays;
 import java.util.List;
 
@@ -11,9 +12,13 @@ import java.util.List;
  * @param tokenIds        generated token ids (without the stop string's tokens' text, which is cut from {@code text})
  * @param selectedWindows 0-based window each token was drawn from (-1 when there are no contexts)
  * @param windowSources   where each context window came from, window 0 first
+ * @param logprobs        one per generated token, the EOS that ended the answer excepted, when the request
+ *                        asked for them; else empty
+ * @param documentMessage the message whose content the gateway windowed as the document because the
+ *                        conversation did not fit one window; -1 when it did not
  */
 public record GenerationResult(String text, int[] tokenIds, int[] selectedWindows, FinishReason finishReason, Usage usage,
-                               List<WindowSource> windowSources) {
+                               List<WindowSource> windowSources, List<TokenLogprob> logprobs, int documentMessage) {
     public GenerationResult {
         if (text == null || tokenIds == null || selectedWindows == null || usage == null || finishReason == null
                 || windowSources == null) {
@@ -23,6 +28,15 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
             throw new IllegalArgumentException("result: one selected window per token");
         }
         windowSources = List.copyOf(windowSources);
+        logprobs = logprobs == null ? List.of() : List.copyOf(logprobs);
+        if (logprobs.size() > tokenIds.length) {
+            throw new IllegalArgumentException("result: at most one log-probability entry per token");
+        }
+    }
+
+    public GenerationResult(String text, int[] tokenIds, int[] selectedWindows, FinishReason finishReason, Usage usage,
+                            List<WindowSource> windowSources) {
+        this(text, tokenIds, selectedWindows, finishReason, usage, windowSources, List.of(), -1);
     }
 
     /** Number of context windows after windowing. */
@@ -49,6 +63,19 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
         for (WindowSource source : windowSources) {
             sources.addObject().put("context", source.context()).put("start", source.start()).put("end", source.end());
         }
+        if (documentMessage >= 0) {
+            node.put("document_message", documentMessage);
+        }
+        if (!logprobs.isEmpty()) {
+            ArrayNode entries = node.putArray("logprobs");
+            for (TokenLogprob lp : logprobs) {
+                ObjectNode entry = entries.addObject().put("token_id", lp.tokenId()).put("logprob", Math.max(lp.logprob(), -9999.0));
+                ArrayNode top = entry.putArray("top");
+                for (int i = 0; i < lp.topIds().length; i++) {
+                    top.addObject().put("token_id", lp.topIds()[i]).put("logprob", Math.max(lp.topLogprobs()[i], -9999.0));
+                }
+            }
+        }
         return node;
     }
 
@@ -62,7 +89,8 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
     public boolean equals(Object o) {
         return o instanceof GenerationResult r && r.text.equals(text) && Arrays.equals(r.tokenIds, tokenIds)
                 && Arrays.equals(r.selectedWindows, selectedWindows) && r.finishReason == finishReason
-                && r.usage.equals(usage) && r.windowSources.equals(windowSources);
+                && r.usage.equals(usage) && r.windowSources.equals(windowSources) && r.logprobs.equals(logprobs)
+                && r.documentMessage == documentMessage;
     }
 
     @Override

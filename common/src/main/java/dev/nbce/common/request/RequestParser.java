@@ -23,7 +23,9 @@ import java.util.Set;
  */
 public final class RequestParser {
     private static final Set<String> FIELDS = Set.of("contexts", "document", "question", "user_template",
-            "max_new_tokens", "temperature", "top_p", "top_k", "seed", "stop", "nbce", "stream");
+            "max_new_tokens", "temperature", "top_p", "top_k", "seed", "stop", "nbce", "stream", "messages", "prompt",
+            "presence_penalty", "frequency_penalty", "logprobs");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
     private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling");
 
     private RequestParser() {}
@@ -85,15 +87,85 @@ public final class RequestParser {
                 strings(node, "contexts"),
                 nullableString(node, "document"),
                 string(node, "question", "question", null),
+                messages(node.get("messages")),
+                string(node, "prompt", "prompt", null),
                 string(node, "user_template", "user_template", GenerationRequest.DEFAULT_USER_TEMPLATE),
                 integer(node, "max_new_tokens", 64, 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT),
+                false,
                 number(node, "temperature", "temperature", 0.0),
                 number(node, "top_p", "top_p", 0.95),
                 integer(node, "top_k", 0, 0, GenerationRequest.MAX_TOP_K),
                 seed(node),
                 strings(node, "stop"),
                 nbce(node),
-                bool(node, "stream"));
+                bool(node, "stream"),
+                new OutputOptions(number(node, "presence_penalty", "presence_penalty", 0.0),
+                        number(node, "frequency_penalty", "frequency_penalty", 0.0),
+                        node.has("logprobs") ? integer(node, "logprobs", -1, 0, OutputOptions.MAX_TOP_LOGPROBS) : -1));
+    }
+
+    /**
+     * {@code [{"role": "system"|"user"|"assistant", "content": "…" | [{"type": "text", "text": "…"}, …]}, …]};
+     * absent = no conversation (the question form).
+     */
+    public static List<RequestMessage> messages(JsonNode value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!value.isArray() || value.isEmpty()) {
+            throw new InvalidRequestException("messages", "messages must be a non-empty array, got " + describe(value));
+        }
+        List<RequestMessage> out = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            String path = "messages[" + i + "]";
+            JsonNode message = value.get(i);
+            if (!message.isObject()) {
+                throw new InvalidRequestException(path, path + " must be an object, got " + describe(message));
+            }
+            rejectUnknown(message, MESSAGE_FIELDS, path + ".");
+            String role = string(message, "role", path + ".role", null);
+            if (role == null || !RequestMessage.ROLES.contains(role)) {
+                throw new InvalidRequestException(path + ".role", path + ".role must be one of assistant, system, user, got "
+                        + (role == null ? "nothing" : "'" + ClientText.excerpt(role, 40) + "'"));
+            }
+            JsonNode content = message.get("content");
+            if (content != null && content.isTextual()) {
+                out.add(RequestMessage.of(role, content.asText()));
+            } else if (content != null && content.isArray()) {
+                out.add(new RequestMessage(role, null, textParts(content, path + ".content")));
+            } else {
+                throw new InvalidRequestException(path + ".content", path + ".content must be a string or a list of text"
+                        + " parts, got " + describe(content));
+            }
+        }
+        return out;
+    }
+
+    /** {@code [{"type": "text", "text": "…"}]}; other part types (images, audio, files) are refused by name. */
+    public static List<String> textParts(JsonNode parts, String path) {
+        if (parts.isEmpty()) {
+            throw new InvalidRequestException(path, path + " is an empty list of parts");
+        }
+        List<String> texts = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            String at = path + "[" + i + "]";
+            JsonNode part = parts.get(i);
+            if (!part.isObject() || !part.path("type").isTextual()) {
+                throw new InvalidRequestException(at, at + " must be an object with a string \"type\", got " + describe(part));
+            }
+            String type = part.get("type").asText();
+            if (!type.equals("text")) {
+                throw new InvalidRequestException(at + ".type", at + " is a '" + ClientText.excerpt(type, 40)
+                        + "' part; this server's models read text only, so only \"text\" parts are accepted");
+            }
+            rejectUnknown(part, Set.of("type", "text"), at + ".");
+            texts.add(string(part, "text", at + ".text", null) == null ? missing(at + ".text") : part.get("text").asText());
+        }
+        return texts;
+    }
+
+    private static String missing(String path) {
+        throw new InvalidRequestException(path, path + " is required");
     }
 
     private static NbceParams nbce(JsonNode node) {
@@ -122,7 +194,7 @@ public final class RequestParser {
         }
     }
 
-    private static String string(JsonNode node, String name, String path, String fallback) {
+    static String string(JsonNode node, String name, String path, String fallback) {
         JsonNode value = node.get(name);
         if (value == null) {
             return fallback;
@@ -208,7 +280,7 @@ public final class RequestParser {
     }
 
     /** The JSON type of a value, for messages ("got a string"). */
-    private static String describe(JsonNode value) {
+    public static String describe(JsonNode value) {
         if (value == null || value.isMissingNode()) {
             return "nothing";
         }

@@ -110,6 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
         OpenAiEndpoint openAi = new OpenAiEndpoint(service);
         router.post("/v1/generate").handler(generate::handle);
         router.post("/v1/chat/completions").handler(openAi::chatCompletions);
+        router.post("/v1/completions").handler(openAi::completions);
         router.get("/v1/models").handler(openAi::models);
         // vLLM's tokenizer endpoints, answered by the gateway alone (no worker, no weights).
         TokenizeEndpoint tokenize = new TokenizeEndpoint(service.preparer().model());

@@ -40,7 +40,7 @@ final class HttpResponses {
             return;
         }
         e.retryAfterSeconds().ifPresent(seconds -> response.putHeader("Retry-After", Integer.toString(seconds)));
-        json(ctx, e.code().httpStatus(), JsonFrames.httpError(e.code(), e.getMessage()));
+        json(ctx, e.code().httpStatus(), JsonFrames.httpError(e));
     }
 
     /**

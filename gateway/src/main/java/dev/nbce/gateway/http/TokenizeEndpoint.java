@@ -8,12 +8,9 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.common.request.InvalidRequestException;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.request.RequestParser;
-import dev.nbce.gateway.prompt.ChatMessage;
-import dev.nbce.gateway.prompt.ContentPart;
 import dev.nbce.gateway.prompt.PromptModel;
+import dev.nbce.gateway.service.ConversationPreparer;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -49,7 +46,8 @@ final class TokenizeEndpoint {
             if (hasPrompt) {
                 ids = encode(text(body, "prompt"), flag(body, "add_special_tokens", true));
             } else {
-                String rendered = model.chatTemplate().render(messages(body.get("messages")),
+                // The native request's message format, parsed as strictly as in /v1/generate.
+                String rendered = ConversationPreparer.render(model, RequestParser.messages(body.get("messages")),
                         flag(body, "add_generation_prompt", true));
                 // The template writes the special tokens itself (BOS included): never add them twice.
                 ids = encode(rendered, flag(body, "add_special_tokens", false));
@@ -137,39 +135,5 @@ final class TokenizeEndpoint {
             throw new InvalidRequestException(field, "\"" + field + "\" must be true or false");
         }
         return value.asBoolean();
-    }
-
-    /** [{"role", "content": string | [{"type": "text", "text"}]}], strictly typed. */
-    private static List<ChatMessage> messages(JsonNode array) {
-        if (!array.isArray() || array.isEmpty()) {
-            throw new InvalidRequestException("messages", "\"messages\" must be a non-empty array");
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            String at = "messages[" + i + "]";
-            JsonNode message = array.get(i);
-            JsonNode role = message.get("role");
-            JsonNode content = message.get("content");
-            if (!message.isObject() || role == null || !role.isTextual() || role.asText().isBlank()) {
-                throw new InvalidRequestException(at + ".role", at + " needs a string \"role\"");
-            }
-            if (content != null && content.isTextual()) {
-                out.add(new ChatMessage(role.asText(), content.asText()));
-            } else if (content != null && content.isArray()) {
-                List<ContentPart> parts = new ArrayList<>();
-                for (int p = 0; p < content.size(); p++) {
-                    JsonNode part = content.get(p);
-                    if (!part.path("type").asText().equals(ContentPart.TEXT) || !part.path("text").isTextual()) {
-                        throw new InvalidRequestException(at + ".content[" + p + "]",
-                                at + ".content[" + p + "] must be {\"type\": \"text\", \"text\": string}");
-                    }
-                    parts.add(ContentPart.text(part.get("text").asText()));
-                }
-                out.add(ChatMessage.ofParts(role.asText(), parts));
-            } else {
-                throw new InvalidRequestException(at + ".content", at + ".content must be a string or a list of text parts");
-            }
-        }
-        return out;
     }
 }

@@ -93,9 +93,19 @@ public final class ChatTemplate {
         return template;
     }
 
+    /** The plain fallback (contents after {@code bos_token}, which may be null): raw prompts, no template. */
+    public static ChatTemplate plain(String bosToken) {
+        return new ChatTemplate(Optional.empty(), TokenizerConfig.of(null, bosToken, null));
+    }
+
     /** A template from its source text; bos/eos may be null. */
     public static ChatTemplate of(String source, String bosToken, String eosToken) {
         return of(TokenizerConfig.of(source, bosToken, eosToken), "inline template");
+    }
+
+    /** The tokenizer's {@code bos_token}, or null. */
+    public String bosToken() {
+        return tokens.bosToken();
     }
 
     /** True when the model had no chat template and the plain fallback is used. */

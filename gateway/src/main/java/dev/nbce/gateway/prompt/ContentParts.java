@@ -40,7 +40,7 @@ final class ContentParts extends AbstractList<Map<String, Object>> implements Py
 
     /** The refusal, to throw from inside a template, for a template that used this content as a string. */
     TemplateRefusal usedAsText() {
-        return new TemplateRefusal(new ChatTemplateException("the " + role + " message's content is a list of parts, but this model's"
+        return new TemplateRefusal(new ContentPartsRefusedException("the " + role + " message's content is a list of parts, but this model's"
                 + " chat template only takes a string there; send the content as a string"));
     }
 

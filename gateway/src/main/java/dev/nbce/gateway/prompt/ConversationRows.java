@@ -30,7 +30,7 @@ public final class ConversationRows {
             first++;
         }
         if (messages.get(first).hasParts()) {
-            throw new IllegalArgumentException("the first user turn carries the context windows, so its content"
+            throw new ContentPartsRefusedException("the first user turn carries the context windows, so its content"
                     + " must be a string, not a list of parts");
         }
         this.renderer = renderer;

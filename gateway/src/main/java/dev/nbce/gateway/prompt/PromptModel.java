@@ -114,6 +114,15 @@ public final class PromptModel implements AutoCloseable {
         return new Windower(tokenizer, renderer(userTemplate), maxPositions);
     }
 
+    /**
+     * Rows of raw text, without the chat template (OpenAI's completions): what a model without a template
+     * gets, {@code bos_token} and the text.
+     */
+    public Windower rawWindower(String userTemplate) {
+        return new Windower(tokenizer, new RowRenderer(ChatTemplate.plain(chatTemplate.bosToken()), userTemplate),
+                maxPositions);
+    }
+
     /** The rows of a request: {@code contexts} or {@code document} (at most one), windowed to fit. */
     public PreparedPrompt prepare(String question, List<String> contexts, String document,
             String userTemplate, int maxNewTokens) {

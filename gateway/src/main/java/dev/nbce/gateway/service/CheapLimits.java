@@ -3,6 +3,7 @@ package dev.nbce.gateway.service;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.RequestMessage;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,7 +23,7 @@ final class CheapLimits {
     }
 
     void check(GenerationRequest request) {
-        if (request.maxNewTokens() > limits.maxNewTokens()) {
+        if (!request.fillWindow() && request.maxNewTokens() > limits.maxNewTokens()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "max_new_tokens " + request.maxNewTokens()
                     + " exceeds this server's limit of " + limits.maxNewTokens());
         }
@@ -33,6 +34,13 @@ final class CheapLimits {
         long bytes = request.document() == null ? 0 : utf8Bytes(request.document());
         for (String context : request.contexts()) {
             bytes += utf8Bytes(context);
+        }
+        // A long conversation is windowed from its messages; every message is in at least one row.
+        for (RequestMessage message : request.messages()) {
+            bytes += utf8Bytes(message.text());
+        }
+        if (request.prompt() != null) {
+            bytes += utf8Bytes(request.prompt());
         }
         long fewestTokens = bytes / longestTokenBytes;
         if (fewestTokens > limits.maxContextTokens()) {

@@ -16,10 +16,12 @@ import java.util.HashSet;
 public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable {
     private final PromptModel model;
     private final String name;
+    private final ConversationPreparer conversations;
 
     private ModelPromptPreparer(PromptModel model, String name) {
         this.model = model;
         this.name = name;
+        this.conversations = new ConversationPreparer(model);
     }
 
     public static ModelPromptPreparer load(Path modelDir) {
@@ -41,15 +43,15 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
 
     @Override
     public GenerationPlan prepare(String requestId, GenerationRequest request) {
-        PreparedPrompt prompt;
+        ConversationPreparer.Rows rows;
         try {
-            prompt = model.prepare(request.question(), request.contexts(), request.document(), request.userTemplate(),
-                    request.maxNewTokens());
+            rows = conversations.prepare(request);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(null, e.getMessage());
         }
-        return new GenerationPlan(requestId, request, prompt.rowTokenIds(), prompt.windowSources(),
-                new HashSet<>(model.eosTokenIds()), model.maxPositions());
+        PreparedPrompt prompt = rows.prompt();
+        return new GenerationPlan(requestId, rows.request(), prompt.rowTokenIds(), prompt.windowSources(),
+                new HashSet<>(model.eosTokenIds()), model.maxPositions(), rows.documentMessage());
     }
 
     @Override
@@ -66,6 +68,11 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
                 return stream.flush();
             }
         };
+    }
+
+    @Override
+    public String tokenText(int tokenId) {
+        return model.tokenizer().decode(new int[] {tokenId}, false);
     }
 
     @Override

@@ -150,7 +150,7 @@ public final class NbceService {
                 throw new NbceException(ErrorCode.TOO_LARGE, tokens + " prompt tokens exceed this server's limit of "
                         + limits.maxContextTokens());
             }
-            return plan;
+            return plan.withAnswerRoom(limits.maxNewTokens());
         }
     }
 

@@ -13,6 +13,11 @@ public interface PromptPreparer {
     /** A fresh detokenizer for one generation's output. */
     TextStream newTextStream();
 
+    /** The text of one token alone (log-probability entries name their tokens by it). */
+    default String tokenText(int tokenId) {
+        return "";
+    }
+
     /** The model's name as announced by workers and listed by /v1/models. */
     String modelName();
 

@@ -1,6 +1,7 @@
 package dev.nbce.gateway.session;
 
 import dev.nbce.common.nbce.StopStringMatcher;
+import dev.nbce.common.nbce.TokenLogprob;
 import dev.nbce.common.request.FinishReason;
 
 /**
@@ -28,17 +29,17 @@ final class AnswerStream {
      *
      * @return why generation ends with this token, or null to go on
      */
-    FinishReason accept(int token, int window, int generated) {
+    FinishReason accept(int token, int window, int generated, TokenLogprob logprob) {
         if (plan.eosIds().contains(token)) {
-            flush(token, window);
+            flush(token, window, null); // the EOS is no part of the answer's text, nor of its log-probabilities
             return FinishReason.EOS;
         }
-        emit(stops.feed(text.push(token)), token, window, true);
+        emit(stops.feed(text.push(token)), token, window, true, logprob);
         if (stops.stopped()) {
             return FinishReason.STOP;
         }
         if (generated >= plan.request().maxNewTokens() || plan.longestPrompt() + generated >= plan.maxPositions()) {
-            flush(-1, window);
+            flush(-1, window, null);
             return FinishReason.LENGTH;
         }
         return null;
@@ -50,18 +51,18 @@ final class AnswerStream {
     }
 
     /** Emits what is still held back (a partial character, a possible stop-string prefix) at the end. */
-    private void flush(int token, int window) {
+    private void flush(int token, int window, TokenLogprob logprob) {
         String tail = text.finish();
         if (!stops.stopped()) {
-            emit(stops.feed(tail) + stops.flush(), token, window, false);
+            emit(stops.feed(tail) + stops.flush(), token, window, false, logprob);
         }
     }
 
     /** @param always a token's own event goes out even when empty (clients count tokens); a flush only with text */
-    private void emit(String delta, int token, int window, boolean always) {
+    private void emit(String delta, int token, int window, boolean always, TokenLogprob logprob) {
         if (always || !delta.isEmpty()) {
             answer.append(delta);
-            listener.onToken(new TokenEvent(delta, token, window, plan.contextOf(window)));
+            listener.onToken(new TokenEvent(delta, token, window, plan.contextOf(window), logprob));
         }
     }
 }

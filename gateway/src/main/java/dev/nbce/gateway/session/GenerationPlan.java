@@ -14,9 +14,12 @@ import java.util.Set;
  * @param windowSources where each window (rows 1..n) came from in the request's contexts
  * @param eosIds        ids that end the answer
  * @param maxPositions  the model's max_position_embeddings: no row may grow beyond it
+ * @param documentMessage the message the gateway windowed as the document (a conversation too long for
+ *                      one window), -1 when none
  */
 public record GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
-                             List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions) {
+                             List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions,
+                             int documentMessage) {
     public GenerationPlan {
         rowTokenIds = List.copyOf(rowTokenIds);
         windowSources = List.copyOf(windowSources);
@@ -24,6 +27,24 @@ public record GenerationPlan(String requestId, GenerationRequest request, List<i
         if (rowTokenIds.size() != windowSources.size() + 1) {
             throw new IllegalArgumentException("expected one row per window plus row 0");
         }
+    }
+
+    public GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
+                          List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions) {
+        this(requestId, request, rowTokenIds, windowSources, eosIds, maxPositions, -1);
+    }
+
+    /**
+     * A request without an answer budget gets the room its longest row leaves, at most {@code limit}
+     * (the server's max_new_tokens); others are returned as they are.
+     */
+    public GenerationPlan withAnswerRoom(int limit) {
+        if (!request.fillWindow()) {
+            return this;
+        }
+        int room = Math.max(1, Math.min(Math.min(limit, GenerationRequest.MAX_NEW_TOKENS_LIMIT), maxPositions - longestPrompt()));
+        return new GenerationPlan(requestId, request.withMaxNewTokens(room, false), rowTokenIds, windowSources, eosIds,
+                maxPositions, documentMessage);
     }
 
     public int rowCount() {

@@ -3,6 +3,10 @@ package dev.nbce.gateway.session;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.NbceCombiner;
+import dev.nbce.common.nbce.RepetitionPenalty;
+import dev.nbce.common.nbce.ScoreVector;
+import dev.nbce.common.nbce.TokenLogprob;
+import dev.nbce.common.request.OutputOptions;
 import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.nbce.TokenSampler;
 import dev.nbce.common.request.FinishReason;
@@ -12,6 +16,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -32,6 +37,7 @@ public final class GenerationSession {
     private final RowPlacer rows;
     private final AnswerStream answer;
     private final Promise<GenerationResult> result = Promise.promise();
+    private final List<TokenLogprob> logprobs = new ArrayList<>();
     private boolean finished;
 
     /**
@@ -84,10 +90,20 @@ public final class GenerationSession {
     private void step(List<ShardReport> reports) {
         long t0 = System.nanoTime();
         NbceCombiner.Combination combination = NbceCombiner.combine(reports, request.nbce());
-        int token = TokenSampler.sample(combination.finalScores(), request.temperature(), request.topK(), random);
+        OutputOptions output = request.output();
+        ScoreVector scores = RepetitionPenalty.apply(combination.finalScores(), transcript.counts(),
+                output.presencePenalty(), output.frequencyPenalty());
+        int token = TokenSampler.sample(scores, request.temperature(), request.topK(), random);
+        TokenLogprob logprob = output.wantsLogprobs() ? TokenLogprob.of(scores, token, output.logprobs()) : null;
+        if (logprob != null) {
+            logprobs.add(logprob);
+        }
         listener.onStep(transcript.size(), System.nanoTime() - t0);
         transcript.append(token, combination.chosenRow());
-        FinishReason end = answer.accept(token, combination.chosenRow() - 1, transcript.size());
+        FinishReason end = answer.accept(token, combination.chosenRow() - 1, transcript.size(), logprob);
+        if (end == FinishReason.EOS && logprob != null) {
+            logprobs.remove(logprobs.size() - 1);
+        }
         if (end != null) {
             finish(end);
         } else {
@@ -102,7 +118,7 @@ public final class GenerationSession {
         finished = true;
         rows.closeAll();
         result.tryComplete(new GenerationResult(answer.text(), transcript.tokenIds(), transcript.selectedWindows(),
-                reason, plan.usage(transcript.size()), plan.windowSources()));
+                reason, plan.usage(transcript.size()), plan.windowSources(), logprobs, plan.documentMessage()));
     }
 
     private void fail(NbceException cause) {

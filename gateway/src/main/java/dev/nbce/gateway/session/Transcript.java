@@ -1,6 +1,8 @@
 package dev.nbce.gateway.session;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The tokens generated so far, each with the row it was drawn from: what every row has appended
@@ -10,6 +12,8 @@ final class Transcript {
     private int[] tokens = new int[16];
     private int[] chosenRows = new int[16];
     private int size;
+    /** How often each token was generated: what the repetition penalties count. */
+    private final Map<Integer, Integer> counts = new HashMap<>();
 
     void append(int token, int chosenRow) {
         if (size == tokens.length) {
@@ -19,6 +23,12 @@ final class Transcript {
         tokens[size] = token;
         chosenRows[size] = chosenRow;
         size++;
+        counts.merge(token, 1, Integer::sum);
+    }
+
+    /** Token id to the number of times it was generated so far (read-only view). */
+    Map<Integer, Integer> counts() {
+        return java.util.Collections.unmodifiableMap(counts);
     }
 
     /** Tokens generated, which is also the step whose reports are awaited. */

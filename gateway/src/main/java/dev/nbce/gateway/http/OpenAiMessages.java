@@ -1,0 +1,90 @@
+package dev.nbce.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.request.ClientText;
+import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.request.RequestParser;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * OpenAI chat messages onto the native {@code messages}: {@code developer} is the system message (OpenAI's
+ * newer name for it), {@code name} and an assistant's {@code refusal} and {@code annotations} are ignored,
+ * content parts stay parts (the native parser refuses non-text ones by name). Tool and function turns,
+ * and assistant tool calls, are refused: this server does not call tools. An unknown role is a 400.
+ */
+final class OpenAiMessages {
+    private static final Map<String, String> ROLES = Map.of("system", "system", "developer", "system",
+            "user", "user", "assistant", "assistant");
+    private static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal", "annotations", "audio",
+            "tool_calls", "function_call", "tool_call_id");
+
+    private OpenAiMessages() {}
+
+    static ArrayNode read(JsonNode messages, boolean present) {
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidRequestException("messages", present ? "messages must be a non-empty array"
+                    : "messages is required");
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < messages.size(); i++) {
+            out.add(message(messages.get(i), "messages[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static ObjectNode message(JsonNode message, String path) {
+        if (!message.isObject()) {
+            throw new InvalidRequestException(path, path + " must be an object, got " + RequestParser.describe(message));
+        }
+        for (Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw new InvalidRequestException(path + "." + field, "unknown field '" + path + "."
+                        + ClientText.excerpt(field, 40) + "'");
+            }
+        }
+        OpenAiFields f = new OpenAiFields(message, path + ".");
+        String role = f.string("role");
+        if (role == null) {
+            throw new InvalidRequestException(path + ".role", path + ".role is required");
+        }
+        if (role.equals("tool") || role.equals("function")) {
+            throw f.unsupported("role", "'" + role + "' is not supported: this server does not call tools");
+        }
+        if (!ROLES.containsKey(role)) {
+            throw new InvalidRequestException(path + ".role", path + ".role must be one of system, developer, user,"
+                    + " assistant, got '" + ClientText.excerpt(role, 40) + "'");
+        }
+        f.string("name"); // ignored: the templates served have no participant names
+        f.string("refusal");
+        f.array("annotations");
+        JsonNode calls = f.array("tool_calls");
+        if ((calls != null && !calls.isEmpty()) || f.has("function_call") || f.has("tool_call_id") || f.has("audio")) {
+            throw f.unsupported("tool_calls", "(tool calls, audio) are not supported: this server does not call tools");
+        }
+        JsonNode content = f.get("content");
+        if (content == null) {
+            throw new InvalidRequestException(path + ".content", path + ".content is required");
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode().put("role", ROLES.get(role));
+        if (content.isArray()) {
+            ArrayNode parts = out.putArray("content");
+            for (JsonNode part : content) {
+                // OpenAI's assistant "refusal" parts are text the assistant said.
+                if (part.isObject() && "refusal".equals(part.path("type").asText(null)) && part.path("refusal").isTextual()) {
+                    parts.addObject().put("type", "text").put("text", part.get("refusal").asText());
+                } else {
+                    parts.add(part);
+                }
+            }
+        } else {
+            out.set("content", content);
+        }
+        return out;
+    }
+}

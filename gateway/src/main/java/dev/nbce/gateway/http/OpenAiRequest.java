@@ -1,0 +1,11 @@
+package dev.nbce.gateway.http;
+
+import dev.nbce.common.request.GenerationRequest;
+
+/**
+ * An OpenAI chat-completions or completions request, read: the generation, and how to answer it.
+ *
+ * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage and no choices
+ * @param logprobs     answer with log-probabilities (the count of alternatives is in the request)
+ */
+record OpenAiRequest(GenerationRequest request, boolean stream, boolean includeUsage, boolean logprobs) {}

@@ -1,0 +1,264 @@
+package dev.nbce.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.request.ClientText;
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.request.Json;
+import dev.nbce.common.request.OutputOptions;
+import dev.nbce.common.request.RequestParser;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Reads OpenAI chat-completions and completions bodies into our request (README, "OpenAI API"). Every
+ * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
+ * this server does not do (tools, JSON mode, several choices) — accepted at its default and refused
+ * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions.
+ * The result is validated by {@link RequestParser}, as every native request is.
+ */
+final class OpenAiRequestParser {
+    /** Ours, beside OpenAI's: the NBCE inputs and parameters, as in the native request. */
+    private static final Set<String> EXTENSIONS = Set.of("contexts", "document", "user_template", "top_k", "nbce");
+    private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
+            "top_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty", "logprobs", "logit_bias", "user");
+    /** Chat fields accepted for any well-typed value and ignored: bookkeeping that does not change the answer. */
+    private static final Set<String> CHAT_IGNORED = Set.of("metadata", "store", "service_tier", "prompt_cache_key",
+            "safety_identifier", "parallel_tool_calls", "reasoning_effort", "verbosity");
+    private static final Set<String> CHAT = union(COMMON, CHAT_IGNORED, EXTENSIONS, Set.of("messages",
+            "max_completion_tokens", "top_logprobs", "response_format", "modalities", "tools", "tool_choice",
+            "functions", "function_call", "audio", "prediction", "web_search_options"));
+    private static final Set<String> COMPLETION = union(COMMON, EXTENSIONS, Set.of("prompt", "best_of", "echo", "suffix"));
+    private static final int MAX_STOP = 4;
+    /** The legacy completions API allows at most 5 alternatives per token. */
+    private static final int MAX_COMPLETION_LOGPROBS = 5;
+
+    private final String servedModel;
+
+    OpenAiRequestParser(String servedModel) {
+        this.servedModel = servedModel;
+    }
+
+    OpenAiRequest chat(JsonNode body) {
+        OpenAiFields f = fields(body, CHAT);
+        ObjectNode request = common(f, body);
+        request.set("messages", OpenAiMessages.read(f.array("messages"), body.has("messages")));
+        Integer maxTokens = f.integer("max_completion_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
+        if (maxTokens == null) {
+            maxTokens = f.integer("max_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
+        }
+        Boolean logprobs = f.bool("logprobs");
+        Integer top = f.integer("top_logprobs", 0, OutputOptions.MAX_TOP_LOGPROBS);
+        if (top != null && !Boolean.TRUE.equals(logprobs)) {
+            throw new InvalidRequestException("top_logprobs", "top_logprobs needs logprobs: true");
+        }
+        if (Boolean.TRUE.equals(logprobs)) {
+            request.put("logprobs", top == null ? 0 : top);
+        }
+        onlyDefaults(f);
+        return finish(f, request, maxTokens, Boolean.TRUE.equals(logprobs));
+    }
+
+    OpenAiRequest completion(JsonNode body) {
+        OpenAiFields f = fields(body, COMPLETION);
+        ObjectNode request = common(f, body);
+        request.put("prompt", prompt(f, body));
+        Integer maxTokens = f.integer("max_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
+        Integer logprobs = f.integer("logprobs", 0, MAX_COMPLETION_LOGPROBS);
+        if (logprobs != null) {
+            request.put("logprobs", logprobs);
+        }
+        Integer bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
+        if (bestOf != null && bestOf != 1) {
+            throw f.unsupported("best_of", "must be 1: one answer per request");
+        }
+        if (Boolean.TRUE.equals(f.bool("echo"))) {
+            throw f.unsupported("echo", "is not supported; send echo: false (the default)");
+        }
+        if (f.string("suffix") != null) {
+            throw f.unsupported("suffix", "is not supported (no insertion)");
+        }
+        return finish(f, request, maxTokens, logprobs != null);
+    }
+
+    private OpenAiFields fields(JsonNode body, Set<String> known) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidRequestException(null, "request body must be a JSON object");
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                throw new InvalidRequestException(field, "unknown field '" + ClientText.excerpt(field, 40)
+                        + "': neither an OpenAI field nor one of this server's extensions ("
+                        + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+            }
+        }
+        return new OpenAiFields(body, "");
+    }
+
+    /** The fields both APIs share, onto the native request; the model is checked last, after the types. */
+    private ObjectNode common(OpenAiFields f, JsonNode body) {
+        ObjectNode request = Json.MAPPER.createObjectNode();
+        for (String extension : EXTENSIONS) {
+            if (body.has(extension)) {
+                request.set(extension, body.get(extension));
+            }
+        }
+        Integer n = f.integer("n", 1, Integer.MAX_VALUE);
+        if (n != null && n != 1) {
+            throw f.unsupported("n", "must be 1: this server returns one choice per request");
+        }
+        Double temperature = f.number("temperature", 0, 2);
+        if (temperature != null) {
+            request.put("temperature", temperature);
+        }
+        Double topP = f.number("top_p", 0, 1);
+        if (topP != null) {
+            if (topP == 0) {
+                throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got 0");
+            }
+            request.put("top_p", topP);
+        }
+        if (f.has("seed")) {
+            f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+            request.set("seed", body.get("seed"));
+        }
+        Double presence = f.number("presence_penalty", -2, 2);
+        if (presence != null) {
+            request.put("presence_penalty", presence);
+        }
+        Double frequency = f.number("frequency_penalty", -2, 2);
+        if (frequency != null) {
+            request.put("frequency_penalty", frequency);
+        }
+        stop(f, request);
+        f.string("user"); // ignored: OpenAI's end-user id, for abuse monitoring
+        JsonNode bias = f.object("logit_bias");
+        if (bias != null && !bias.isEmpty()) {
+            throw f.unsupported("logit_bias", "is not supported; send {} or leave it out");
+        }
+        return request;
+    }
+
+    private static void stop(OpenAiFields f, ObjectNode request) {
+        JsonNode stop = f.get("stop");
+        if (stop == null) {
+            return;
+        }
+        ArrayNode stops = request.putArray("stop");
+        if (stop.isTextual()) {
+            stops.add(stop.asText());
+            return;
+        }
+        if (!stop.isArray() || stop.size() > MAX_STOP) {
+            throw new InvalidRequestException("stop", "stop must be a string or an array of at most " + MAX_STOP
+                    + " strings, got " + RequestParser.describe(stop));
+        }
+        for (int i = 0; i < stop.size(); i++) {
+            if (!stop.get(i).isTextual()) {
+                throw new InvalidRequestException("stop", "stop[" + i + "] must be a string, got "
+                        + RequestParser.describe(stop.get(i)));
+            }
+            stops.add(stop.get(i).asText());
+        }
+    }
+
+    /** A string, or an array of exactly one string; token-id prompts and batches are refused. */
+    private static String prompt(OpenAiFields f, JsonNode body) {
+        JsonNode prompt = f.get("prompt");
+        if (prompt == null) {
+            throw new InvalidRequestException("prompt", "prompt is required");
+        }
+        if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+            return prompt.get(0).asText();
+        }
+        if (!prompt.isTextual()) {
+            throw new InvalidRequestException("prompt", "prompt must be a string (or an array of one string; token ids"
+                    + " and batches of prompts are not supported), got " + RequestParser.describe(prompt));
+        }
+        return prompt.asText();
+    }
+
+    /** Chat fields that ask for tools, JSON output or audio: accepted at their defaults only. */
+    private static void onlyDefaults(OpenAiFields f) {
+        for (String ignored : CHAT_IGNORED) {
+            switch (ignored) {
+                case "metadata" -> f.object(ignored);
+                case "store", "parallel_tool_calls" -> f.bool(ignored);
+                default -> f.string(ignored);
+            }
+        }
+        JsonNode format = f.object("response_format");
+        if (format != null && !(format.size() == 1 && "text".equals(format.path("type").asText(null)))) {
+            throw f.unsupported("response_format", "must be {\"type\": \"text\"}: JSON mode and schemas are not supported");
+        }
+        JsonNode modalities = f.array("modalities");
+        if (modalities != null && !(modalities.size() == 1 && "text".equals(modalities.get(0).asText(null)))) {
+            throw f.unsupported("modalities", "must be [\"text\"]");
+        }
+        for (String list : new String[] {"tools", "functions"}) {
+            JsonNode tools = f.array(list);
+            if (tools != null && !tools.isEmpty()) {
+                throw f.unsupported(list, "are not supported: this server does not call tools (send none)");
+            }
+        }
+        for (String choice : new String[] {"tool_choice", "function_call"}) {
+            JsonNode value = f.get(choice);
+            if (value != null && !(value.isTextual() && Set.of("none", "auto").contains(value.asText()))) {
+                throw f.unsupported(choice, "must be \"none\" or \"auto\": this server does not call tools");
+            }
+        }
+        for (String absent : new String[] {"audio", "prediction", "web_search_options"}) {
+            if (f.has(absent)) {
+                throw f.unsupported(absent, "is not supported (send null or leave it out)");
+            }
+        }
+    }
+
+    private OpenAiRequest finish(OpenAiFields f, ObjectNode request, Integer maxTokens, boolean logprobs) {
+        Boolean stream = f.bool("stream");
+        JsonNode options = f.object("stream_options");
+        boolean includeUsage = false;
+        if (options != null) {
+            OpenAiFields o = new OpenAiFields(options, "stream_options.");
+            for (Iterator<String> it = options.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!Set.of("include_usage", "include_obfuscation").contains(field)) {
+                    throw new InvalidRequestException("stream_options." + field, "unknown field 'stream_options."
+                            + ClientText.excerpt(field, 40) + "'");
+                }
+            }
+            includeUsage = Boolean.TRUE.equals(o.bool("include_usage"));
+            o.bool("include_obfuscation"); // ignored: nothing here to obfuscate against
+            if (!Boolean.TRUE.equals(stream)) {
+                throw new InvalidRequestException("stream_options", "stream_options needs stream: true");
+            }
+        }
+        String model = f.string("model");
+        if (maxTokens != null) {
+            request.put("max_new_tokens", maxTokens);
+        }
+        GenerationRequest parsed = RequestParser.parse(request);
+        if (maxTokens == null) {
+            parsed = parsed.withMaxNewTokens(parsed.maxNewTokens(), true);
+        }
+        if (model != null && !model.equals(servedModel)) {
+            throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
+                    + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");
+        }
+        return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs);
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        java.util.HashSet<String> all = new java.util.HashSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return Set.copyOf(all);
+    }
+}
