@@ -129,6 +129,8 @@ class WireCodecsTest {
                                 new RowPrompt(9, new int[0]))),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
+                new GatewayLease("gw-ü-1", 3000),
+                new GatewayLease("gw-2", 0),
                 new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1"), null),
                 new ShardStep("s", 3, new ShardReport(new int[] {0, 4, 1}, new double[] {0.1, Math.PI, 2.0 / 3}, 1,
                         SPARSE_ROW, new ScoreVector(152_064, new int[] {0, 151_999}, new double[] {-0.5f, -3f}), null, 0)),

@@ -3,6 +3,7 @@ package dev.nbce.gateway.cluster;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
+import dev.nbce.common.wire.GatewayLease;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireError;
@@ -36,12 +37,17 @@ public final class ClusterRowExecutor implements RowExecutor {
     private final long openTimeoutMillis;
     private final long stepTimeoutMillis;
     private final LongConsumer replyBytes;
+    private final String gatewayId;
     private final Map<String, Set<Promise<ShardStep>>> inFlight = new HashMap<>();
 
-    /** @param replyBytes told the encoded size of every report received, for the step-bytes metric */
-    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, long openTimeoutMillis, long stepTimeoutMillis,
-                              LongConsumer replyBytes) {
+    /**
+     * @param gatewayId  sent with every command: the worker leases the rows to this gateway
+     * @param replyBytes told the encoded size of every report received, for the step-bytes metric
+     */
+    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, String gatewayId, long openTimeoutMillis,
+                              long stepTimeoutMillis, LongConsumer replyBytes) {
         this.vertx = vertx;
+        this.gatewayId = gatewayId;
         this.replyBytes = replyBytes;
         this.registry = registry;
         this.openTimeoutMillis = openTimeoutMillis;
@@ -68,7 +74,8 @@ public final class ClusterRowExecutor implements RowExecutor {
 
     @Override
     public void close(String workerId, String requestId) {
-        vertx.eventBus().send(Addresses.worker(workerId), new CloseRequest(requestId));
+        vertx.eventBus().send(Addresses.worker(workerId), new CloseRequest(requestId),
+                new DeliveryOptions().addHeader(GatewayLease.HEADER, gatewayId));
     }
 
     private Future<ShardStep> call(String workerId, Object command, long timeoutMillis) {
@@ -79,7 +86,7 @@ public final class ClusterRowExecutor implements RowExecutor {
         }
         inFlight.computeIfAbsent(workerId, w -> new HashSet<>()).add(promise);
         vertx.eventBus().<ShardStep>request(Addresses.worker(workerId), command,
-                        new DeliveryOptions().setSendTimeout(timeoutMillis))
+                        new DeliveryOptions().setSendTimeout(timeoutMillis).addHeader(GatewayLease.HEADER, gatewayId))
                 .onComplete(reply -> {
                     Set<Promise<ShardStep>> pending = inFlight.get(workerId);
                     if (pending != null) {

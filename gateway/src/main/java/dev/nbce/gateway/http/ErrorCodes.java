@@ -11,7 +11,7 @@ final class ErrorCodes {
             case "not_found" -> 404;
             case "too_large" -> 413;
             case "overloaded", "too_many_requests" -> 429;
-            case "no_capacity", "no_workers", "worker_failed", "worker_lost", "worker_timeout", "not_ready" -> 503;
+            case "no_capacity", "no_workers", "worker_failed", "worker_lost", "worker_timeout", "not_ready", "shutting_down" -> 503;
             default -> 500;
         };
     }

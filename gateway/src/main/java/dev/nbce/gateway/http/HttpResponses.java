@@ -33,7 +33,7 @@ final class HttpResponses {
             response.end();
             return;
         }
-        if (code.equals("overloaded")) {
+        if (code.equals("overloaded") || code.equals("shutting_down")) {
             response.putHeader("Retry-After", "1");
         }
         json(ctx, ErrorCodes.httpStatus(code), JsonFrames.httpError(code, message));
