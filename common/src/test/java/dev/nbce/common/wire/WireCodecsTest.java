@@ -225,7 +225,7 @@ class WireCodecsTest {
     @SuppressWarnings("unchecked")
     private static MessageCodec<Object, Object> codecFor(Object value) {
         for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
-                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS, WireCodecs.GATEWAY_LEASE)) {
             if (((RecordCodec<?>) codec).type() == value.getClass()) {
                 return (MessageCodec<Object, Object>) codec;
             }
@@ -254,7 +254,7 @@ class WireCodecsTest {
     void codecsHaveUniqueNamesAndAreUserCodecs() {
         Set<String> names = new HashSet<>();
         for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
-                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS, WireCodecs.GATEWAY_LEASE)) {
             assertTrue(names.add(codec.name()), codec.name());
             assertEquals(-1, codec.systemCodecID());
         }
