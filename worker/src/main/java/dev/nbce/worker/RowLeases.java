@@ -14,15 +14,19 @@ import java.util.Map;
 final class RowLeases {
     private final Map<String, String> ownerOfRequest = new HashMap<>();
     private final Map<String, Long> leaseEndNanos = new HashMap<>();
+    /** Each gateway's own lease length, from its heartbeats. */
+    private final Map<String, Long> leaseNanos = new HashMap<>();
 
     /** The gateway is alive now; its rows stay for at least {@code leaseMillis} more. */
     void renew(String gatewayId, long leaseMillis, long nowNanos) {
+        leaseNanos.put(gatewayId, leaseMillis * 1_000_000L);
         leaseEndNanos.put(gatewayId, nowNanos + leaseMillis * 1_000_000L);
     }
 
-    /** A command from a gateway renews it with {@code defaultLeaseMillis} unless a heartbeat already set a later end. */
+    /** A command is proof of life too: renews with the gateway's own lease, {@code defaultLeaseMillis} until its first heartbeat. */
     void touch(String gatewayId, long defaultLeaseMillis, long nowNanos) {
-        leaseEndNanos.merge(gatewayId, nowNanos + defaultLeaseMillis * 1_000_000L, Math::max);
+        long lease = leaseNanos.getOrDefault(gatewayId, defaultLeaseMillis * 1_000_000L);
+        leaseEndNanos.merge(gatewayId, nowNanos + lease, Math::max);
     }
 
     /**
@@ -47,6 +51,7 @@ final class RowLeases {
     /** Forgets a gateway that said goodbye; returns the requests it owned, to close. */
     List<String> releaseGateway(String gatewayId) {
         leaseEndNanos.remove(gatewayId);
+        leaseNanos.remove(gatewayId);
         return removeRequestsOf(List.of(gatewayId));
     }
 
@@ -56,7 +61,10 @@ final class RowLeases {
                 .filter(e -> e.getValue() - nowNanos < 0)
                 .map(Map.Entry::getKey)
                 .toList();
-        expired.forEach(leaseEndNanos::remove);
+        expired.forEach(g -> {
+            leaseEndNanos.remove(g);
+            leaseNanos.remove(g);
+        });
         return removeRequestsOf(expired);
     }
 

@@ -29,12 +29,13 @@ class RowLeasesTest {
     }
 
     @Test
-    void aCommandRenewsWithTheDefaultButNeverShortensAHeartbeatLease() {
+    void aCommandRenewsWithTheGatewaysOwnLeaseOrTheDefault() {
         RowLeases leases = new RowLeases();
-        leases.renew("gw-a", 10_000, 0);
-        leases.touch("gw-a", 1000, 0);
+        leases.renew("gw-a", 1000, 0);
+        leases.touch("gw-a", 5000, 500 * MS);
         assertTrue(leases.claim("a-1", "gw-a"));
-        assertEquals(List.of(), leases.expire(5000 * MS));
+        assertEquals(List.of(), leases.expire(1400 * MS), "the command renewed the lease");
+        assertEquals(List.of("a-1"), leases.expire(1501 * MS), "with the gateway's own length, not the longer default");
         leases.touch("gw-new", 1000, 0);
         assertTrue(leases.claim("n-1", "gw-new"));
         assertEquals(List.of("n-1"), leases.expire(1001 * MS), "a gateway heard only by command gets the default lease");
