@@ -44,6 +44,14 @@ public final class TestCluster implements AutoCloseable {
         return worker;
     }
 
+    /** A worker whose engine also calls {@code probe} on every forward (fault injection) and counts as stalled after {@code stallMillis}. */
+    public WorkerNode addWorker(long stallMillis, dev.nbce.worker.engine.RowEngine.ForwardObserver probe) throws Exception {
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), EngineLimits.DEFAULT,
+                "worker-" + workers.size(), 0, stallMillis, probe);
+        workers.add(worker);
+        return worker;
+    }
+
     public ClusterSettings settings() {
         return settings;
     }
