@@ -88,6 +88,12 @@ final class ServeCommand implements Main.Command {
     }
 
     private static void stopAll(List<Process> children, GatewayNode node) {
+        // The gateway drains first, while its workers can still finish the streams in flight.
+        try {
+            node.drainAndClose(java.time.Duration.ofSeconds(GatewayCommand.drainSeconds(System.getenv())));
+        } catch (Exception ignored) {
+            // exiting anyway
+        }
         children.forEach(Process::destroy);
         for (Process child : children) {
             try {
@@ -97,11 +103,6 @@ final class ServeCommand implements Main.Command {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        try {
-            node.close();
-        } catch (Exception ignored) {
-            // exiting anyway
         }
     }
 

@@ -2,6 +2,7 @@ package dev.nbce.launcher;
 
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.WorkerNode;
+import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.engine.EngineLimits;
 import java.io.PrintStream;
 import java.util.List;
@@ -50,7 +51,8 @@ final class WorkerCommand implements Main.Command {
                 defaults.maxBatchTokens(), defaults.maxAttentionCells(), defaults.batchWaitNanos());
         String workerId = args.get("id", "worker-" + UUID.randomUUID().toString().substring(0, 8));
         WorkerNode node = WorkerNode.start(ClusterSettings.fromEnvironment(System.getenv()), ModelArgs.modelDir(args),
-                ModelArgs.modelName(args), ModelArgs.device(args), ModelArgs.decoderOptions(args), limits, workerId, metricsPort);
+                ModelArgs.modelName(args), ModelArgs.device(args), ModelArgs.decoderOptions(args), limits, workerId, metricsPort,
+                EngineWatchdog.stallMillisFromEnvironment(System.getenv()), (rows, tokens, nanos) -> { });
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

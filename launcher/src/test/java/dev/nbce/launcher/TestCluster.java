@@ -3,6 +3,7 @@ package dev.nbce.launcher;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.launcher.cluster.MetricsSetup;
 import dev.nbce.worker.model.DeviceSpec;
@@ -40,6 +41,14 @@ public final class TestCluster implements AutoCloseable {
     public WorkerNode addWorker() throws Exception {
         WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), EngineLimits.DEFAULT,
                 "worker-" + workers.size(), 0);
+        workers.add(worker);
+        return worker;
+    }
+
+    /** A worker whose engine also calls {@code probe} on every forward (fault injection) and counts as stalled after {@code stallMillis}. */
+    public WorkerNode addWorker(long stallMillis, dev.nbce.worker.engine.RowEngine.ForwardObserver probe) throws Exception {
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.fromEnvironment(),
+                EngineLimits.DEFAULT, "worker-" + workers.size(), 0, stallMillis, probe);
         workers.add(worker);
         return worker;
     }

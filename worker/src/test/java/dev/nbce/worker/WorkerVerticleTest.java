@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.request.NbceParams;
+import dev.nbce.common.request.Pooling;
 import dev.nbce.common.request.StepParams;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
+import dev.nbce.common.wire.GatewayLease;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
 import dev.nbce.common.wire.ShardStep;
@@ -20,6 +22,7 @@ import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.model.DeviceSpec;
 import dev.nbce.worker.model.TestModels;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The worker verticle on its own (a local event bus, no cluster): it announces itself, answers
  * OpenRows and Advance with its shard's report, frees rows on CloseRequest, and once draining it
- * announces no capacity and refuses steps as retryable.
+ * announces no capacity and refuses steps as retryable. Rows are leased to the gateway that opened
+ * them; an engine that dies or wedges stops the announcements.
  */
 class WorkerVerticleTest {
     private Vertx vertx;
@@ -96,6 +100,116 @@ class WorkerVerticleTest {
         ReplyException reply = (ReplyException) refused.getCause();
         assertEquals(WireError.FAILURE_CODE, reply.failureCode());
         assertTrue(reply.getMessage().startsWith("shutting_down:"), "a retryable code: " + reply.getMessage());
+    }
+
+    @Test
+    void rowsOfAGatewayThatStopsRenewingAreFreedAndItsIdsAreItsOwn() throws Exception {
+        vertx.eventBus().publish(Addresses.GATEWAY_LEASES, new GatewayLease("gw-a", 300));
+        OpenRows open = new OpenRows("gw-a-1", new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY)), -1, 0,
+                List.of(new RowPrompt(0, new int[] {1, 5, 9}), new RowPrompt(1, new int[] {1, 7})));
+        request("w-test", open, "gw-a");
+        assertEquals(2, engine.activeRows());
+
+        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> request("w-test", open, "gw-b"));
+        assertTrue(refused.getCause().getMessage().startsWith("duplicate_request:"), refused.getCause().getMessage());
+        assertEquals(2, engine.activeRows(), "the refused rows were not added");
+
+        // gw-a sends nothing more: its rows go once the lease (300 ms) has passed.
+        long start = System.nanoTime();
+        awaitActiveRows(0, 5_000);
+        long freedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(freedMillis >= 150, "rows must outlive most of the lease, freed after " + freedMillis + " ms");
+
+        // A gateway that says goodbye (lease 0) has its rows freed at once, however long its lease.
+        vertx.eventBus().publish(Addresses.GATEWAY_LEASES, new GatewayLease("gw-c", 60_000));
+        request("w-test", new OpenRows("gw-c-1", new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.AVERAGE)), -1, 0,
+                List.of(new RowPrompt(0, new int[] {3, 4}))), "gw-c");
+        assertEquals(1, engine.activeRows());
+        vertx.eventBus().publish(Addresses.GATEWAY_LEASES, new GatewayLease("gw-c", 0));
+        awaitActiveRows(0, 2_000);
+    }
+
+    @Test
+    void anEngineThatDiesOrWedgesStopsAnnouncingAndRefusesSteps() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> fault = new java.util.concurrent.atomic.AtomicReference<>("none");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RowEngine.ForwardObserver probe = (rows, tokens, nanos) -> {
+            switch (fault.get()) {
+                case "error" -> throw new StackOverflowError("injected");
+                case "wedge" -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                default -> { }
+            }
+        };
+        for (String kind : List.of("wedge", "error")) {
+            RowEngine sick = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 1_000_000L), probe);
+            String id = "w-" + kind;
+            WorkerVerticle verticle = new WorkerVerticle(id, "nbce-demo", sick, 50, null, new EngineWatchdog(sick, 300));
+            String deployment = await(vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture());
+            try {
+                OpenRows open = new OpenRows(kind + "-1", new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY)), -1, 0,
+                        List.of(new RowPrompt(0, new int[] {1, 5, 9})));
+                request(id, open, "gw-a");
+                assertTrue(announcedWithin(id, 2_000), id + " announces while healthy");
+                fault.set(kind);
+                // The step never gets an answer: the engine is gone or stuck inside the forward.
+                vertx.eventBus().request(Addresses.worker(id), new Advance(open.requestId(), 1, 11, 0));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (verticleHealthy(sick) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(!verticleHealthy(sick), id + ": the watchdog notices");
+                Thread.sleep(100);
+                assertTrue(!announcedWithin(id, 500), id + ": no announcements from an unhealthy engine");
+                ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                        () -> request(id, new OpenRows(kind + "-2", new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY)), -1, 0,
+                                List.of(new RowPrompt(0, new int[] {2}))), "gw-a"));
+                assertTrue(refused.getCause().getMessage().startsWith("internal:") && refused.getCause().getMessage()
+                        .contains("unhealthy"), refused.getCause().getMessage());
+            } finally {
+                fault.set("none");
+                release.countDown();
+                await(vertx.undeploy(deployment).toCompletionStage().toCompletableFuture());
+                sick.close();
+            }
+        }
+    }
+
+    private static boolean verticleHealthy(RowEngine engine) {
+        return new EngineWatchdog(engine, 300).healthy();
+    }
+
+    /** True when {@code workerId} announces itself within {@code millis} (announcements older than now are skipped). */
+    private boolean announcedWithin(String workerId, long millis) throws InterruptedException {
+        announcements.clear();
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            WorkerStatus status = announcements.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (status != null && status.workerId().equals(workerId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void awaitActiveRows(int rows, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (engine.activeRows() != rows && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(rows, engine.activeRows());
+    }
+
+    private ShardStep request(String workerId, Object command, String gatewayId) throws Exception {
+        return await(vertx.eventBus().<ShardStep>request(Addresses.worker(workerId), command,
+                        new DeliveryOptions().addHeader(GatewayLease.HEADER, gatewayId))
+                .map(m -> m.body()).toCompletionStage().toCompletableFuture());
     }
 
     private ShardStep request(Object command) throws Exception {

@@ -40,7 +40,10 @@ public enum ErrorCode {
 
     // A worker's refusals that another worker may not give.
     CAPACITY("capacity", 500, Close.INTERNAL, true),
-    SHUTTING_DOWN("shutting_down", 500, Close.INTERNAL, true),
+    /** A draining worker or gateway: the same request succeeds elsewhere (503 with Retry-After to clients). */
+    SHUTTING_DOWN("shutting_down", 503, Close.TRY_AGAIN_LATER, true),
+    /** A worker already holds this request id for another gateway: never merged, never retried. */
+    DUPLICATE_REQUEST("duplicate_request", 500, Close.INTERNAL, false),
     UNKNOWN_REQUEST("unknown_request", 500, Close.INTERNAL, true),
     INTERNAL("internal", 500, Close.INTERNAL, true);
 

@@ -6,6 +6,8 @@ public final class Addresses {
     public static final String WORKER_ANNOUNCE = "nbce.workers.announce";
     /** Events addressed to gateways as a group (e.g. a worker draining). */
     public static final String GATEWAY_EVENTS = "nbce.gateway.events";
+    /** Gateways publish {@link GatewayLease} heartbeats here; workers free the rows of gateways that fall silent. */
+    public static final String GATEWAY_LEASES = "nbce.gateways.lease";
 
     private static final String WORKER_PREFIX = "nbce.worker.";
 

@@ -58,7 +58,12 @@ public final class WireCodecs {
                     .putString(s.address()).putString(s.metricsUrl()),
             r -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString()));
 
-    private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS);
+    static final RecordCodec<GatewayLease> GATEWAY_LEASE = new RecordCodec<>(GatewayLease.class,
+            (w, l) -> w.putString(l.gatewayId()).putInt(l.leaseMillis()),
+            r -> new GatewayLease(r.getString(), r.getInt()));
+
+    private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS,
+            GATEWAY_LEASE);
 
     private WireCodecs() {}
 

@@ -132,6 +132,8 @@ class WireCodecsTest {
                                 new RowPrompt(9, new int[0]))),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
+                new GatewayLease("gw-ü-1", 3000),
+                new GatewayLease("gw-2", 0),
                 new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1"), null),
                 new ShardStep("s", 3, new ShardReport(new int[] {0, 4, 1}, new double[] {0.1, Math.PI, 2.0 / 3}, 1,
                         SPARSE_ROW, new ScoreVector(152_064, new int[] {0, 151_999}, new double[] {-0.5f, -3f}), null, 0)),
@@ -239,7 +241,7 @@ class WireCodecsTest {
     @SuppressWarnings("unchecked")
     private static MessageCodec<Object, Object> codecFor(Object value) {
         for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
-                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS, WireCodecs.GATEWAY_LEASE)) {
             if (((RecordCodec<?>) codec).type() == value.getClass()) {
                 return (MessageCodec<Object, Object>) codec;
             }
@@ -269,7 +271,7 @@ class WireCodecsTest {
     void codecsHaveUniqueNamesAndAreUserCodecs() {
         Set<String> names = new HashSet<>();
         for (MessageCodec<?, ?> codec : List.of(WireCodecs.OPEN_ROWS, WireCodecs.ADVANCE, WireCodecs.CLOSE,
-                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS)) {
+                WireCodecs.SHARD_STEP, WireCodecs.WORKER_STATUS, WireCodecs.GATEWAY_LEASE)) {
             assertTrue(names.add(codec.name()), codec.name());
             assertEquals(-1, codec.systemCodecID());
         }

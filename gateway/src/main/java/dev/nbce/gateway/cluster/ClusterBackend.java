@@ -7,25 +7,41 @@ import dev.nbce.gateway.metrics.GatewayMetrics;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RequestIds;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireCodecs;
 import dev.nbce.common.wire.WireMeter;
 import java.util.Map;
 
-/** The gateway's backend in a cluster: worker registry, event-bus executor, service and meters. */
+/**
+ * The gateway's backend in a cluster: worker registry, event-bus executor, lease beacon, service and
+ * meters. The gateway's instance id names its leases, its commands and its request ids.
+ */
 public final class ClusterBackend implements GatewayVerticle.Backend {
     private final WorkerRegistry registry;
     private final NbceService service;
+    private final LeaseBeacon beacon;
 
-    /** Timeouts in milliseconds: liveness (silence before a worker is dead), prefill and decode step deadlines. */
-    public record Timeouts(long livenessMillis, long openMillis, long stepMillis) {
+    /**
+     * Timeouts in milliseconds: liveness (silence before a worker is dead), prefill and decode step
+     * deadlines, and the lease after which workers free the rows of a silent gateway.
+     */
+    public record Timeouts(long livenessMillis, long openMillis, long stepMillis, int leaseMillis) {
+        public static final int DEFAULT_LEASE_MILLIS = 3000;
+
+        public Timeouts(long livenessMillis, long openMillis, long stepMillis) {
+            this(livenessMillis, openMillis, stepMillis, DEFAULT_LEASE_MILLIS);
+        }
+
         public static Timeouts fromEnvironment(Map<String, String> env) {
             return new Timeouts(
                     Long.parseLong(env.getOrDefault("NBCE_LIVENESS_MS", "1500")),
                     Long.parseLong(env.getOrDefault("NBCE_OPEN_TIMEOUT_MS", "120000")),
-                    Long.parseLong(env.getOrDefault("NBCE_STEP_TIMEOUT_MS", "10000")));
+                    Long.parseLong(env.getOrDefault("NBCE_STEP_TIMEOUT_MS", "10000")),
+                    Integer.parseInt(env.getOrDefault("NBCE_LEASE_MS", Integer.toString(DEFAULT_LEASE_MILLIS))));
         }
     }
 
@@ -33,10 +49,25 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
                           MeterRegistry meters) {
         this.registry = new WorkerRegistry(vertx, preparer.modelName(), timeouts.livenessMillis());
         registry.start();
+        String gatewayId = RequestIds.newInstanceId();
+        this.beacon = new LeaseBeacon(vertx, gatewayId, timeouts.leaseMillis());
+        beacon.start();
         GatewayMetrics metrics = new GatewayMetrics(meters);
         WireCodecs.registerAll(vertx.eventBus(), WireMeter.of(ShardStep.class, metrics::stepBytes));
-        ClusterRowExecutor executor = new ClusterRowExecutor(vertx, registry, timeouts.openMillis(), timeouts.stepMillis());
-        this.service = new NbceService(vertx, preparer, executor, limits, metrics);
+        ClusterRowExecutor executor = new ClusterRowExecutor(vertx, registry, gatewayId, timeouts.openMillis(),
+                timeouts.stepMillis());
+        this.service = new NbceService(vertx, preparer, executor, limits, metrics, new RequestIds(gatewayId));
+    }
+
+    /** This gateway's instance id: the owner of its rows on every worker. */
+    public String gatewayId() {
+        return beacon.gatewayId();
+    }
+
+    /** Stops renewing the lease and tells the workers to free this gateway's rows (the last step of a stop). */
+    public Future<Void> leave() {
+        registry.stop();
+        return beacon.stop();
     }
 
     public WorkerRegistry registry() {

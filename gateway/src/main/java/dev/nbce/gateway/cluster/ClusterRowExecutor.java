@@ -5,6 +5,7 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;
+import dev.nbce.common.wire.GatewayLease;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireError;
@@ -32,10 +33,14 @@ public final class ClusterRowExecutor implements RowExecutor {
     private final WorkerRegistry registry;
     private final long openTimeoutMillis;
     private final long stepTimeoutMillis;
+    private final String gatewayId;
     private final Map<String, Set<Promise<ShardStep>>> inFlight = new HashMap<>();
 
-    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, long openTimeoutMillis, long stepTimeoutMillis) {
+    /** @param gatewayId sent with every command: the worker leases the rows to this gateway */
+    public ClusterRowExecutor(Vertx vertx, WorkerRegistry registry, String gatewayId, long openTimeoutMillis,
+                              long stepTimeoutMillis) {
         this.vertx = vertx;
+        this.gatewayId = gatewayId;
         this.registry = registry;
         this.openTimeoutMillis = openTimeoutMillis;
         this.stepTimeoutMillis = stepTimeoutMillis;
@@ -61,7 +66,8 @@ public final class ClusterRowExecutor implements RowExecutor {
 
     @Override
     public void close(String workerId, String requestId) {
-        vertx.eventBus().send(Addresses.worker(workerId), new CloseRequest(requestId));
+        vertx.eventBus().send(Addresses.worker(workerId), new CloseRequest(requestId),
+                new DeliveryOptions().addHeader(GatewayLease.HEADER, gatewayId));
     }
 
     private Future<ShardStep> call(String workerId, Object command, long timeoutMillis) {
@@ -72,7 +78,7 @@ public final class ClusterRowExecutor implements RowExecutor {
         }
         inFlight.computeIfAbsent(workerId, w -> new HashSet<>()).add(promise);
         vertx.eventBus().<ShardStep>request(Addresses.worker(workerId), command,
-                        new DeliveryOptions().setSendTimeout(timeoutMillis))
+                        new DeliveryOptions().setSendTimeout(timeoutMillis).addHeader(GatewayLease.HEADER, gatewayId))
                 .onComplete(reply -> {
                     Set<Promise<ShardStep>> pending = inFlight.get(workerId);
                     if (pending != null) {

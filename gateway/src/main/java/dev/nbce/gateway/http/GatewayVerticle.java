@@ -155,7 +155,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void readiness(RoutingContext ctx) {
-        boolean ok = backend.ready();
+        // A draining gateway leaves the load balancer at once, while its streams finish.
+        boolean ok = backend.ready() && !service.draining();
         ObjectNode body = Json.MAPPER.createObjectNode().put("ready", ok);
         ArrayNode workers = body.putArray("workers");
         for (WorkerStatus w : backend.workers()) {

@@ -15,17 +15,19 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Admits requests, prepares their rows off the event loop, runs their sessions and releases their
  * slot when they end. The one entry point shared by every API and by the CLI. Call from the
- * Vert.x context that should run the sessions.
+ * Vert.x context that should run the sessions. {@link #drain} stops it gracefully.
  */
 public final class NbceService {
     /** One logfmt line per request start and end, keyed by request id, for log pipelines. */
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("nbce.requests");
-    private static final AtomicLong SEQUENCE = new AtomicLong();
+    /** Retryable: the client should send the request again, to another replica. */
 
     private final Vertx vertx;
     private final PromptPreparer preparer;
@@ -34,9 +36,20 @@ public final class NbceService {
     private final AdmissionControl admission;
     private final GatewayLimits limits;
     private final ServiceObserver observer;
+    private final RequestIds requestIds;
+    /** Every admitted request not yet ended (queued, preparing or generating). */
+    private final Set<Run> runs = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
                        ServiceObserver observer) {
+        this(vertx, preparer, executor, limits, observer, new RequestIds(RequestIds.newInstanceId()));
+    }
+
+    /** @param requestIds ids unique across the cluster (workers key rows by them) */
+    public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
+                       ServiceObserver observer, RequestIds requestIds) {
+        this.requestIds = requestIds;
         this.vertx = vertx;
         this.preparer = preparer;
         this.cheapLimits = new CheapLimits(limits, preparer.model().tokenizer().longestTokenBytes());
@@ -58,18 +71,62 @@ public final class NbceService {
         return admission;
     }
 
+    /** True once {@link #drain} was called: no new requests are taken. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Requests admitted and not yet ended. */
+    public int inFlight() {
+        return runs.size();
+    }
+
+    /**
+     * Graceful stop: from now on new requests are refused with the retryable {@code shutting_down};
+     * requests already admitted may finish for up to {@code grace}; the rest then end with
+     * {@code shutting_down} and their rows are closed. Completes once no request is left (or a few
+     * seconds after the grace if some refuse to end).
+     */
+    public Future<Void> drain(Duration grace) {
+        draining = true;
+        Promise<Void> drained = Promise.promise();
+        long abortAt = System.nanoTime() + grace.toNanos();
+        long giveUpAt = abortAt + Duration.ofSeconds(5).toNanos();
+        NbceException stopping = new NbceException(ErrorCode.SHUTTING_DOWN,
+                "the gateway is shutting down; send the request again", 1);
+        boolean[] aborted = {false};
+        vertx.setPeriodic(0, 50, timer -> {
+            long now = System.nanoTime();
+            if (runs.isEmpty() || now > giveUpAt) {
+                vertx.cancelTimer(timer);
+                drained.tryComplete();
+            } else if (now > abortAt && !aborted[0]) {
+                aborted[0] = true;
+                LOG.warn("event=drain_deadline requests={}", runs.size());
+                runs.forEach(run -> run.abort(stopping));
+            }
+        });
+        return drained.future();
+    }
+
     /**
      * Starts (or queues) a generation.
      *
-     * @throws NbceException "overloaded" when the queue is full, "bad_request" for limit violations
+     * @throws NbceException "overloaded" when the queue is full, "bad_request" for limit violations,
+     *                       "shutting_down" (retryable) while draining
      */
     public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
+        if (draining) {
+            throw new NbceException(ErrorCode.SHUTTING_DOWN, "this gateway is shutting down; send the request again", 1);
+        }
         cheapLimits.check(request);
-        String requestId = "req-" + Long.toString(System.currentTimeMillis(), 36) + "-" + SEQUENCE.incrementAndGet();
+        String requestId = requestIds.next();
         Context context = vertx.getOrCreateContext();
         Promise<GenerationResult> result = Promise.promise();
         Run run = new Run(requestId, request, listener, context, result);
         admission.admit(run);
+        runs.add(run);
+        result.future().onComplete(ended -> runs.remove(run));
         observer.queueDepth(admission.queued());
         return new RunningGeneration(requestId, result.future(), run::cancel);
     }
@@ -84,6 +141,8 @@ public final class NbceService {
         private GenerationSession session;
         private boolean cancelled;
         private boolean started;
+        /** Why a drain ended this request early; replaces its "cancelled" result. */
+        private NbceException abortCause;
 
         Run(String requestId, GenerationRequest request, SessionListener listener, Context context,
             Promise<GenerationResult> result) {
@@ -111,6 +170,12 @@ public final class NbceService {
                                 observer.wrap(listener, startNanos), SessionClock.of(vertx), limits.capacityWait());
                         return session.start();
                     })
+                    .map(ended -> {
+                        if (abortCause != null && ended.finishReason().equals("cancelled")) {
+                            throw abortCause;
+                        }
+                        return ended;
+                    })
                     .onComplete(ended -> {
                         logEnd(requestId, ended.succeeded() ? ended.result() : null, ended.cause(), startNanos);
                         admission.release();
@@ -136,6 +201,19 @@ public final class NbceService {
                     session.cancel();
                 } else if (!started) {
                     result.tryComplete(cancelledBeforeStart());
+                }
+            });
+        }
+
+        /** Ends the request with {@code why} (cancelling its session, which closes its rows). */
+        void abort(NbceException why) {
+            context.runOnContext(v -> {
+                abortCause = why;
+                cancelled = true;
+                if (session != null) {
+                    session.cancel();
+                } else if (!started) {
+                    result.tryFail(why);
                 }
             });
         }

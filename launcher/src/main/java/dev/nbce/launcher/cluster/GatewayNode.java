@@ -6,6 +6,7 @@ import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,6 +61,21 @@ public final class GatewayNode implements AutoCloseable {
 
     private int countLive() {
         return backend().registry().liveCount();
+    }
+
+    /**
+     * SIGTERM behaviour: readiness off and new requests refused at once, in-flight generations finish
+     * for up to {@code grace} (the rest end with the retryable shutting_down), then the workers are told
+     * to free this gateway's rows and the node leaves the cluster.
+     */
+    public void drainAndClose(Duration grace) throws Exception {
+        try {
+            backend().service().drain(grace).toCompletionStage().toCompletableFuture()
+                    .get(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+            backend().leave().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } finally {
+            close();
+        }
     }
 
     @Override

@@ -5,9 +5,11 @@ import io.vertx.core.http.HttpServer;
 import java.net.BindException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * A worker's own small HTTP server: GET /metrics (Prometheus) and GET /health.
+ * A worker's own small HTTP server: GET /metrics (Prometheus) and GET /health (503 with the reason
+ * while the engine is unhealthy, so Kubernetes restarts a worker whose engine died or wedged).
  *
  * <p>Several workers share a host (one per GPU), so an unconfigured port is the first free one from
  * {@link #FIRST_AUTO_PORT} on, predictable for a scrape config; a configured port is taken exactly or
@@ -25,10 +27,11 @@ final class MetricsServer {
     }
 
     /** @param configuredPort the --metrics-port / NBCE_METRICS_PORT value, or null to pick the first free port from 9100 */
-    static HttpServer start(Vertx vertx, MetricsSetup metrics, Integer configuredPort) throws Exception {
+    static HttpServer start(Vertx vertx, MetricsSetup metrics, Integer configuredPort, Supplier<String> problem)
+            throws Exception {
         if (configuredPort != null) {
             try {
-                return listen(vertx, metrics, configuredPort);
+                return listen(vertx, metrics, configuredPort, problem);
             } catch (BindException e) {
                 throw new IllegalArgumentException("metrics port " + configuredPort + " on " + bindHost()
                         + " is already in use: set another with NBCE_METRICS_PORT or --metrics-port (0 = any free port)");
@@ -36,12 +39,22 @@ final class MetricsServer {
         }
         for (int port = FIRST_AUTO_PORT; port < FIRST_AUTO_PORT + AUTO_PORTS; port++) {
             try {
-                return listen(vertx, metrics, port);
+                return listen(vertx, metrics, port, problem);
             } catch (BindException taken) {
                 // another worker on this host has it: try the next one
             }
         }
-        return listen(vertx, metrics, 0);
+        return listen(vertx, metrics, 0, problem);
+    }
+
+    private static void health(io.vertx.core.http.HttpServerResponse response, String problem) {
+        response.putHeader("Content-Type", "application/json");
+        if (problem == null) {
+            response.end("{\"status\":\"ok\"}");
+        } else {
+            response.setStatusCode(503).end(new io.vertx.core.json.JsonObject().put("status", "unhealthy")
+                    .put("reason", problem).encode());
+        }
     }
 
     /** NIO reports a {@link BindException}; Netty's native transports an IOException with the OS text. */
@@ -50,14 +63,15 @@ final class MetricsServer {
                 || (error != null && String.valueOf(error.getMessage()).contains("Address already in use"));
     }
 
-    private static HttpServer listen(Vertx vertx, MetricsSetup metrics, int port) throws Exception {
+    private static HttpServer listen(Vertx vertx, MetricsSetup metrics, int port, Supplier<String> problem)
+            throws Exception {
         try {
             return vertx.createHttpServer()
                     .requestHandler(request -> {
                         switch (request.path()) {
                             case "/metrics" -> request.response()
                                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
-                            case "/health" -> request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+                            case "/health" -> health(request.response(), problem.get());
                             default -> request.response().setStatusCode(404).end();
                         }
                     })

@@ -1,5 +1,6 @@
 package dev.nbce.launcher.cluster;
 
+import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.WorkerVerticle;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
@@ -45,24 +46,32 @@ public final class WorkerNode implements AutoCloseable {
 
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    EngineLimits limits, String workerId, Integer metricsPort) throws Exception {
-        return start(cluster, modelDir, modelName, device, DecoderOptions.fromEnvironment(), limits, workerId, metricsPort);
+        return start(cluster, modelDir, modelName, device, DecoderOptions.fromEnvironment(), limits, workerId, metricsPort,
+                EngineWatchdog.stallMillisFromEnvironment(System.getenv()), (rows, tokens, nanos) -> { });
     }
 
-    /** @param metricsPort the configured metrics port, or null for the first free one from 9100 */
+    /**
+     * @param metricsPort the configured metrics port, or null for the first free one from 9100
+     * @param stallMillis an engine iteration running longer than this makes the worker unhealthy
+     * @param probe       also told of every forward, on the engine thread (tests inject faults here)
+     */
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
-                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort)
-            throws Exception {
+                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
+                                   long stallMillis, RowEngine.ForwardObserver probe) throws Exception {
         LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
-        RowEngine engine = new RowEngine(decoder, limits, workerMetrics::onForward,
-                "worker " + workerId + " (model " + modelName + ")");
+        RowEngine engine = new RowEngine(decoder, limits, (rows, tokens, nanos) -> {
+            workerMetrics.onForward(rows, tokens, nanos);
+            probe.onForward(rows, tokens, nanos);
+        }, "worker " + workerId + " (model " + modelName + ")");
         workerMetrics.watch(engine);
+        EngineWatchdog watchdog = new EngineWatchdog(engine, stallMillis);
         Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         try {
-            HttpServer server = MetricsServer.start(vertx, metrics, metricsPort);
+            HttpServer server = MetricsServer.start(vertx, metrics, metricsPort, watchdog::problem);
             String metricsUrl = "http://" + advertisedHost(cluster) + ":" + server.actualPort() + "/metrics";
-            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl);
+            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl, watchdog);
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl);
         } catch (Exception e) {

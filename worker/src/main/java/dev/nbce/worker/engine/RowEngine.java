@@ -87,6 +87,9 @@ public final class RowEngine implements AutoCloseable {
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
+    private volatile long iterationStartNanos;
+    private volatile boolean inIteration;
 
     public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer) {
         this(decoder, limits, observer, "worker");
@@ -100,6 +103,8 @@ public final class RowEngine implements AutoCloseable {
         this.observer = observer;
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
+        // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
+        this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("engine thread died", e));
         this.thread.start();
     }
 
@@ -113,6 +118,16 @@ public final class RowEngine implements AutoCloseable {
 
     public int activeRows() {
         return activeRows.get();
+    }
+
+    /** False once the engine thread has ended (stopped, or died on an Error). */
+    public boolean threadAlive() {
+        return thread.isAlive();
+    }
+
+    /** How long the loop iteration in progress has run; 0 while the engine waits for commands. */
+    public long currentIterationNanos() {
+        return inIteration ? System.nanoTime() - iterationStartNanos : 0;
     }
 
     public int activeRequests() {
@@ -151,12 +166,15 @@ public final class RowEngine implements AutoCloseable {
                 if (prefilling.isEmpty()) {
                     batch.add(inbox.take());
                 }
+                iterationStartNanos = System.nanoTime();
+                inIteration = true;
                 gatherMore(batch);
                 runLoopIteration(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } finally {
+                inIteration = false;
                 batch.clear();
             }
         }
