@@ -40,7 +40,7 @@ class ErrorCodeTest {
     void statusesAndCloseCodesFollowTheKindOfFailure() {
         for (ErrorCode code : ErrorCode.values()) {
             int status = code.httpStatus();
-            assertTrue(status == 400 || status == 401 || status == 404 || status == 413 || status == 429
+            assertTrue(status == 400 || status == 401 || status == 403 || status == 404 || status == 413 || status == 429
                     || status == 500 || status == 503, code + " " + status);
             short close = code.webSocketCloseCode();
             assertTrue(close >= 1008 && close <= 1013, code + " closes with " + close);
