@@ -96,6 +96,8 @@ final class ServeCommand implements Main.Command {
         builder.environment().put("DJL_OFFLINE", "true");
         // The gateway's metrics port, if one is set, is the gateway's: workers pick theirs from 9100.
         builder.environment().remove("NBCE_METRICS_PORT");
+        // A private cluster's worker metrics stay on this machine unless asked otherwise.
+        builder.environment().putIfAbsent("NBCE_METRICS_HOST", ClusterSettings.LOOPBACK);
         // The worker announces the model under the gateway's name even for a copied directory.
         builder.environment().put("NBCE_MODEL_NAME", modelName);
         builder.directory(new File(System.getProperty("user.dir")));

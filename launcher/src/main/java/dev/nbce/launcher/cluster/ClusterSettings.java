@@ -128,6 +128,9 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         }
         if (bindInterface != null) {
             config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bindInterface);
+            // Otherwise Hazelcast listens on every interface and only advertises this one: a loopback
+            // cluster would still accept members from the network.
+            config.setProperty("hazelcast.socket.bind.any", "false");
         }
         return config;
     }
