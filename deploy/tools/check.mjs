@@ -139,7 +139,7 @@ function policyErrors(obj) {
 
 // ---- Kubernetes: references between the objects of one kustomization ----
 
-const EXTERNAL_SECRETS = new Set(["nbce-api-keys"]); // created by the operator (deploy/README.md)
+const EXTERNAL_SECRETS = new Set(["nbce-api-keys", "nbce-cluster-tls"]); // created by the operator (deploy/README.md)
 
 function selects(selector, labels) {
   const entries = Object.entries(selector ?? {});

@@ -143,10 +143,10 @@ let sequence = 0;
 let current = null;   // the request in flight: { id, question, sent: [doc elements], tokens, stopTimer }
 let shown = null;     // the answer on screen: { sent, contextOf, rangeOf } for hover → document
 
+// The key never goes in the URL (proxies and ingress logs record URLs): the first message carries it.
 function socketUrl() {
-  const key = apiKey();
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/v1/ws${key ? `?api_key=${encodeURIComponent(key)}` : ""}`;
+  return `${scheme}//${location.host}/v1/ws`;
 }
 
 function apiKey() {
@@ -164,6 +164,8 @@ function connect() {
   const ws = new WebSocket(socketUrl());
   socket = ws;
   ws.addEventListener("open", () => {
+    const key = apiKey();
+    if (key) ws.send(JSON.stringify({ type: "auth", api_key: key }));
     reconnectDelay = 500;
     loadModel();
     updateButtons();

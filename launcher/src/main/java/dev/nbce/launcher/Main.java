@@ -27,6 +27,7 @@ public final class Main {
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("eval", new EvalCommand());
         COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("certs", new CertsCommand());
     }
 
     private Main() {}

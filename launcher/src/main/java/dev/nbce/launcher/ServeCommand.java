@@ -1,6 +1,8 @@
 package dev.nbce.launcher;
 
 import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.launcher.cluster.ClusterTls;
+import dev.nbce.launcher.cluster.EphemeralCertificates;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.MetricsSetup;
 import io.vertx.core.Vertx;
@@ -17,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * nbce serve: the main job on one machine — this process is the gateway, and N worker processes
- * join it over a loopback cluster with a name of its own (so several serves never mix).
+ * join it over a loopback cluster with a name of its own (so several serves never mix). The event bus
+ * runs mutual TLS with a CA made for this run (unless NBCE_CLUSTER_TLS_* are given): another local
+ * process that guesses the cluster name still cannot read or send a message.
  */
 final class ServeCommand implements Main.Command {
     @Override
@@ -42,13 +46,22 @@ final class ServeCommand implements Main.Command {
             env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
             env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
         }
+        Path certificates = null;
+        if (ClusterTls.fromEnvironment(env) == null) {
+            certificates = EphemeralCertificates.create();
+            env.putAll(EphemeralCertificates.member(certificates).environment());
+        }
+        Path certDir = certificates;
         MetricsSetup metrics = new MetricsSetup();
         Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics)
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, env, host, port);
 
         List<Process> children = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(children, node), "nbce-serve-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopAll(children, node);
+            EphemeralCertificates.delete(certDir);
+        }, "nbce-serve-stop"));
         for (int i = 0; i < workers; i++) {
             children.add(startWorker(env, modelDir, modelName, args, i));
         }
@@ -81,6 +94,10 @@ final class ServeCommand implements Main.Command {
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().putAll(env);
         builder.environment().put("DJL_OFFLINE", "true");
+        // The gateway's metrics port, if one is set, is the gateway's: workers pick theirs from 9100.
+        builder.environment().remove("NBCE_METRICS_PORT");
+        // A private cluster's worker metrics stay on this machine unless asked otherwise.
+        builder.environment().putIfAbsent("NBCE_METRICS_HOST", ClusterSettings.LOOPBACK);
         // The worker announces the model under the gateway's name even for a copied directory.
         builder.environment().put("NBCE_MODEL_NAME", modelName);
         builder.directory(new File(System.getProperty("user.dir")));

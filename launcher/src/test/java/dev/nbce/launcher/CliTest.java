@@ -1,5 +1,6 @@
 package dev.nbce.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,27 @@ class CliTest {
         assertOneLineError(run("explode"), 2, "unknown command");
         assertOneLineError(run("serve", "--workers", "zero"), 2, "non-integer");
         assertOneLineError(run("eval", "--cases", dir.resolve("none.jsonl").toString(), "--methods", "guess"), 2, "bad method");
+    }
+
+    @Test
+    void certsIssuesACaAndMemberCertificatesThatOpensslVerifies() throws Exception {
+        Path out = dir.resolve("certs");
+        Run first = run("certs", "--out", out.toString(), "--name", "gateway", "--san", "DNS:nbce-gateway,IP:10.0.0.7");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("NBCE_CLUSTER_TLS_CERT=" + out.resolve("gateway.crt").toAbsolutePath()), first.out());
+        byte[] ca = java.nio.file.Files.readAllBytes(out.resolve("ca.crt"));
+        assertEquals(0, run("certs", "--out", out.toString(), "--name", "worker-0").code());
+        assertArrayEquals(ca, java.nio.file.Files.readAllBytes(out.resolve("ca.crt")), "the CA is reused, not replaced");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(out.resolve("worker-0.key"))));
+        for (String member : new String[] {"gateway", "worker-0"}) {
+            Process verify = new ProcessBuilder("openssl", "verify", "-purpose", "sslclient", "-CAfile", out.resolve("ca.crt").toString(),
+                    out.resolve(member + ".crt").toString()).redirectErrorStream(true).start();
+            String said = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, verify.waitFor(), said);
+        }
+        assertOneLineError(run("certs"), 2, "missing --out");
+        assertOneLineError(run("certs", "--out", out.toString(), "--name", "../escape"), 1, "bad name");
     }
 
     private static void assertOneLineError(Run run, int code, String what) {

@@ -19,14 +19,25 @@ import java.util.concurrent.TimeUnit;
  * its own cluster member with its own event bus. Workers can be added and stopped mid-test.
  */
 public final class TestCluster implements AutoCloseable {
-    private final ClusterSettings settings =
-            ClusterSettings.loopback("nbce-test-" + UUID.randomUUID(), ClusterSettings.freeSeedPort());
+    private final ClusterSettings settings;
     private final Path model;
     private final String modelName;
     private final GatewayNode gateway;
     private final List<WorkerNode> workers = new ArrayList<>();
 
     public TestCluster(Path model, String modelName, int workerCount, Map<String, String> env) throws Exception {
+        this(newSettings(), model, modelName, workerCount, env);
+    }
+
+    /** A unique loopback cluster name on a seed port of its own. */
+    public static ClusterSettings newSettings() {
+        return ClusterSettings.loopback("nbce-test-" + UUID.randomUUID(), ClusterSettings.freeSeedPort());
+    }
+
+    /** A cluster with the given settings (e.g. {@link ClusterSettings#withTls}). */
+    public TestCluster(ClusterSettings settings, Path model, String modelName, int workerCount, Map<String, String> env)
+            throws Exception {
+        this.settings = settings;
         this.model = model;
         this.modelName = modelName;
         MetricsSetup metrics = new MetricsSetup();

@@ -45,6 +45,10 @@ public final class WorkerProcess implements AutoCloseable {
         builder.environment().put("NBCE_CLUSTER_PORT", Integer.toString(cluster.port()));
         builder.environment().put("NBCE_MODEL_NAME", modelName);
         builder.environment().put("DJL_OFFLINE", "true");
+        builder.environment().keySet().removeIf(k -> k.startsWith("NBCE_CLUSTER_TLS_"));
+        if (cluster.tls() != null) {
+            builder.environment().putAll(cluster.tls().environment());
+        }
         return new WorkerProcess(builder.start(), log, workerId);
     }
 

@@ -14,6 +14,8 @@ public enum ErrorCode {
     UNKNOWN_ID("unknown_id", 400, Close.POLICY, false),
     DUPLICATE_ID("duplicate_id", 400, Close.POLICY, false),
     UNAUTHORIZED("unauthorized", 401, Close.POLICY, false),
+    // A browser page of a foreign Origin (NBCE_ALLOWED_ORIGINS).
+    FORBIDDEN("forbidden", 403, Close.POLICY, false),
     NOT_FOUND("not_found", 404, Close.POLICY, false),
     /** An OpenAI-style request named a model this server does not serve. */
     MODEL_NOT_FOUND("model_not_found", 404, Close.POLICY, false),

@@ -43,12 +43,15 @@ final class ApiKeys {
         return match;
     }
 
-    /** Bearer token from the Authorization header, else the api_key query parameter (browsers' WebSockets cannot set headers). */
+    /**
+     * The Bearer token of the Authorization header. Never a query parameter: URLs end up in proxy and
+     * ingress logs. Browsers' WebSockets, which cannot set headers, send an {@code auth} message instead.
+     */
     boolean accepts(HttpServerRequest request) {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return accepts(header.substring(7).strip());
         }
-        return accepts(request.getParam("api_key"));
+        return accepts((String) null);
     }
 }

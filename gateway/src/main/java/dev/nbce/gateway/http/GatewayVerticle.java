@@ -46,6 +46,9 @@ public final class GatewayVerticle extends VerticleBase {
 
     private final Function<Vertx, Backend> backendFactory;
     private final ApiKeys apiKeys;
+    private final OriginPolicy origins;
+    private final EdgeLimits edgeLimits;
+    private SocketAdmission admission;
     private NbceService service;
     private Backend backend;
     private final Supplier<String> metrics;
@@ -62,6 +65,8 @@ public final class GatewayVerticle extends VerticleBase {
                            Supplier<String> metrics, String host, int port) {
         this.backendFactory = backendFactory;
         this.apiKeys = ApiKeys.fromEnvironment(env);
+        this.origins = OriginPolicy.fromEnvironment(env);
+        this.edgeLimits = EdgeLimits.fromEnvironment(env);
         this.metrics = metrics;
         this.host = host;
         this.port = port;
@@ -96,6 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
         service = backend.service();
         Router router = Router.router(vertx);
         HttpEdge edge = new HttpEdge(vertx, firstRequestMillis);
+        admission = new SocketAdmission(edgeLimits);
         router.route().handler(edge::checkFraming);
         router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)
                 .handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}"));
@@ -104,6 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
             router.get("/metrics").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
         }
+        router.route("/v1/*").handler(origins::handle);
         router.route("/v1/*").handler(this::authorize);
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(service.limits().maxRequestBytes()));
         GenerateEndpoint generate = new GenerateEndpoint(service);
@@ -167,14 +174,29 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void authorize(RoutingContext ctx) {
+        String address = clientAddress(ctx);
+        if (apiKeys.enabled() && admission.locked(address)) {
+            ctx.response().putHeader("Retry-After", Long.toString(admission.secondsToUnlock()));
+            HttpResponses.error(ctx, ErrorCode.TOO_MANY_REQUESTS, "too many failed API keys from this address; try again later");
+            return;
+        }
         boolean isWebSocket = ctx.request().path().equals("/v1/ws");
         // A WebSocket may instead authenticate with its first message.
         if (apiKeys.accepts(ctx.request()) || isWebSocket) {
             ctx.next();
         } else {
+            if (ctx.request().getHeader("Authorization") != null) {
+                admission.authFailed(address);
+            }
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             HttpResponses.error(ctx, ErrorCode.UNAUTHORIZED, "missing or invalid API key (Authorization: Bearer …)");
         }
+    }
+
+    /** The TCP peer: behind an ingress that is the ingress, so per-address limits are per proxy there. */
+    private static String clientAddress(RoutingContext ctx) {
+        var remote = ctx.request().remoteAddress();
+        return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     }
 
     private void upgrade(RoutingContext ctx) {
@@ -189,10 +211,24 @@ public final class GatewayVerticle extends VerticleBase {
             }
             return;
         }
+        String address = clientAddress(ctx);
+        String refusal = admission.admit(address);
+        if (refusal != null) {
+            ctx.response().putHeader("Retry-After", "5");
+            HttpResponses.error(ctx, ErrorCode.TOO_MANY_REQUESTS, refusal);
+            return;
+        }
         boolean authenticated = apiKeys.accepts(ctx.request());
+        // Vert.x Web wraps the socket; the connection gives the Netty pipeline the pre-auth frame limit joins.
+        io.netty.channel.ChannelPipeline pipeline =
+                ((io.vertx.core.net.impl.ConnectionBase) ctx.request().connection()).channel().pipeline();
+        WebSocketConnection.Edge socketEdge = new WebSocketConnection.Edge(vertx, edgeLimits, admission, address, pipeline);
         ctx.request().toWebSocket()
-                .onSuccess(socket -> new WebSocketConnection(socket, service, apiKeys, authenticated).start())
-                .onFailure(e -> HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, "expected a WebSocket upgrade"));
+                .onSuccess(socket -> new WebSocketConnection(socket, service, apiKeys, authenticated, socketEdge).start())
+                .onFailure(e -> {
+                    admission.release(address);
+                    HttpResponses.error(ctx, ErrorCode.BAD_REQUEST, "expected a WebSocket upgrade");
+                });
     }
 
     @Override

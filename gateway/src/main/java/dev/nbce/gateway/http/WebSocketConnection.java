@@ -12,6 +12,7 @@ import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.Map;
  * One client socket on /v1/ws: several generations at once, each under the client's own id.
  * Bad frames get an error frame and the socket stays usable; a closed socket cancels everything
  * it started; a client that stops reading is disconnected before its backlog grows unbounded.
+ * Until it authenticates a socket is on probation: frames and messages of at most
+ * {@link EdgeLimits#preAuthMaxBytes}, an auth deadline, and one try — a wrong key closes it with 1008.
  */
 final class WebSocketConnection {
     private static final int MAX_ID_LENGTH = 128;
@@ -28,20 +31,30 @@ final class WebSocketConnection {
     private final ServerWebSocket socket;
     private final NbceService service;
     private final ApiKeys apiKeys;
+    private final Edge edge;
     private final Map<String, RunningGeneration> running = new HashMap<>();
     private boolean authenticated;
+    private WebSocketMessageAssembler messages;
+    private PreAuthFrameLimit frameLimit;
+    private long authTimer = -1;
     private long bufferedBytes;
     private boolean closed;
 
-    WebSocketConnection(ServerWebSocket socket, NbceService service, ApiKeys apiKeys, boolean authenticated) {
+    /** The socket's place at the edge: the limits it is held to before auth, where its slot and failed keys are counted. */
+    record Edge(Vertx vertx, EdgeLimits limits, SocketAdmission admission, String address,
+                io.netty.channel.ChannelPipeline pipeline) {}
+
+    WebSocketConnection(ServerWebSocket socket, NbceService service, ApiKeys apiKeys, boolean authenticated,
+                        Edge edge) {
         this.socket = socket;
         this.service = service;
         this.apiKeys = apiKeys;
         this.authenticated = authenticated;
+        this.edge = edge;
     }
 
     void start() {
-        WebSocketMessageAssembler messages = new WebSocketMessageAssembler(service.limits().maxRequestBytes(),
+        messages = new WebSocketMessageAssembler(service.limits().maxRequestBytes(),
                 new WebSocketMessageAssembler.Sink() {
                     @Override
                     public void text(String message) {
@@ -55,7 +68,11 @@ final class WebSocketConnection {
 
                     @Override
                     public void tooLarge(long limit) {
-                        sendError(null, ErrorCode.TOO_LARGE, "message exceeds " + limit + " bytes");
+                        if (authenticated) {
+                            sendError(null, ErrorCode.TOO_LARGE, "message exceeds " + limit + " bytes");
+                        } else {
+                            closeWith(ErrorCode.UNAUTHORIZED.webSocketCloseCode(), preAuthLimitReason());
+                        }
                     }
 
                     @Override
@@ -66,6 +83,37 @@ final class WebSocketConnection {
         socket.frameHandler(messages::onFrame);
         socket.closeHandler(v -> onClosed());
         socket.exceptionHandler(this::onProtocolError);
+        if (!authenticated) {
+            startProbation();
+        }
+    }
+
+    private void startProbation() {
+        EdgeLimits limits = edge.limits();
+        messages.limit(limits.preAuthMaxBytes());
+        frameLimit = PreAuthFrameLimit.install(pipeline(), limits.preAuthMaxBytes(),
+                () -> closeWith(ErrorCode.UNAUTHORIZED.webSocketCloseCode(), preAuthLimitReason()));
+        authTimer = edge.vertx().setTimer(limits.authTimeoutMillis(), id -> {
+            if (!authenticated) {
+                closeWith(ErrorCode.UNAUTHORIZED.webSocketCloseCode(),
+                        "authenticate within " + limits.authTimeoutMillis() + " ms");
+            }
+        });
+    }
+
+    private void endProbation() {
+        authenticated = true;
+        edge.vertx().cancelTimer(authTimer);
+        messages.limit(service.limits().maxRequestBytes());
+        PreAuthFrameLimit.remove(pipeline(), frameLimit);
+    }
+
+    private String preAuthLimitReason() {
+        return "frames before auth are limited to " + edge.limits().preAuthMaxBytes() + " bytes";
+    }
+
+    private io.netty.channel.ChannelPipeline pipeline() {
+        return edge.pipeline();
     }
 
     /** Netty's decoder found a protocol violation (or an oversized frame): close with its RFC 6455 code. */
@@ -109,11 +157,17 @@ final class WebSocketConnection {
         }
     }
 
+    /** One try: a wrong key closes the socket (no guessing on an open connection) and counts against the address. */
     private void authenticate(JsonNode message) {
+        if (authenticated) {
+            return;
+        }
         if (apiKeys.accepts(message.path("api_key").asText(null))) {
-            authenticated = true;
+            endProbation();
         } else {
+            edge.admission().authFailed(edge.address());
             sendError(null, ErrorCode.UNAUTHORIZED, "invalid API key");
+            closeWith(ErrorCode.UNAUTHORIZED.webSocketCloseCode(), "invalid API key");
         }
     }
 
@@ -215,6 +269,8 @@ final class WebSocketConnection {
 
     private void onClosed() {
         closed = true;
+        edge.vertx().cancelTimer(authTimer);
+        edge.admission().release(edge.address());
         running.values().forEach(RunningGeneration::cancel);
         running.clear();
     }

@@ -29,7 +29,7 @@ final class WebSocketMessageAssembler {
         void invalidUtf8();
     }
 
-    private final long maxBytes;
+    private long maxBytes;
     private final Sink sink;
     private Buffer pending;
     private boolean pendingIsText;
@@ -39,6 +39,11 @@ final class WebSocketMessageAssembler {
     WebSocketMessageAssembler(long maxBytes, Sink sink) {
         this.maxBytes = maxBytes;
         this.sink = sink;
+    }
+
+    /** A new limit for the messages that start from now on (raised once a socket authenticates). */
+    void limit(long newMaxBytes) {
+        maxBytes = newMaxBytes;
     }
 
     void onFrame(WebSocketFrame frame) {

@@ -240,8 +240,14 @@ public final class NbceService {
                     result.usage().generatedTokens(), millis);
         } else {
             NbceException e = NbceException.of(failure);
-            LOG.info("event=error request={} code={} ms={} message=\"{}\"", requestId, e.code().wireName(), millis,
-                    e.getMessage());
+            // A client error's message may quote the request (a field, a template's complaint): log its code only,
+            // so request logs never hold prompt text.
+            if (e.code().httpStatus() >= 500) {
+                LOG.info("event=error request={} code={} ms={} message=\"{}\"", requestId, e.code().wireName(), millis,
+                        e.getMessage());
+            } else {
+                LOG.info("event=error request={} code={} ms={}", requestId, e.code().wireName(), millis);
+            }
         }
     }
 

@@ -88,6 +88,12 @@ final class RawWebSocket implements AutoCloseable {
         send(fin, 0, opcode, payload, true, false);
     }
 
+    /** Bytes as they are: e.g. a frame header that announces a payload which never follows. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     void sendText(String text) throws IOException {
         send(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }

@@ -25,11 +25,13 @@ import java.util.Map;
  * @param eventBusHost  host the event bus listens on
  * @param eventBusPort  0 = any free port
  * @param publicHost    host other members use to reach this event bus
+ * @param tls           mutual TLS for the event bus; null = plain TCP (warned about off loopback)
  */
 public record ClusterSettings(String clusterName, List<String> members, int port, String bindInterface,
                               String kubernetesServiceDns, String eventBusHost, int eventBusPort,
-                              String publicHost) {
+                              String publicHost, ClusterTls tls) {
     public static final String LOOPBACK = "127.0.0.1";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("nbce.cluster");
 
     public ClusterSettings {
         if (clusterName == null || clusterName.isBlank()) {
@@ -46,7 +48,7 @@ public record ClusterSettings(String clusterName, List<String> members, int port
 
     /** Everything on 127.0.0.1: the default for `nbce serve` and for tests (pass a unique name). */
     public static ClusterSettings loopback(String clusterName) {
-        return new ClusterSettings(clusterName, List.of(LOOPBACK), 5701, LOOPBACK, null, LOOPBACK, 0, LOOPBACK);
+        return new ClusterSettings(clusterName, List.of(LOOPBACK), 5701, LOOPBACK, null, LOOPBACK, 0, LOOPBACK, null);
     }
 
     /**
@@ -56,7 +58,19 @@ public record ClusterSettings(String clusterName, List<String> members, int port
      */
     public static ClusterSettings loopback(String clusterName, int seedPort) {
         return new ClusterSettings(clusterName, List.of(LOOPBACK + ":" + seedPort), seedPort, LOOPBACK, null, LOOPBACK, 0,
-                LOOPBACK);
+                LOOPBACK, null);
+    }
+
+    /** The same settings with event-bus mutual TLS (null: none). */
+    public ClusterSettings withTls(ClusterTls newTls) {
+        return new ClusterSettings(clusterName, members, port, bindInterface, kubernetesServiceDns, eventBusHost,
+                eventBusPort, publicHost, newTls);
+    }
+
+    /** Every member, the event bus and Hazelcast's interface on 127.0.0.1: nothing off this machine can reach it. */
+    public boolean loopbackOnly() {
+        return kubernetesServiceDns == null && members.stream().allMatch(m -> m.startsWith(LOOPBACK))
+                && LOOPBACK.equals(eventBusHost) && LOOPBACK.equals(bindInterface);
     }
 
     /** A currently free TCP port on loopback, to seed a private cluster. */
@@ -69,7 +83,8 @@ public record ClusterSettings(String clusterName, List<String> members, int port
     }
 
     /** NBCE_CLUSTER_NAME, NBCE_CLUSTER_MEMBERS, NBCE_CLUSTER_PORT, NBCE_CLUSTER_INTERFACE,
-     *  NBCE_CLUSTER_KUBERNETES + NBCE_K8S_SERVICE_DNS, NBCE_EVENTBUS_HOST, NBCE_EVENTBUS_PORT, NBCE_PUBLIC_HOST. */
+     *  NBCE_CLUSTER_KUBERNETES + NBCE_K8S_SERVICE_DNS, NBCE_EVENTBUS_HOST, NBCE_EVENTBUS_PORT, NBCE_PUBLIC_HOST,
+     *  NBCE_CLUSTER_TLS_CERT + NBCE_CLUSTER_TLS_KEY + NBCE_CLUSTER_TLS_CA. */
     public static ClusterSettings fromEnvironment(Map<String, String> env) {
         String members = env.getOrDefault("NBCE_CLUSTER_MEMBERS", LOOPBACK);
         boolean kubernetes = Boolean.parseBoolean(env.getOrDefault("NBCE_CLUSTER_KUBERNETES", "false"));
@@ -85,7 +100,8 @@ public record ClusterSettings(String clusterName, List<String> members, int port
                 dns,
                 eventBusHost,
                 integer(env, "NBCE_EVENTBUS_PORT", 0),
-                env.getOrDefault("NBCE_PUBLIC_HOST", loopbackOnly ? LOOPBACK : null));
+                env.getOrDefault("NBCE_PUBLIC_HOST", loopbackOnly ? LOOPBACK : null),
+                ClusterTls.fromEnvironment(env));
     }
 
     /** Hazelcast configuration: no multicast or cloud auto-detection, fast join, no phone-home. */
@@ -112,6 +128,9 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         }
         if (bindInterface != null) {
             config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bindInterface);
+            // Otherwise Hazelcast listens on every interface and only advertises this one: a loopback
+            // cluster would still accept members from the network.
+            config.setProperty("hazelcast.socket.bind.any", "false");
         }
         return config;
     }
@@ -121,11 +140,16 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         if (publicHost != null) {
             eventBus.setClusterPublicHost(publicHost);
         }
-        return eventBus;
+        return tls == null ? eventBus : tls.apply(eventBus);
     }
 
     /** Starts a clustered Vert.x instance with these settings, reporting to {@code metrics}. */
     public Future<Vertx> startVertx(MetricsSetup metrics) {
+        if (tls == null && !loopbackOnly()) {
+            LOG.warn("cluster transport is NOT authenticated or encrypted: any process that reaches the Hazelcast and "
+                    + "event-bus ports can join cluster '{}' and read prompts; set {}, {} and {} (see deploy/README.md)",
+                    clusterName, ClusterTls.CERT_ENV, ClusterTls.KEY_ENV, ClusterTls.CA_ENV);
+        }
         VertxOptions options = new VertxOptions().setEventBusOptions(eventBusOptions());
         return metrics.install(Vertx.builder(), options)
                 .withClusterManager(new HazelcastClusterManager(hazelcastConfig()))

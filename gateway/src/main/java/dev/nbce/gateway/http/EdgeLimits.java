@@ -1,0 +1,46 @@
+package dev.nbce.gateway.http;
+
+import java.util.Map;
+
+/**
+ * What an unauthenticated client may do before it proves a key, and how many sockets anyone may hold.
+ *
+ * @param maxSockets             WebSocket connections open at once (NBCE_MAX_SOCKETS)
+ * @param maxSocketsPerAddress   of those, from one client address (NBCE_MAX_SOCKETS_PER_ADDRESS)
+ * @param authFailuresPerMinute  failed keys one address may try per minute; beyond, its upgrades and
+ *                               requests get 429 until the minute is over (NBCE_MAX_AUTH_FAILURES_PER_MINUTE)
+ * @param preAuthMaxBytes        largest frame and message before authentication (NBCE_PREAUTH_MAX_BYTES)
+ * @param authTimeoutMillis      a socket must authenticate within this or is closed with 1008 (NBCE_WS_AUTH_TIMEOUT_MS)
+ */
+record EdgeLimits(int maxSockets, int maxSocketsPerAddress, int authFailuresPerMinute, int preAuthMaxBytes,
+                  long authTimeoutMillis) {
+    static final EdgeLimits DEFAULT = new EdgeLimits(4096, 64, 10, 4096, 5000);
+
+    EdgeLimits {
+        if (maxSockets < 1 || maxSocketsPerAddress < 1 || authFailuresPerMinute < 1 || preAuthMaxBytes < 128
+                || authTimeoutMillis < 1) {
+            throw new IllegalArgumentException("edge limits must be positive (pre-auth bytes at least 128)");
+        }
+    }
+
+    static EdgeLimits fromEnvironment(Map<String, String> env) {
+        return new EdgeLimits(
+                integer(env, "NBCE_MAX_SOCKETS", DEFAULT.maxSockets),
+                integer(env, "NBCE_MAX_SOCKETS_PER_ADDRESS", DEFAULT.maxSocketsPerAddress),
+                integer(env, "NBCE_MAX_AUTH_FAILURES_PER_MINUTE", DEFAULT.authFailuresPerMinute),
+                integer(env, "NBCE_PREAUTH_MAX_BYTES", DEFAULT.preAuthMaxBytes),
+                integer(env, "NBCE_WS_AUTH_TIMEOUT_MS", (int) DEFAULT.authTimeoutMillis));
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.nbce.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.request.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, item 3: the WebSocket edge authenticates before it trusts. Each test starts its own
+ * gateway (no workers) because lock-outs and socket counts are per server.
+ */
+class WebSocketEdgeSecurityTest {
+    private static final String KEY = "edge-test-key";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static NoWorkerGateway gateway(String... settings) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("NBCE_API_KEYS", KEY));
+        for (int i = 0; i < settings.length; i += 2) {
+            env.put(settings[i], settings[i + 1]);
+        }
+        return new NoWorkerGateway(env);
+    }
+
+    private static void assertClosedWith(RawWebSocket ws, int code) throws Exception {
+        RawWebSocket.Frame close = ws.readUntilClose();
+        assertNotNull(close, "a close frame, not a bare TCP drop");
+        assertEquals(code, close.closeCode(), "close reason: " + close.text());
+    }
+
+    private static JsonNode nextJson(RawWebSocket ws) throws Exception {
+        return Json.MAPPER.readTree(ws.readText().text());
+    }
+
+    private static void auth(RawWebSocket ws, String key) throws IOException {
+        ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + key + "\"}");
+    }
+
+    /** A masked text-frame header announcing {@code length} bytes, with no payload after it. */
+    private static byte[] headerOnly(long length) {
+        byte[] header = new byte[14];
+        header[0] = (byte) 0x81;
+        header[1] = (byte) (0x80 | 127);
+        for (int i = 0; i < 8; i++) {
+            header[2 + i] = (byte) (length >>> (56 - 8 * i));
+        }
+        return header; // mask key 0,0,0,0
+    }
+
+    @Test
+    void aLargeFrameBeforeAuthIsRefusedOnItsHeader() throws Exception {
+        try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            ws.sendRaw(headerOnly(16L << 20)); // 16 MiB announced; the payload is never sent
+            assertClosedWith(ws, 1008);
+        }
+    }
+
+    @Test
+    void aPreAuthMessageSplitIntoSmallFramesIsLimitedToo() throws Exception {
+        try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            byte[] part = new byte[2048];
+            java.util.Arrays.fill(part, (byte) 'a');
+            ws.send(false, RawWebSocket.TEXT, part);
+            ws.send(false, RawWebSocket.CONTINUATION, part);
+            ws.send(true, RawWebSocket.CONTINUATION, part);
+            assertClosedWith(ws, 1008);
+        }
+    }
+
+    @Test
+    void afterAuthTheFullMessageLimitApplies() throws Exception {
+        try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            ws.sendText("{\"type\":\"cancel\",\"id\":\"x\"}");
+            assertEquals("unauthorized", nextJson(ws).get("code").asText(), "small frames before auth are answered");
+            auth(ws, KEY);
+            String big = "{\"type\":\"generate\",\"id\":\"g\",\"request\":{\"question\":\"" + "q".repeat(20_000) + "\",\"bogus\":1}}";
+            ws.sendText(big); // 20 kB: over the pre-auth limit, within the request limit
+            assertEquals("bad_request", nextJson(ws).get("code").asText());
+        }
+    }
+
+    @Test
+    void aSocketThatDoesNotAuthenticateInTimeIsClosed() throws Exception {
+        try (NoWorkerGateway gateway = gateway("NBCE_WS_AUTH_TIMEOUT_MS", "300");
+             RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            long start = System.nanoTime();
+            assertClosedWith(ws, 1008);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 250 && millis < 5_000, "closed after " + millis + " ms");
+        }
+    }
+
+    @Test
+    void aWrongKeyClosesTheSocketAndTheUrlCarriesNoKey() throws Exception {
+        try (NoWorkerGateway gateway = gateway()) {
+            try (RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+                auth(ws, "wrong");
+                assertEquals("unauthorized", nextJson(ws).get("code").asText());
+                assertClosedWith(ws, 1008);
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws?api_key=" + KEY)) {
+                ws.sendText("{\"type\":\"cancel\",\"id\":\"x\"}");
+                assertEquals("unauthorized", nextJson(ws).get("code").asText(), "a key in the URL is not accepted");
+            }
+        }
+    }
+
+    @Test
+    void authFailuresLockTheAddressOutForTheMinute() throws Exception {
+        try (NoWorkerGateway gateway = gateway("NBCE_MAX_AUTH_FAILURES_PER_MINUTE", "3")) {
+            for (int i = 0; i < 3; i++) {
+                try (RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+                    auth(ws, "guess-" + i);
+                    assertClosedWith(ws, 1008);
+                }
+            }
+            IOException refused = assertThrows(IOException.class, () -> RawWebSocket.connect(gateway.port(), "/v1/ws"));
+            assertTrue(refused.getMessage().contains(" 429 "), refused.getMessage());
+            HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/models"))
+                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, http.statusCode(), "even the right key waits out the lock-out: " + http.body());
+            assertTrue(http.headers().firstValue("Retry-After").isPresent());
+        }
+    }
+
+    @Test
+    void socketsPerAddressAreCapped() throws Exception {
+        try (NoWorkerGateway gateway = gateway("NBCE_MAX_SOCKETS_PER_ADDRESS", "3")) {
+            List<RawWebSocket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    open.add(RawWebSocket.connect(gateway.port(), "/v1/ws"));
+                }
+                IOException refused = assertThrows(IOException.class, () -> RawWebSocket.connect(gateway.port(), "/v1/ws"));
+                assertTrue(refused.getMessage().contains(" 429 "), refused.getMessage());
+                open.remove(0).close();
+                RawWebSocket again = null;
+                for (int attempt = 0; attempt < 50 && again == null; attempt++) {
+                    try {
+                        again = RawWebSocket.connect(gateway.port(), "/v1/ws");
+                    } catch (IOException stillCounted) {
+                        Thread.sleep(50);
+                    }
+                }
+                assertNotNull(again, "a closed socket frees its slot");
+                open.add(again);
+            } finally {
+                for (RawWebSocket ws : open) {
+                    ws.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void foreignOriginsAreRefusedOnUpgradesAndRequests() throws Exception {
+        try (NoWorkerGateway gateway = gateway("NBCE_ALLOWED_ORIGINS", "https://chat.example.org")) {
+            int port = gateway.port();
+            IOException refused = assertThrows(IOException.class,
+                    () -> RawWebSocket.connect(port, "/v1/ws", "Origin: https://evil.example"));
+            assertTrue(refused.getMessage().contains(" 403 "), refused.getMessage());
+            RawWebSocket.connect(port, "/v1/ws", "Origin: http://127.0.0.1:" + port).close(); // the gateway's own page
+            RawWebSocket.connect(port, "/v1/ws", "Origin: https://chat.example.org").close();
+
+            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
+                    .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, post.statusCode());
+            assertEquals("forbidden", Json.MAPPER.readTree(post.body()).path("error").path("code").asText(), post.body());
+
+            HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
+                    .header("Origin", "https://chat.example.org").header("Access-Control-Request-Method", "POST")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, preflight.statusCode(), preflight.body());
+            assertEquals("https://chat.example.org", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        }
+    }
+
+    @Test
+    void withKeysOffThereIsNoProbation() throws Exception {
+        try (NoWorkerGateway gateway = new NoWorkerGateway(Map.of());
+             RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            String big = "{\"type\":\"generate\",\"id\":\"g\",\"request\":{\"question\":\"" + "q".repeat(20_000) + "\",\"bogus\":1}}";
+            ws.sendText(big);
+            assertEquals("bad_request", nextJson(ws).get("code").asText());
+        }
+    }
+}
