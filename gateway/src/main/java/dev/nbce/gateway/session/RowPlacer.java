@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,11 @@ import java.util.Set;
  * as soon as the workers have room (a busy cluster makes a request wait, bounded; it does not
  * refuse it). A worker that fails loses its rows to the others, which prefill them with their
  * prompt plus the tokens generated so far, so the step completes as if nothing had happened.
- * Used on the session's context only.
+ *
+ * <p>Every placement of a row starts a new epoch for it, and a step counts a report only when all its
+ * rows are still at the epoch the report was asked for: rows moved after their report came in (their
+ * worker failed a second call of the same step) report again from their new worker, and the first
+ * report is dropped, never counted twice. Used on the session's context only.
  */
 final class RowPlacer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowPlacer.class);
@@ -40,6 +45,9 @@ final class RowPlacer {
     private final SessionListener listener;
 
     private final Map<String, List<Integer>> rowsByWorker = new LinkedHashMap<>();
+    /** The placement epoch of each row: incremented whenever the row is (re)opened somewhere. */
+    private final Map<Integer, Integer> rowEpochs = new HashMap<>();
+    private int lastEpoch;
     private final Set<String> failedWorkers = new HashSet<>();
     private int replacements;
     private boolean closed;
@@ -62,16 +70,16 @@ final class RowPlacer {
         for (int row = 0; row < plan.rowCount(); row++) {
             rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
         }
-        return placeWhenRoom(rows, deadline());
+        return current(placeWhenRoom(rows, deadline()));
     }
 
     /** Every row appends the token chosen at the last step; completes with the reports for the next one. */
     Future<List<ShardReport>> advance(int token, int chosenRow) {
         Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow);
         List<Call> calls = new ArrayList<>();
-        rowsByWorker.forEach((worker, rows) ->
-                calls.add(new Call(worker, List.copyOf(rows), false, executor.advance(worker, advance))));
-        return gather(calls);
+        rowsByWorker.forEach((worker, rows) -> calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false,
+                executor.advance(worker, advance))));
+        return current(gather(calls));
     }
 
     /** Frees the rows on every worker; nothing is placed after this. */
@@ -80,11 +88,24 @@ final class RowPlacer {
         rowsByWorker.keySet().forEach(worker -> executor.close(worker, plan.requestId()));
     }
 
-    /** One request to one worker this step, and the rows it covers. */
-    private record Call(String worker, List<Integer> rows, boolean opening, Future<ShardStep> reply) {}
+    /** One request to one worker this step, the rows it covers and their placement epochs when it was sent. */
+    private record Call(String worker, List<Integer> rows, List<Integer> epochs, boolean opening, Future<ShardStep> reply) {}
 
-    private Future<List<ShardReport>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
-        Promise<List<ShardReport>> placed = Promise.promise();
+    /** A report with the rows and epochs it answers for. */
+    private record Report(ShardReport report, List<Integer> rows, List<Integer> epochs) {}
+
+    private List<Integer> epochsOf(List<Integer> rows) {
+        return rows.stream().map(rowEpochs::get).toList();
+    }
+
+    /** The step's reports whose rows have not been placed again since (see the class comment). */
+    private Future<List<ShardReport>> current(Future<List<Report>> reports) {
+        return reports.map(all -> all.stream().filter(r -> epochsOf(r.rows()).equals(r.epochs()))
+                .map(Report::report).toList());
+    }
+
+    private Future<List<Report>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
+        Promise<List<Report>> placed = Promise.promise();
         tryToPlace(rows, deadlineNanos, placed);
         return placed.future();
     }
@@ -93,7 +114,7 @@ final class RowPlacer {
      * One attempt; a retry completes the same promise, so a long wait is not a chain of thousands of
      * futures that would complete recursively (and overflow the stack) at the end.
      */
-    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<ShardReport>> placed) {
+    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<Report>> placed) {
         if (closed) {
             placed.tryFail(new NbceException(ErrorCode.INTERNAL, "the request has ended"));
             return;
@@ -121,24 +142,26 @@ final class RowPlacer {
         placement.forEach((worker, rows) -> {
             List<Integer> rowIds = rows.stream().map(RowPrompt::row).toList();
             rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rowIds);
+            int epoch = ++lastEpoch;
+            rowIds.forEach(row -> rowEpochs.put(row, epoch));
             OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows);
-            calls.add(new Call(worker, rowIds, true, executor.open(worker, open)));
+            calls.add(new Call(worker, rowIds, epochsOf(rowIds), true, executor.open(worker, open)));
         });
         return calls;
     }
 
     /** Waits for every worker's report; rows whose worker fails are placed again. */
-    private Future<List<ShardReport>> gather(List<Call> calls) {
-        List<Future<List<ShardReport>>> parts = new ArrayList<>();
+    private Future<List<Report>> gather(List<Call> calls) {
+        List<Future<List<Report>>> parts = new ArrayList<>();
         for (Call call : calls) {
             parts.add(call.reply()
-                    .map(stepReply -> List.of(stepReply.report()))
+                    .map(stepReply -> List.of(new Report(stepReply.report(), call.rows(), call.epochs())))
                     .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
         }
         return Future.all(parts).map(all -> {
-            List<ShardReport> reports = new ArrayList<>();
+            List<Report> reports = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                reports.addAll(all.<List<ShardReport>>resultAt(i));
+                reports.addAll(all.<List<Report>>resultAt(i));
             }
             return reports;
         });
@@ -149,7 +172,7 @@ final class RowPlacer {
         return call.opening() && NbceException.of(cause).code() == ErrorCode.CAPACITY;
     }
 
-    private Future<List<ShardReport>> placeElsewhere(Call call) {
+    private Future<List<Report>> placeElsewhere(Call call) {
         List<Integer> held = rowsByWorker.get(call.worker());
         if (held != null) {
             held.removeAll(call.rows());
@@ -160,7 +183,7 @@ final class RowPlacer {
         return placeWhenRoom(promptsSoFar(call.rows()), deadline());
     }
 
-    private Future<List<ShardReport>> replaceRowsOf(String worker, Throwable cause) {
+    private Future<List<Report>> replaceRowsOf(String worker, Throwable cause) {
         NbceException failure = NbceException.of(cause);
         if (closed || !failure.code().retryable()) {
             return Future.failedFuture(failure);

@@ -38,6 +38,8 @@ final class FakeRowExecutor implements RowExecutor {
         int dieAtStep = -1;
         ErrorCode refusal;
         boolean holdReplies;
+        int opensBeforeDeath = -1;
+        int opens;
         final Map<Integer, int[]> rows = new LinkedHashMap<>();
         final List<Runnable> held = new ArrayList<>();
 
@@ -81,6 +83,11 @@ final class FakeRowExecutor implements RowExecutor {
         workers.get(worker).refusal = code;
     }
 
+    /** The worker answers its first {@code opens} opens, then dies: the next open and all later commands fail. */
+    void dieAfterOpens(String worker, int opens) {
+        workers.get(worker).opensBeforeDeath = opens;
+    }
+
     void holdReplies(String worker) {
         workers.get(worker).holdReplies = true;
     }
@@ -111,6 +118,9 @@ final class FakeRowExecutor implements RowExecutor {
     public Future<ShardStep> open(String workerId, OpenRows open) {
         commands.add(new Command(workerId, open));
         Worker w = workers.get(workerId);
+        if (w.opensBeforeDeath >= 0 && w.opens++ >= w.opensBeforeDeath) {
+            w.dead = true;
+        }
         if (w.dead) {
             return reply(w, null, new NbceException(ErrorCode.WORKER_LOST, workerId + " is gone"));
         }

@@ -177,6 +177,33 @@ class GenerationSessionTest {
         assertEquals(0, executor.rowsOn("w0"), "the survivor frees every row at the end");
     }
 
+    /**
+     * The race of a report from a superseded placement: at step 0 w0 fails, its row moves to w1 as a
+     * second open there; w1 answered its first open (rows 0, 1, 3 counted) and then dies on the second,
+     * so all four rows move to w2. Without placement epochs rows 0, 1 and 3 would be counted twice
+     * (a duplicated row 0 throws, average pooling double-counts); with them the first report is dropped.
+     */
+    @Test
+    void aReportFromASupersededPlacementIsNeverCounted() {
+        GenerationRequest request = request(8, 0.7, List.of());
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 2).worker("w1", 4).worker("w2", 8);
+        executor.occupy("w2", 8); // full at first: w0 and w1 take the rows
+        executor.refuse("w0", ErrorCode.WORKER_LOST);
+        executor.dieAfterOpens("w1", 1);
+        Future<GenerationResult> future = session(request, executor, new LetterText()).start();
+        clock.runFor(100);
+        assertFalse(future.isComplete(), "waiting for room for the rows of two failed workers");
+        executor.occupy("w2", -8);
+        clock.runUntilIdle();
+        GenerationResult result = resultOf(future);
+        int[][] expected = reference(request);
+        assertArrayEquals(expected[0], result.tokenIds(), "the ids of an undisturbed run");
+        assertArrayEquals(expected[1], result.selectedWindows());
+        assertEquals(List.of("w0:1", "w1:4"), replaced, "w1 lost its own rows and the one it had taken over");
+        assertEquals(4, executor.commandsOf(OpenRows.class).stream().filter(c -> c.worker().equals("w2"))
+                .mapToInt(c -> ((OpenRows) c.body()).rows().size()).sum(), "w2 holds all four rows");
+    }
+
     @Test
     void losingTheOnlyWorkerFailsWithNoWorkersAndARefusalIsNotRetried() {
         FakeRowExecutor alone = new FakeRowExecutor(clock, HISTORY).worker("w0", 8);
