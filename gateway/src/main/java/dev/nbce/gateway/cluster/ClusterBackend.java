@@ -36,11 +36,16 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
             this(livenessMillis, openMillis, stepMillis, DEFAULT_LEASE_MILLIS);
         }
 
+        /**
+         * Slow is not dead: liveness (a worker's heartbeats, which stop when its engine is dead or stalls
+         * past NBCE_ENGINE_STALL_MS) fails a worker's steps at once; the step deadline is only a backstop,
+         * longer than that stall, so a worker that is slow but making progress is never declared lost.
+         */
         public static Timeouts fromEnvironment(Map<String, String> env) {
             return new Timeouts(
                     Long.parseLong(env.getOrDefault("NBCE_LIVENESS_MS", "1500")),
                     Long.parseLong(env.getOrDefault("NBCE_OPEN_TIMEOUT_MS", "120000")),
-                    Long.parseLong(env.getOrDefault("NBCE_STEP_TIMEOUT_MS", "10000")),
+                    Long.parseLong(env.getOrDefault("NBCE_STEP_TIMEOUT_MS", "90000")),
                     Integer.parseInt(env.getOrDefault("NBCE_LEASE_MS", Integer.toString(DEFAULT_LEASE_MILLIS))));
         }
     }
