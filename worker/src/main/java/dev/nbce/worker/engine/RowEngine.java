@@ -3,6 +3,7 @@ package dev.nbce.worker.engine;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ShardReducer;
+import dev.nbce.common.prefix.PrefixDigest;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
@@ -87,6 +88,9 @@ public final class RowEngine implements AutoCloseable {
     private final EngineLimits limits;
     private final ForwardObserver observer;
     private final PrefixCache prefixCache; // engine thread only, counters excepted
+    /** What the prefix cache holds, for announcements; rebuilt by the engine thread when the cache changed. */
+    private volatile PrefixDigest prefixDigest = PrefixDigest.EMPTY;
+    private long digestVersion;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
     private final java.util.ArrayDeque<Prefill> prefilling = new java.util.ArrayDeque<>(); // engine thread only
@@ -124,6 +128,11 @@ public final class RowEngine implements AutoCloseable {
     /** The prefix cache's counters (hits, queries, bytes) may be read from any thread. */
     public PrefixCache prefixCache() {
         return prefixCache;
+    }
+
+    /** A summary of the prefixes cached here (any thread). */
+    public PrefixDigest prefixDigest() {
+        return prefixDigest;
     }
 
     public int capacityRows() {
@@ -259,6 +268,10 @@ public final class RowEngine implements AutoCloseable {
             // Rows of a failed iteration are suspect: they are dropped, never cached.
             failed.forEach(this::closeShard);
             closes.stream().filter(id -> !failed.contains(id)).forEach(this::retireShard);
+            if (prefixCache.version() != digestVersion) {
+                digestVersion = prefixCache.version();
+                prefixDigest = PrefixDigest.of(prefixCache.options().blockTokens(), prefixCache.blockHashes());
+            }
         }
     }
 
