@@ -307,8 +307,7 @@ public final class RowEngine implements AutoCloseable {
             RowCache cache = decoder.newRow();
             positions.add(shard.rowCount());
             shard.addRow(row.row(), cache);
-            int reused = prefixCache.restore(cache, row.tokenIds());
-            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), reused, row.tokenIds().length));
+            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), restore(cache, row.tokenIds()), row.tokenIds().length));
         }
         activeRows.addAndGet(rows.size());
         return new Pending(shard, positions, tokens, command.reply(), true);
@@ -463,6 +462,19 @@ public final class RowEngine implements AutoCloseable {
             start = end;
         }
         return out;
+    }
+
+    /** The tokens of {@code prompt} restored from the prefix cache; a failed restore leaves the row empty: prefill all. */
+    private int restore(RowCache row, int[] prompt) {
+        try {
+            return prefixCache.restore(row, prompt);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: prefix cache restore failed, prefilling the whole row: {}", name, e.toString());
+            if (row.length() > 0) {
+                throw e; // cannot happen (a failed append changes nothing), but never continue from a partial row
+            }
+            return 0;
+        }
     }
 
     /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */
