@@ -42,11 +42,22 @@ class MetricsTest {
                     + value(gateway, "nbce_inter_token_latency_seconds_count"), "one first token + 11 gaps");
             assertTrue(value(gateway, "nbce_step_bytes_sum") > 0, "event-bus bytes are counted");
 
-            String worker = scrape("http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics");
-            for (String name : List.of("nbce_rows_active", "nbce_worker_step_seconds_bucket", "vertx_eventbus_")) {
+            String workerUrl = "http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics";
+            String worker = scrape(workerUrl);
+            for (String name : List.of("nbce_rows_active", "nbce_worker_step_seconds_bucket", "vertx_eventbus_",
+                    "nbce_prefix_cache_hit_tokens_total", "nbce_prefix_cache_query_tokens_total", "nbce_prefix_cache_bytes")) {
                 assertTrue(worker.contains(name), "worker metrics lack " + name);
             }
             assertTrue(value(worker, "nbce_worker_step_seconds_count") >= 12, "a forward per step");
+            double looked = value(worker, "nbce_prefix_cache_query_tokens_total");
+            assertTrue(looked > 0 && value(worker, "nbce_prefix_cache_bytes") > 0, "the rows were looked up and kept");
+
+            // The same request again: its rows' prefixes are cached now.
+            ClusterExactnessTest.postGenerate(cluster.baseUrl(),
+                    ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0)));
+            worker = scrape(workerUrl);
+            assertEquals(2 * looked, value(worker, "nbce_prefix_cache_query_tokens_total"), "same prompts looked up again");
+            assertTrue(value(worker, "nbce_prefix_cache_hit_tokens_total") > 0.5 * looked, "most of them found");
         }
     }
 }

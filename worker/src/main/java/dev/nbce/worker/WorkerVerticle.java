@@ -170,7 +170,8 @@ public final class WorkerVerticle extends VerticleBase {
         reportedUnhealthy = false;
         int capacity = draining ? 0 : engine.capacityRows();
         vertx.eventBus().publish(Addresses.WORKER_ANNOUNCE,
-                new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId), metricsUrl));
+                new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId), metricsUrl,
+                        engine.prefixDigest()));
     }
 
     private static void fail(Message<Object> message, WireError error) {

@@ -55,8 +55,10 @@ public final class WireCodecs {
 
     static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,
             (w, s) -> w.putString(s.workerId()).putString(s.model()).putInt(s.capacityRows()).putInt(s.activeRows())
-                    .putString(s.address()).putString(s.metricsUrl()),
-            r -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString()));
+                    .putString(s.address()).putString(s.metricsUrl())
+                    .putInt(s.prefixes().blockTokens()).putInts(s.prefixes().bits()),
+            r -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString(),
+                    new dev.nbce.common.prefix.PrefixDigest(r.getInt(), r.getInts())));
 
     static final RecordCodec<GatewayLease> GATEWAY_LEASE = new RecordCodec<>(GatewayLease.class,
             (w, l) -> w.putString(l.gatewayId()).putInt(l.leaseMillis()),

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.session;
 
+import dev.nbce.common.prefix.PrefixDigest;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
@@ -24,6 +25,14 @@ public interface RowExecutor {
     /** Frees the request's rows on a worker; best effort, never fails. */
     void close(String workerId, String requestId);
 
-    /** A worker's free rows now and all the rows it can hold. */
-    record WorkerSlot(String workerId, int freeRows, int capacityRows) {}
+    /** A worker's free rows now, all the rows it can hold, and the prefixes it caches. */
+    record WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes) {
+        public WorkerSlot {
+            prefixes = prefixes == null ? PrefixDigest.EMPTY : prefixes;
+        }
+
+        public WorkerSlot(String workerId, int freeRows, int capacityRows) {
+            this(workerId, freeRows, capacityRows, PrefixDigest.EMPTY);
+        }
+    }
 }

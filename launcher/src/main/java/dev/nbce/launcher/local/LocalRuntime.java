@@ -10,6 +10,7 @@ import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.model.DeviceSpec;
@@ -30,6 +31,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LlamaDecoder decoder;
     private final List<RowEngine> engines = new ArrayList<>();
     private final ModelPromptPreparer preparer;
+    private final ConversationTurns turns;
     private final NbceService service;
     private final Context context;
 
@@ -40,15 +42,27 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** @param options precision and prefill chunk of the decoder */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, int engineCount, GatewayLimits limits) {
+        this(modelDir, device, options, PrefixCacheOptions.fromEnvironment(), engineCount, limits);
+    }
+
+    /** @param prefixCache each engine's own prefix cache */
+    public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
+                        int engineCount, GatewayLimits limits) {
         this.preparer = ModelPromptPreparer.load(modelDir);
+        this.turns = new ConversationTurns(preparer);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
         for (int i = 0; i < engineCount; i++) {
             engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
-                    "local engine " + i + " (model " + modelDir.getFileName() + ")"));
+                    "local engine " + i + " (model " + modelDir.getFileName() + ")", prefixCache));
         }
         this.vertx = Vertx.vertx();
         this.context = vertx.getOrCreateContext();
-        this.service = new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
+        this.service = new NbceService(vertx, turns, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
+    }
+
+    /** Registers conversations: a request whose question was registered is prepared as that conversation's next turn. */
+    public ConversationTurns turns() {
+        return turns;
     }
 
     public LlamaDecoder decoder() {

@@ -96,13 +96,14 @@ final class GroupAttention {
     }
 
     /** Writes the step's new K/V into each member's own cache (per-row slicing; no model math). */
-    void appendToCaches(List<RowCache> rows) {
+    void appendToCaches(List<RowCache> rows, List<int[]> tokens) {
         // 2 * layers x [members, kv, q, dim] -> [layers, 2, members, kv, q, dim]
         NDArray stacked = NDArrays.stack(newKv, 0).reshape(config.layers(), 2, group.size(), config.kvHeads(),
                 group.q, config.headDim());
         for (int m = 0; m < group.size(); m++) {
             // [layers, 2, kv, q, dim]
-            rows.get(group.members[m]).append(stacked.get(new NDIndex().addAllDim(2).addIndices(m)), group.counts[m]);
+            rows.get(group.members[m]).append(stacked.get(new NDIndex().addAllDim(2).addIndices(m)),
+                    tokens.get(group.members[m]));
         }
     }
 }

@@ -102,6 +102,11 @@ public final class LlamaDecoder implements AutoCloseable {
         return new RowCache(weights);
     }
 
+    /** An empty prefix cache for rows of this decoder; the caller closes it (engine thread only). */
+    public PrefixCache newPrefixCache(PrefixCacheOptions options) {
+        return new PrefixCache(weights, options);
+    }
+
     /**
      * One batched forward: appends {@code tokens.get(i)} (length >= 1; prefill and single-token
      * decode may be mixed) to {@code rows.get(i)}, rows of different lengths, and returns each row's
@@ -189,7 +194,7 @@ public final class LlamaDecoder implements AutoCloseable {
             NDArray logits = Ops.linear(normed, weights.lmHead(), null);       // [N, vocab]
             float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
 
-            groups.forEach(g -> g.appendToCaches(rows));
+            groups.forEach(g -> g.appendToCaches(rows, tokens));
             return split(flat, (int) logits.getShape().get(0), config.vocab());
         }
     }

@@ -34,6 +34,8 @@ public final class RowCache implements AutoCloseable {
     private NDArray buffer;
     private int capacity;
     private int length;
+    /** The token ids of the cached positions, {@code [length]} used (the prefix cache keys on them). */
+    private int[] ids = new int[0];
     private boolean closed;
 
     RowCache(LlamaWeights owner) {
@@ -50,6 +52,11 @@ public final class RowCache implements AutoCloseable {
     /** Positions reserved in native memory, at least {@link #length()}. */
     public int capacity() {
         return capacity;
+    }
+
+    /** The ids of the tokens cached so far, in position order. */
+    public int[] tokens() {
+        return java.util.Arrays.copyOf(ids, length);
     }
 
     public boolean isClosed() {
@@ -85,16 +92,47 @@ public final class RowCache implements AutoCloseable {
     }
 
     /**
-     * Appends the first {@code count} positions of {@code kv} ({@code [layers, 2, kvHeads, >=count,
-     * headDim]}). Called at the end of a step, so a step that fails leaves the row unchanged.
+     * Appends the first {@code ids.length} positions of {@code kv} ({@code [layers, 2, kvHeads,
+     * >=count, headDim]}), the keys and values of tokens {@code ids}. Called at the end of a step, so
+     * a step that fails leaves the row unchanged.
      */
-    void append(NDArray kv, int count) {
+    void append(NDArray kv, int[] newIds) {
         requireOpen();
+        int count = newIds.length;
         reserve(length + count);
         // [layers, 2, kvHeads, count, headDim] -> buffer[:, :, :, length:length+count, :]
         buffer.set(new NDIndex().addAllDim(3).addSliceDim(length, length + count),
                 kv.get(new NDIndex().addAllDim(3).addSliceDim(0, count)));
-        length += count;
+        recordIds(newIds);
+    }
+
+    /**
+     * A view of positions {@code [from, to)}: {@code [layers, 2, kvHeads, to - from, headDim]}, valid
+     * until the row grows or closes; the caller copies what it keeps.
+     */
+    NDArray slice(int from, int to) {
+        requireOpen();
+        if (from < 0 || to > length || from >= to) {
+            throw new IllegalArgumentException("positions " + from + ".." + to + " of a row of " + length);
+        }
+        return buffer.get(new NDIndex().addAllDim(3).addSliceDim(from, to));
+    }
+
+    /**
+     * Appends cached keys and values computed elsewhere for the same tokens at the same positions
+     * ({@code kv}: {@code [layers, 2, kvHeads, ids.length, headDim]}); what a prefill of {@code ids}
+     * would have written, so the row continues exactly as if it had computed them.
+     */
+    void restore(NDArray kv, int[] newIds) {
+        append(kv, newIds);
+    }
+
+    private void recordIds(int[] newIds) {
+        if (ids.length < length + newIds.length) {
+            ids = java.util.Arrays.copyOf(ids, Math.max(capacity, length + newIds.length));
+        }
+        System.arraycopy(newIds, 0, ids, length, newIds.length);
+        length += newIds.length;
     }
 
     /**

@@ -3,11 +3,14 @@ package dev.nbce.worker.engine;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ShardReducer;
+import dev.nbce.common.prefix.PrefixDigest;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.PrefixCache;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.decoder.RowCache;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +31,10 @@ import java.util.stream.IntStream;
  * loop, so a stream's next token waits for one chunk, never for a whole long prompt (chunked
  * prefill interleaved with decode, as vLLM and TGI schedule it); with no stream waiting, prompts
  * are prefilled at full speed. Callers on event loops only enqueue.
+ *
+ * <p>A new row first restores the longest prefix of its prompt that this worker's {@link PrefixCache}
+ * holds and prefills only the rest; a row's blocks are stored when its prompt is in and again when its
+ * request is closed normally (then with the answer, for a follow-up turn).
  */
 public final class RowEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
@@ -80,6 +87,10 @@ public final class RowEngine implements AutoCloseable {
     private final String name;
     private final EngineLimits limits;
     private final ForwardObserver observer;
+    private final PrefixCache prefixCache; // engine thread only, counters excepted
+    /** What the prefix cache holds, for announcements; rebuilt by the engine thread when the cache changed. */
+    private volatile PrefixDigest prefixDigest = PrefixDigest.EMPTY;
+    private long digestVersion;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
     private final java.util.ArrayDeque<Prefill> prefilling = new java.util.ArrayDeque<>(); // engine thread only
@@ -97,10 +108,17 @@ public final class RowEngine implements AutoCloseable {
 
     /** @param name names this engine in errors, e.g. {@code worker w1 (model qwen3-0.6b)} */
     public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name) {
+        this(decoder, limits, observer, name, PrefixCacheOptions.fromEnvironment());
+    }
+
+    /** @param prefixCache whether and how this engine keeps rows' prefixes for later rows */
+    public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+                     PrefixCacheOptions prefixCache) {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
         this.observer = observer;
+        this.prefixCache = decoder.newPrefixCache(prefixCache);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -110,6 +128,16 @@ public final class RowEngine implements AutoCloseable {
 
     public LlamaDecoder decoder() {
         return decoder;
+    }
+
+    /** The prefix cache's counters (hits, queries, bytes) may be read from any thread. */
+    public PrefixCache prefixCache() {
+        return prefixCache;
+    }
+
+    /** A summary of the prefixes cached here (any thread). */
+    public PrefixDigest prefixDigest() {
+        return prefixDigest;
     }
 
     public int capacityRows() {
@@ -183,6 +211,7 @@ public final class RowEngine implements AutoCloseable {
         prefilling.clear();
         shards.values().forEach(RequestShard::close);
         shards.clear();
+        prefixCache.close();
         failQueued();
     }
 
@@ -215,6 +244,7 @@ public final class RowEngine implements AutoCloseable {
     private void runLoopIteration(List<Command> batch) {
         List<Pending> pending = new ArrayList<>();
         List<String> closes = new ArrayList<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
         try {
             for (Command command : batch) {
                 try {
@@ -246,14 +276,20 @@ public final class RowEngine implements AutoCloseable {
             LOG.error("engine iteration failed", e);
             NbceException failure = new NbceException(ErrorCode.INTERNAL, name + " failed: " + e.getMessage());
             batch.forEach(c -> failReply(c, failure));
-            pending.forEach(p -> closes.add(p.shard().requestId));
+            pending.forEach(p -> failed.add(p.shard().requestId));
             prefilling.forEach(p -> {
                 p.pending.reply().completeExceptionally(failure);
-                closes.add(p.pending.shard().requestId);
+                failed.add(p.pending.shard().requestId);
             });
         } finally {
             // Closes run after the forward: a cancel that races a step must not pull rows out from under it.
-            closes.forEach(this::closeShard);
+            // Rows of a failed iteration are suspect: they are dropped, never cached.
+            failed.forEach(this::closeShard);
+            closes.stream().filter(id -> !failed.contains(id)).forEach(this::retireShard);
+            if (prefixCache.version() != digestVersion) {
+                digestVersion = prefixCache.version();
+                prefixDigest = PrefixDigest.of(prefixCache.options().blockTokens(), prefixCache.blockHashes());
+            }
         }
     }
 
@@ -286,9 +322,10 @@ public final class RowEngine implements AutoCloseable {
         List<Integer> positions = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (RowPrompt row : rows) {
+            RowCache cache = decoder.newRow();
             positions.add(shard.rowCount());
-            shard.addRow(row.row(), decoder.newRow());
-            tokens.add(row.tokenIds());
+            shard.addRow(row.row(), cache);
+            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), restore(cache, row.tokenIds()), row.tokenIds().length));
         }
         activeRows.addAndGet(rows.size());
         return new Pending(shard, positions, tokens, command.reply(), true);
@@ -401,6 +438,11 @@ public final class RowEngine implements AutoCloseable {
             if (job.done()) {
                 it.remove();
                 report(job.pending, job.lastLogits);
+                // After the report: a shard it found corrupt is closed by then and is not stored.
+                RequestShard shard = job.pending.shard();
+                if (shards.get(shard.requestId) == shard) {
+                    job.pending.positions().forEach(p -> prefixCache.store(shard.caches().get(p)));
+                }
             }
         }
     }
@@ -438,6 +480,29 @@ public final class RowEngine implements AutoCloseable {
             start = end;
         }
         return out;
+    }
+
+    /** The tokens of {@code prompt} restored from the prefix cache; a failed restore leaves the row empty: prefill all. */
+    private int restore(RowCache row, int[] prompt) {
+        try {
+            return prefixCache.restore(row, prompt);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: prefix cache restore failed, prefilling the whole row: {}", name, e.toString());
+            if (row.length() > 0) {
+                throw e; // cannot happen (a failed append changes nothing), but never continue from a partial row
+            }
+            return 0;
+        }
+    }
+
+    /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */
+    private void retireShard(String requestId) {
+        RequestShard shard = shards.get(requestId);
+        boolean prefilled = prefilling.stream().noneMatch(p -> p.pending.shard().requestId.equals(requestId));
+        if (shard != null && prefilled) {
+            shard.caches().forEach(prefixCache::store);
+        }
+        closeShard(requestId);
     }
 
     private void closeShard(String requestId) {

@@ -2,6 +2,7 @@ package dev.nbce.worker.metrics;
 
 import dev.nbce.worker.engine.RowEngine;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,6 +32,13 @@ public final class WorkerMetrics {
         Gauge.builder("nbce.rows.active", engine, RowEngine::activeRows).description("rows holding a KV cache").register(registry);
         Gauge.builder("nbce.worker.requests.active", engine, RowEngine::activeRequests).register(registry);
         Gauge.builder("nbce.worker.capacity.rows", engine, RowEngine::capacityRows).register(registry);
+        // As vLLM counts its own: prompt tokens looked up and found, and the cache's bytes in use.
+        FunctionCounter.builder("nbce.prefix.cache.hit.tokens", engine, e -> e.prefixCache().hitTokens())
+                .description("prompt tokens restored from the prefix cache").register(registry);
+        FunctionCounter.builder("nbce.prefix.cache.query.tokens", engine, e -> e.prefixCache().queryTokens())
+                .description("prompt tokens of new rows looked up in the prefix cache").register(registry);
+        Gauge.builder("nbce.prefix.cache.bytes", engine, e -> e.prefixCache().bytes())
+                .description("bytes of cached prefix keys and values").register(registry);
     }
 
     public void onForward(int rows, int tokens, long nanos) {

@@ -1,0 +1,93 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.common.request.GenerationResult;
+import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.prompt.ChatMessage;
+import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.launcher.local.LocalRuntime;
+import dev.nbce.worker.decoder.DecoderOptions;
+import dev.nbce.worker.decoder.PrefixCache;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
+import dev.nbce.worker.model.DeviceSpec;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * With the prefix cache on, every reference generation of every fixture model, a follow-up turn after
+ * it and a new question under a context-first template give the ids and windows they give with the
+ * cache off; also when the budget holds only a few blocks, so that blocks are evicted while the
+ * request that stored them is still running.
+ */
+class PrefixCacheExactnessTest {
+    private static final String CONTEXT_FIRST = "{context}\n\n{question}";
+
+    private static LocalRuntime runtime(String model, PrefixCacheOptions cache) {
+        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.fromEnvironment(), cache, 1,
+                GatewayLimits.DEFAULT);
+    }
+
+    private static GenerationRequest withQuestion(GenerationRequest r, String question, String template) {
+        return new GenerationRequest(r.contexts(), r.document(), question, template, r.maxNewTokens(), r.temperature(),
+                r.topP(), r.topK(), r.seed(), r.stop(), r.nbce(), false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-llama3", "tiny-qwen3", "tiny-mistral"})
+    void cachedPrefixesChangeNoIdAndNoWindow(String model) throws Exception {
+        List<JsonNode> cases = Fixtures.nbceCases(model);
+        PrefixCacheOptions on = PrefixCacheOptions.DEFAULT.withBlockTokens(8);
+        try (LocalRuntime off = runtime(model, PrefixCacheOptions.OFF);
+             LocalRuntime cached = runtime(model, on);
+             LocalRuntime tight = runtime(model, on.withBudgetBytes(4 * blockBytes(model, on)))) {
+            List<LocalRuntime> runtimes = List.of(off, cached, tight);
+            for (int i = 0; i < cases.size(); i++) {
+                JsonNode c = cases.get(i);
+                GenerationRequest first = ReferenceGenerationTest.requestOf(c);
+                String followUp = "And why? (" + i + ")";
+                // Another case's question: as short as the fixtures' own. A longer one would push every window out of
+                // tiny-mistral's receptive field (2 layers x window 16), so that all context rows tie exactly and
+                // rounding alone picks the window, with or without the cache.
+                String again = cases.get((i + 1) % cases.size()).get("question").asText();
+                GenerationResult[] firstTurn = new GenerationResult[runtimes.size()];
+                for (int r = 0; r < runtimes.size(); r++) {
+                    firstTurn[r] = runtimes.get(r).generate(first, SessionListener.NONE);
+                    String where = model + " case " + i + " runtime " + r;
+                    assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
+                    assertArrayEquals(ReferenceGenerationTest.expectedWindows(c), firstTurn[r].selectedWindows(), where);
+                    runtimes.get(r).turns().follow(followUp, List.of(ChatMessage.user(first.question()),
+                            ChatMessage.assistant(firstTurn[r].text())));
+                }
+                List<GenerationRequest> later = List.of(withQuestion(first, followUp, first.userTemplate()),
+                        withQuestion(first, first.question(), CONTEXT_FIRST), withQuestion(first, again, CONTEXT_FIRST));
+                for (GenerationRequest request : later) {
+                    GenerationResult expected = off.generate(request, SessionListener.NONE);
+                    for (LocalRuntime runtime : List.of(cached, tight)) {
+                        GenerationResult got = runtime.generate(request, SessionListener.NONE);
+                        String where = model + " case " + i + " '" + request.question() + "' " + request.userTemplate();
+                        assertArrayEquals(expected.tokenIds(), got.tokenIds(), where + " ids");
+                        assertArrayEquals(expected.selectedWindows(), got.selectedWindows(), where + " windows");
+                    }
+                }
+            }
+            PrefixCache full = cached.engines().get(0).prefixCache();
+            PrefixCache small = tight.engines().get(0).prefixCache();
+            assertTrue(full.hitTokens() > 0, "follow-ups reuse cached prefixes");
+            assertTrue(small.evictions() > 0, "the small budget evicted blocks");
+            assertTrue(small.bytes() <= small.options().budgetBytes());
+            assertTrue(off.engines().get(0).prefixCache().hitTokens() == 0);
+        }
+    }
+
+    private static long blockBytes(String model, PrefixCacheOptions options) {
+        try (LocalRuntime probe = runtime(model, options)) {
+            return probe.engines().get(0).prefixCache().blockBytes();
+        }
+    }
+}
