@@ -80,6 +80,18 @@ class HttpConformanceTest {
         assertTrue(unknown.closed());
     }
 
+    /** RFC 9112 §7.1.1: chunk extensions (bare names, token and quoted values) are parsed and ignored. */
+    @Test
+    void chunkExtensionsAreAccepted() throws Exception {
+        for (String extension : new String[] {"", ";name", ";name=token", ";a=b;c=\"quoted\"", " ;name=token"}) {
+            Exchange exchange = send("POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n2" + extension + "\r\n{}\r\n0\r\n\r\n");
+            // The body is read whole ({} lacks a question): the request's own error, not a dropped connection.
+            assertJsonError(exchange, 400, "bad_request");
+            assertTrue(exchange.errorBody().get("message").asText().contains("question"), extension + ": " + exchange.response());
+        }
+    }
+
     @Test
     void anH2cUpgradeIsAnsweredAsHttp11() throws Exception {
         Exchange h2c = send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
