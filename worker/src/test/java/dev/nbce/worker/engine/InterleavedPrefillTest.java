@@ -13,11 +13,9 @@ import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.model.DeviceSpec;
 import dev.nbce.worker.model.TestModels;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,30 +36,30 @@ class InterleavedPrefillTest {
     @Test
     void aRunningStreamIsAnsweredWhileALongPromptPrefills() throws Exception {
         DecoderOptions options = new DecoderOptions(DecoderOptions.Precision.AUTO, 8);
+        // The engine waits up to 20 ms for a running request's next step before it prefills: time enough for
+        // this test's thread to send it even on a loaded machine, so the count below does not depend on speed.
         try (LlamaDecoder decoder = LlamaDecoder.load(TestModels.embeddedDemo(), DeviceSpec.cpu(), options);
-             RowEngine engine = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 1_000_000L),
+             RowEngine engine = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 20_000_000L),
                      (rows, tokens, nanos) -> { }, "interleave test")) {
             ShardStep first = engine.open(new OpenRows("stream", PARAMS, -1, 0,
                     List.of(new RowPrompt(0, prompt(12, 1))))).get(60, TimeUnit.SECONDS);
             assertEquals(0, first.step());
 
             // 2 rows x 240 tokens at 8 tokens a loop: 60 loops of prefill.
-            AtomicLong prefillDone = new AtomicLong();
             CompletableFuture<ShardStep> longOpen = engine.open(new OpenRows("long", PARAMS, -1, 0,
                     List.of(new RowPrompt(0, prompt(240, 2)), new RowPrompt(1, prompt(240, 3)))));
-            longOpen.whenComplete((step, error) -> prefillDone.set(System.nanoTime()));
-
-            List<Long> answered = new ArrayList<>();
-            for (int step = 1; step <= 5; step++) {
-                ShardStep s = engine.advance(new Advance("stream", step, 5 + step, 0)).get(60, TimeUnit.SECONDS);
-                assertEquals(step, s.step());
-                answered.add(System.nanoTime());
+            int answered = 0;
+            while (!longOpen.isDone() && answered < 200) {
+                ShardStep s = engine.advance(new Advance("stream", answered + 1, 5 + answered % 50, 0)).get(60, TimeUnit.SECONDS);
+                answered++;
+                assertEquals(answered, s.step());
             }
             ShardStep longReport = longOpen.get(120, TimeUnit.SECONDS);
             assertEquals(0, longReport.step());
             assertEquals(2, longReport.report().rows().length);
-            assertTrue(answered.get(answered.size() - 1) < prefillDone.get(),
-                    "all 5 decode steps of the running stream were answered before the long prompt finished prefilling");
+            // A prefill run to completion in one loop would leave the stream at most 2 steps (one before, one
+            // after); one chunk per loop answers a step in nearly every one of the 60 loops.
+            assertTrue(answered >= 5, "the stream kept getting steps while the long prompt prefilled: " + answered);
             assertEquals(3, engine.activeRows());
             engine.close("stream");
             engine.close("long");
