@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.RawWebSocket;
 import dev.nbce.launcher.cluster.ClusterCertificates;
 import dev.nbce.launcher.cluster.ClusterTls;
 import io.vertx.core.Vertx;
@@ -85,14 +86,14 @@ class SecurityHostileInputTest {
             // Oversized frames before auth, refused on their header.
             for (long size : new long[] {4097, 65_536, 1L << 20, 16L << 20, 1L << 40}) {
                 input(cluster, "pre-auth frame of " + size + " bytes", () -> {
-                    try (RawWs ws = RawWs.connect("127.0.0.1", api)) {
-                        ws.sendRaw(RawWs.headerOnly(size));
+                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
+                        ws.sendRaw(RawWebSocket.headerOnly(size));
                         return ws.closeCode() == 1008;
                     }
                 });
             }
             input(cluster, "pre-auth message of 3 x 2 KiB fragments", () -> {
-                try (RawWs ws = RawWs.connect("127.0.0.1", api)) {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
                     byte[] fragment = new byte[2 + 2 + 4 + 2048];
                     fragment[1] = (byte) (0x80 | 126);
                     fragment[2] = 0x08; // 2048
@@ -107,12 +108,12 @@ class SecurityHostileInputTest {
                 }
             });
             input(cluster, "socket that never authenticates", () -> {
-                try (RawWs ws = RawWs.connect("127.0.0.1", api)) {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
                     return ws.closeCode() == 1008;
                 }
             });
             input(cluster, "API key in the WebSocket URL", () -> {
-                try (RawWs ws = RawWs.connectTo("127.0.0.1", api, "/v1/ws?api_key=" + KEY)) {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws?api_key=" + KEY)) {
                     ws.sendText("{\"type\":\"cancel\",\"id\":\"x\"}");
                     String reply = ws.nextText();
                     return reply != null && reply.contains("\"unauthorized\"");
@@ -123,7 +124,7 @@ class SecurityHostileInputTest {
             for (int i = 0; i < 10; i++) {
                 String guess = "guess-" + i + "-" + PROMPT_MARKER;
                 input(cluster, "wrong key " + i, () -> {
-                    try (RawWs ws = RawWs.connect("127.0.0.2", api)) {
+                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
                         ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + guess + "\"}");
                         return ws.closeCode() == 1008;
                     }
@@ -131,7 +132,7 @@ class SecurityHostileInputTest {
             }
             for (int i = 0; i < 5; i++) {
                 input(cluster, "upgrade after the lock-out " + i, () -> {
-                    try (RawWs ws = RawWs.connect("127.0.0.2", api)) {
+                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
                         return ws.statusCode() == 429;
                     }
                 });
@@ -141,21 +142,21 @@ class SecurityHostileInputTest {
                             + "\r\nConnection: close\r\n\r\n") == 429);
 
             // Socket flood from 127.0.0.3: eight may open, no more.
-            List<RawWs> held = new ArrayList<>();
+            List<RawWebSocket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 8; i++) {
-                    held.add(RawWs.connect("127.0.0.3", api));
+                    held.add(RawWebSocket.open("127.0.0.3", api, "/v1/ws"));
                 }
                 assertTrue(held.stream().allMatch(ws -> ws.statusCode() == 101), "eight sockets may open");
                 for (int i = 0; i < 4; i++) {
                     input(cluster, "socket " + (9 + i) + " from one address", () -> {
-                        try (RawWs ws = RawWs.connect("127.0.0.3", api)) {
+                        try (RawWebSocket ws = RawWebSocket.open("127.0.0.3", api, "/v1/ws")) {
                             return ws.statusCode() == 429;
                         }
                     });
                 }
             } finally {
-                for (RawWs ws : held) {
+                for (RawWebSocket ws : held) {
                     ws.close();
                 }
             }
@@ -163,7 +164,7 @@ class SecurityHostileInputTest {
             // Foreign Origins: upgrades, a simple cross-site POST, a preflight.
             for (String origin : List.of("https://evil.example", "null", "http://127.0.0.1.evil.example", "http://127.0.0.1:1")) {
                 input(cluster, "upgrade from Origin " + origin, () -> {
-                    try (RawWs ws = RawWs.connect("127.0.0.1", api, "Origin: " + origin)) {
+                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws", "Origin: " + origin)) {
                         return ws.statusCode() == 403;
                     }
                 });

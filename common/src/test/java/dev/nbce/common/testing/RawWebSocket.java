@@ -1,10 +1,11 @@
-package dev.nbce.gateway.http;
+package dev.nbce.common.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -12,25 +13,26 @@ import java.util.Base64;
 import java.util.Random;
 
 /**
- * A WebSocket client at the byte level, for conformance tests: it writes exactly the frames a test
- * asks for (bad masks, reserved bits and opcodes, non-minimal lengths, invalid UTF-8), which no
- * well-behaved client library would send, and reads the server's frames raw.
+ * A WebSocket client at the byte level, for conformance and abuse tests: it writes exactly the frames a
+ * test asks for (bad masks, reserved bits and opcodes, non-minimal lengths, invalid UTF-8, headers that
+ * announce payloads that never come), which no well-behaved client library would send, from any local
+ * address (127.0.0.x, so per-address limits can be exercised), and reads the server's frames raw.
  */
-final class RawWebSocket implements AutoCloseable {
-    static final int TEXT = 0x1;
-    static final int BINARY = 0x2;
-    static final int CONTINUATION = 0x0;
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
+public final class RawWebSocket implements AutoCloseable {
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    public static final int CONTINUATION = 0x0;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
 
     /** A frame from the server. */
-    record Frame(boolean fin, int rsv, int opcode, byte[] payload) {
-        String text() {
+    public record Frame(boolean fin, int rsv, int opcode, byte[] payload) {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
         /** The status code of a close frame, or -1 if it has none. */
-        int closeCode() {
+        public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
         }
     }
@@ -46,9 +48,22 @@ final class RawWebSocket implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    /** Connects and completes the opening handshake; {@code extraHeaders} are raw header lines. */
-    static RawWebSocket connect(int port, String path, String... extraHeaders) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+    /** Connects from 127.0.0.1 and completes the opening handshake, which must succeed (101). */
+    public static RawWebSocket connect(int port, String path, String... extraHeaders) throws IOException {
+        RawWebSocket ws = open("127.0.0.1", port, path, extraHeaders);
+        if (ws.statusCode() != 101) {
+            ws.close();
+            throw new IOException("handshake refused: " + ws.handshakeResponse);
+        }
+        return ws;
+    }
+
+    /**
+     * Connects from {@code localAddress} and sends the opening handshake with {@code extraHeaders} (raw
+     * header lines); the server's answer, accepted or not, is in {@link #handshakeResponse()}.
+     */
+    public static RawWebSocket open(String localAddress, int port, String path, String... extraHeaders) throws IOException {
+        Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(10_000);
         RawWebSocket ws = new RawWebSocket(socket);
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
@@ -59,15 +74,22 @@ final class RawWebSocket implements AutoCloseable {
         }
         ws.out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         ws.out.flush();
-        String head = ws.readHead();
-        if (!head.startsWith("HTTP/1.1 101")) {
-            throw new IOException("handshake refused: " + head);
-        }
-        ws.handshakeResponse = head;
+        ws.handshakeResponse = ws.readHead();
         return ws;
     }
 
-    String handshakeResponse;
+    private String handshakeResponse = "";
+
+    /** The server's answer to the handshake: status line and headers (empty if it closed at once). */
+    public String handshakeResponse() {
+        return handshakeResponse;
+    }
+
+    /** The handshake's HTTP status, or -1 when the server answered nothing. */
+    public int statusCode() {
+        String[] parts = handshakeResponse.split(" ", 3);
+        return parts.length > 1 ? Integer.parseInt(parts[1].trim()) : -1;
+    }
 
     private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -75,7 +97,7 @@ final class RawWebSocket implements AutoCloseable {
         while (matched < 4) {
             int b = in.read();
             if (b < 0) {
-                throw new EOFException("connection closed during the handshake");
+                break; // closed without (all of) an answer
             }
             head.write(b);
             matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
@@ -84,17 +106,11 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Sends a masked frame with the usual minimal length encoding. */
-    void send(boolean fin, int opcode, byte[] payload) throws IOException {
+    public void send(boolean fin, int opcode, byte[] payload) throws IOException {
         send(fin, 0, opcode, payload, true, false);
     }
 
-    /** Bytes as they are: e.g. a frame header that announces a payload which never follows. */
-    void sendRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
-    }
-
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
         send(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -102,7 +118,7 @@ final class RawWebSocket implements AutoCloseable {
      * Any frame: {@code rsv} is the three reserved bits (0..7), {@code masked} false sends an unmasked
      * client frame, {@code wideLength} encodes a short length in 16 bits (not the minimal encoding).
      */
-    void send(boolean fin, int rsv, int opcode, byte[] payload, boolean masked, boolean wideLength) throws IOException {
+    public void send(boolean fin, int rsv, int opcode, byte[] payload, boolean masked, boolean wideLength) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
         int maskBit = masked ? 0x80 : 0;
@@ -132,8 +148,25 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Any bytes, as they are. */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** A masked text-frame header announcing {@code length} payload bytes that never follow. */
+    public static byte[] headerOnly(long length) {
+        byte[] header = new byte[14];
+        header[0] = (byte) 0x81;
+        header[1] = (byte) (0x80 | 127);
+        for (int i = 0; i < 8; i++) {
+            header[2 + i] = (byte) (length >>> (56 - 8 * i));
+        }
+        return header;
+    }
+
     /** The next frame from the server, or null when the connection ends without one. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         int first;
         try {
             first = in.read();
@@ -156,7 +189,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Reads frames until a close frame (returned) or the end of the connection (null). */
-    Frame readUntilClose() throws IOException {
+    public Frame readUntilClose() throws IOException {
         for (Frame f = read(); f != null; f = read()) {
             if (f.opcode() == CLOSE) {
                 return f;
@@ -165,8 +198,35 @@ final class RawWebSocket implements AutoCloseable {
         return null;
     }
 
+    /** The close code the server ends with; -1 when the connection ends or times out without a close frame. */
+    public int closeCode() throws IOException {
+        try {
+            Frame close = readUntilClose();
+            return close == null ? -1 : close.closeCode();
+        } catch (IOException timedOut) {
+            return -1;
+        }
+    }
+
+    /** The payload of the next text frame, or null when the connection closes (or times out) first. */
+    public String nextText() throws IOException {
+        try {
+            for (Frame f = read(); f != null; f = read()) {
+                if (f.opcode() == TEXT) {
+                    return f.text();
+                }
+                if (f.opcode() == CLOSE) {
+                    return null;
+                }
+            }
+            return null;
+        } catch (IOException timedOut) {
+            return null;
+        }
+    }
+
     /** The next text frame, skipping control frames. */
-    Frame readText() throws IOException {
+    public Frame readText() throws IOException {
         for (Frame f = read(); f != null; f = read()) {
             if (f.opcode() == TEXT) {
                 return f;
