@@ -10,21 +10,17 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A `nbce gateway` in a process of its own, joined to a test cluster: killable with SIGKILL, drained by SIGTERM. */
-public final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess extends NodeProcess {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
 
-    private final Process process;
-    private final Path log;
     private final String baseUrl;
 
     private GatewayProcess(Process process, Path log, String baseUrl) {
-        this.process = process;
-        this.log = log;
+        super(process, log);
         this.baseUrl = baseUrl;
     }
 
@@ -83,36 +79,6 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    /** SIGKILL: no drain, no goodbye, as when a node dies. */
-    public void kill() {
-        process.destroyForcibly();
-    }
-
-    /** SIGTERM: the gateway drains its streams, then leaves. */
-    public void terminate() {
-        process.destroy();
-    }
-
-    public boolean waitForExit(long seconds) throws InterruptedException {
-        return process.waitFor(seconds, TimeUnit.SECONDS);
-    }
-
-    public String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -7,17 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A `nbce worker` in a process of its own, joined to a test cluster: killable with SIGKILL or SIGTERM. */
-public final class WorkerProcess implements AutoCloseable {
-    private final Process process;
-    private final Path log;
+public final class WorkerProcess extends NodeProcess {
     private final String workerId;
 
     private WorkerProcess(Process process, Path log, String workerId) {
-        this.process = process;
-        this.log = log;
+        super(process, log);
         this.workerId = workerId;
     }
 
@@ -54,39 +50,5 @@ public final class WorkerProcess implements AutoCloseable {
 
     public String workerId() {
         return workerId;
-    }
-
-    public Process process() {
-        return process;
-    }
-
-    /** SIGKILL: no goodbye, as when a node dies. */
-    public void kill() {
-        process.destroyForcibly();
-    }
-
-    /** SIGTERM: the worker drains its rows to others before leaving. */
-    public void terminate() {
-        process.destroy();
-    }
-
-    public boolean waitForExit(long seconds) throws InterruptedException {
-        return process.waitFor(seconds, TimeUnit.SECONDS);
-    }
-
-    public String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
     }
 }
