@@ -26,18 +26,27 @@ import java.util.List;
  * @param nbce          the combination parameters; null = {@link NbceParams#DEFAULT}
  * @param stream        HTTP only: stream Server-Sent Events
  * @param output        penalties and log-probabilities; null = {@link OutputOptions#NONE}
+ * @param windowTokens  how long a context row may be (prompt + answer budget), which decides how documents
+ *                      are split; 0 = the server's default ({@code NBCE_WINDOW_TOKENS}); never more than the
+ *                      model's max_position_embeddings
  */
 public record GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
                                 String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
-                                boolean stream, OutputOptions output) {
+                                boolean stream, OutputOptions output, int windowTokens) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     public static final int MAX_NEW_TOKENS_LIMIT = 4096;
     public static final int MAX_TOP_K = 1_000_000;
     public static final int MAX_STOP_STRINGS = 16;
     public static final int MAX_STOP_LENGTH = 256;
+    /** The longest window a request may ask for; the model's max_position_embeddings is checked later. */
+    public static final int MAX_WINDOW_TOKENS = 1 << 20;
 
     public GenerationRequest {
+        if (windowTokens < 0 || windowTokens > MAX_WINDOW_TOKENS) {
+            throw new InvalidRequestException("window_tokens", "window_tokens must be within 16.." + MAX_WINDOW_TOKENS
+                    + " (or absent), got " + windowTokens);
+        }
         contexts = copyWithoutNulls(contexts, "contexts");
         stop = copyWithoutNulls(stop, "stop");
         userTemplate = userTemplate == null ? DEFAULT_USER_TEMPLATE : userTemplate;
@@ -99,7 +108,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
                              int maxNewTokens, double temperature, double topP, int topK, Long seed,
                              List<String> stop, NbceParams nbce, boolean stream) {
         this(contexts, document, question, List.of(), null, userTemplate, maxNewTokens, false, temperature, topP, topK,
-                seed, stop, nbce, stream, OutputOptions.NONE);
+                seed, stop, nbce, stream, OutputOptions.NONE, 0);
     }
 
     private static void checkConversation(List<RequestMessage> messages) {
@@ -127,7 +136,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
-                temperature, topP, topK, seed, stop, nbce, stream, output);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {

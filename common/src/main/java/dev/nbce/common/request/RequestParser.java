@@ -24,7 +24,7 @@ import java.util.Set;
 public final class RequestParser {
     private static final Set<String> FIELDS = Set.of("contexts", "document", "question", "user_template",
             "max_new_tokens", "temperature", "top_p", "top_k", "seed", "stop", "nbce", "stream", "messages", "prompt",
-            "presence_penalty", "frequency_penalty", "logprobs");
+            "presence_penalty", "frequency_penalty", "logprobs", "window_tokens");
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
     private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling");
 
@@ -101,7 +101,8 @@ public final class RequestParser {
                 bool(node, "stream"),
                 new OutputOptions(number(node, "presence_penalty", "presence_penalty", 0.0),
                         number(node, "frequency_penalty", "frequency_penalty", 0.0),
-                        node.has("logprobs") ? integer(node, "logprobs", -1, 0, OutputOptions.MAX_TOP_LOGPROBS) : -1));
+                        node.has("logprobs") ? integer(node, "logprobs", -1, 0, OutputOptions.MAX_TOP_LOGPROBS) : -1),
+                integer(node, "window_tokens", 0, 16, GenerationRequest.MAX_WINDOW_TOKENS));
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.Set;
  */
 final class OpenAiRequestParser {
     /** Ours, beside OpenAI's: the NBCE inputs and parameters, as in the native request. */
-    private static final Set<String> EXTENSIONS = Set.of("contexts", "document", "user_template", "top_k", "nbce");
+    private static final Set<String> EXTENSIONS = Set.of("contexts", "document", "user_template", "top_k", "nbce",
+            "window_tokens");
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
             "top_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty", "logprobs", "logit_bias", "user");
     /** Chat fields accepted for any well-typed value and ignored: bookkeeping that does not change the answer. */

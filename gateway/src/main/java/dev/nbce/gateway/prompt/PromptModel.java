@@ -110,17 +110,50 @@ public final class PromptModel implements AutoCloseable {
         return new RowRenderer(chatTemplate, userTemplate);
     }
 
+    /** The server's window when a request names none: {@code NBCE_WINDOW_TOKENS}, else the trained length capped at 4,096. */
+    public static final int DEFAULT_WINDOW_CAP = 4096;
+    public static final String WINDOW_TOKENS_ENV = "NBCE_WINDOW_TOKENS";
+
+    /**
+     * The window length for a request: its own {@code window_tokens} (0 = not given), else the server
+     * default; never more than {@code max_position_embeddings}.
+     */
+    public int windowTokens(int requested) {
+        if (requested > maxPositions) {
+            throw new IllegalArgumentException("window_tokens " + requested + " exceeds max_position_embeddings "
+                    + maxPositions);
+        }
+        if (requested > 0) {
+            return requested;
+        }
+        String configured = System.getenv(WINDOW_TOKENS_ENV);
+        int fallback = Math.min(maxPositions, DEFAULT_WINDOW_CAP);
+        if (configured == null || configured.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Math.min(maxPositions, Math.max(2, Integer.parseInt(configured.trim())));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(WINDOW_TOKENS_ENV + " must be a number of tokens, got '" + configured + "'");
+        }
+    }
+
     public Windower windower(String userTemplate) {
-        return new Windower(tokenizer, renderer(userTemplate), maxPositions);
+        return windower(userTemplate, 0);
+    }
+
+    /** @param windowTokens the request's window_tokens, 0 for the server default */
+    public Windower windower(String userTemplate, int windowTokens) {
+        return new Windower(tokenizer, renderer(userTemplate), maxPositions, windowTokens(windowTokens));
     }
 
     /**
      * Rows of raw text, without the chat template (OpenAI's completions): what a model without a template
      * gets, {@code bos_token} and the text.
      */
-    public Windower rawWindower(String userTemplate) {
+    public Windower rawWindower(String userTemplate, int windowTokens) {
         return new Windower(tokenizer, new RowRenderer(ChatTemplate.plain(chatTemplate.bosToken()), userTemplate),
-                maxPositions);
+                maxPositions, windowTokens(windowTokens));
     }
 
     /** The rows of a request: {@code contexts} or {@code document} (at most one), windowed to fit. */

@@ -31,9 +31,19 @@ public final class Windower {
     private final ModelTokenizer tokenizer;
     private final RowRenderer renderer;
     private final int maxPositions;
+    /** The most tokens a context row holds, answer budget included (at most {@code maxPositions}). */
+    private final int windowTokens;
     private final TextSplitter splitter;
 
     public Windower(ModelTokenizer tokenizer, RowRenderer renderer, int maxPositions) {
+        this(tokenizer, renderer, maxPositions, maxPositions);
+    }
+
+    /**
+     * @param windowTokens how long a context row may be, prompt and answer budget together: documents are
+     *                     split into windows of this size; {@code maxPositions} stays the hard limit
+     */
+    public Windower(ModelTokenizer tokenizer, RowRenderer renderer, int maxPositions, int windowTokens) {
         if (tokenizer == null || renderer == null) {
             throw new IllegalArgumentException("tokenizer and renderer are required");
         }
@@ -43,6 +53,11 @@ public final class Windower {
         this.tokenizer = tokenizer;
         this.renderer = renderer;
         this.maxPositions = maxPositions;
+        if (windowTokens < 2 || windowTokens > maxPositions) {
+            throw new IllegalArgumentException("window_tokens must be within 2.." + maxPositions
+                    + " (max_position_embeddings), got " + windowTokens);
+        }
+        this.windowTokens = windowTokens;
         this.splitter = new TextSplitter(tokenizer);
     }
 
@@ -139,7 +154,7 @@ public final class Windower {
             }
             rowIds.add(row0);
             overhead = hasContext ? rowIds(rows.contextRow("")).length : 0;
-            budget = maxPositions - maxNewTokens - overhead;
+            budget = windowTokens - maxNewTokens - overhead;
             if (hasContext && budget < 1) {
                 throw noRoomForContext();
             }
@@ -232,7 +247,7 @@ public final class Windower {
                     continue;
                 }
                 Piece only = current.removeLast();
-                int excess = ids.length + maxNewTokens - maxPositions;
+                int excess = ids.length + maxNewTokens - windowTokens;
                 pushFront(queue, cutFiner(text, only, only.tokens() - Math.max(1, excess)));
             }
         }
@@ -261,7 +276,7 @@ public final class Windower {
         }
 
         private boolean fits(int[] rowIds) {
-            return rowIds.length + maxNewTokens <= maxPositions;
+            return rowIds.length + maxNewTokens <= windowTokens;
         }
 
         private int[] rowIds(String row) {
@@ -270,8 +285,9 @@ public final class Windower {
 
         private PromptTooLongException noRoomForContext() {
             return new PromptTooLongException("question leaves no room for context: a context row needs "
-                    + overhead + " tokens before any context + max_new_tokens " + maxNewTokens
-                    + " >= max_position_embeddings " + maxPositions);
+                    + overhead + " tokens before any context + max_new_tokens " + maxNewTokens + " >= "
+                    + (windowTokens < maxPositions ? "window_tokens " + windowTokens + " (max_position_embeddings "
+                    + maxPositions + ")" : "max_position_embeddings " + maxPositions));
         }
     }
 

@@ -51,8 +51,8 @@ public final class ConversationPreparer {
     }
 
     private PreparedPrompt windowed(GenerationRequest request, List<RequestMessage> conversation, String document) {
-        Windower windower = request.prompt() != null ? model.rawWindower(request.userTemplate())
-                : model.windower(request.userTemplate());
+        Windower windower = request.prompt() != null ? model.rawWindower(request.userTemplate(), request.windowTokens())
+                : model.windower(request.userTemplate(), request.windowTokens());
         try {
             return windower.prepare(chatMessages(conversation, false), request.contexts(), document, request.maxNewTokens());
         } catch (ContentPartsRefusedException refused) {
