@@ -169,9 +169,10 @@ public final class WorkerVerticle extends VerticleBase {
         }
         reportedUnhealthy = false;
         int capacity = draining ? 0 : engine.capacityRows();
+        int freeTokens = draining ? 0 : engine.freeTokens();
         vertx.eventBus().publish(Addresses.WORKER_ANNOUNCE,
                 new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId), metricsUrl,
-                        engine.prefixDigest()));
+                        engine.prefixDigest(), engine.capacityTokens(), freeTokens));
     }
 
     private static void fail(Message<Object> message, WireError error) {

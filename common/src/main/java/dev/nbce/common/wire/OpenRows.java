@@ -12,14 +12,30 @@ import java.util.Objects;
  * @param params            the request's step parameters, as the request gave them
  * @param previousChosenRow the row chosen at the step before {@code step}; -1 when {@code step} is 0
  * @param step              the step the reply reports on (0 = the first generated token)
+ * @param answerTokens      tokens the request may still generate: each row reserves its prompt plus these
+ *                          in the worker's KV budget (at most the model's positions); {@link #UNKNOWN_ANSWER}:
+ *                          reserve up to the model's positions
  */
-public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {
+public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
+                       int answerTokens) {
+    public static final int UNKNOWN_ANSWER = -1;
+
     public OpenRows {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(params, "params");
-        if (step < 0 || previousChosenRow < -1) {
-            throw new IllegalArgumentException("open rows: step >= 0 and previous row >= -1 required");
+        if (step < 0 || previousChosenRow < -1 || answerTokens < UNKNOWN_ANSWER) {
+            throw new IllegalArgumentException("open rows: step >= 0, previous row >= -1 and answer tokens >= -1 required");
         }
         rows = List.copyOf(rows);
+    }
+
+    public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {
+        this(requestId, params, previousChosenRow, step, rows, UNKNOWN_ANSWER);
+    }
+
+    /** KV tokens a row with {@code promptTokens} reserves, for a model of {@code maxPositions} positions. */
+    public static int reservedTokens(int promptTokens, int answerTokens, int maxPositions) {
+        return answerTokens == UNKNOWN_ANSWER ? maxPositions
+                : (int) Math.min(maxPositions, (long) promptTokens + answerTokens);
     }
 }

@@ -16,6 +16,7 @@ public final class WireCodecs {
         w.putString(o.requestId()).putDouble(p.topP()).putDouble(p.nbce().beta()).putDouble(p.nbce().eta())
                 .putInt(p.nbce().pooling().ordinal()).putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
         o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
+        w.putInt(o.answerTokens());
     }, r -> {
         String id = r.getString();
         double topP = r.getDouble();
@@ -29,7 +30,7 @@ public final class WireCodecs {
         for (int i = 0; i < n; i++) {
             rows.add(new RowPrompt(r.getInt(), r.getInts()));
         }
-        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows);
+        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows, r.getInt());
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,
@@ -56,9 +57,10 @@ public final class WireCodecs {
     static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,
             (w, s) -> w.putString(s.workerId()).putString(s.model()).putInt(s.capacityRows()).putInt(s.activeRows())
                     .putString(s.address()).putString(s.metricsUrl())
-                    .putInt(s.prefixes().blockTokens()).putInts(s.prefixes().bits()),
+                    .putInt(s.prefixes().blockTokens()).putInts(s.prefixes().bits())
+                    .putInt(s.capacityKvTokens()).putInt(s.freeKvTokens()),
             r -> new WorkerStatus(r.getString(), r.getString(), r.getInt(), r.getInt(), r.getString(), r.getString(),
-                    new dev.nbce.common.prefix.PrefixDigest(r.getInt(), r.getInts())));
+                    new dev.nbce.common.prefix.PrefixDigest(r.getInt(), r.getInts()), r.getInt(), r.getInt()));
 
     static final RecordCodec<GatewayLease> GATEWAY_LEASE = new RecordCodec<>(GatewayLease.class,
             (w, l) -> w.putString(l.gatewayId()).putInt(l.leaseMillis()),

@@ -39,6 +39,16 @@ class WireCodecsTest {
         assertEquals(open, WireCodecs.roundTrip(open));
         OpenRows empty = new OpenRows("", params(1.0, 0.0, 0.0, Pooling.MIN_ENTROPY), -1, 0, List.of());
         assertEquals(empty, WireCodecs.roundTrip(empty));
+        OpenRows budgeted = new OpenRows("req-2", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
+                List.of(new RowPrompt(0, new int[] {7})), 300);
+        assertEquals(300, WireCodecs.roundTrip(budgeted).answerTokens());
+    }
+
+    @Test
+    void aRowReservesItsPromptAndAnswerWithinTheModel() {
+        assertEquals(110, OpenRows.reservedTokens(10, 100, 2048));
+        assertEquals(2048, OpenRows.reservedTokens(2000, 100, 2048), "never beyond the model's positions");
+        assertEquals(2048, OpenRows.reservedTokens(10, OpenRows.UNKNOWN_ANSWER, 2048), "unknown answer: the whole model");
     }
 
     @Test
@@ -51,6 +61,9 @@ class WireCodecsTest {
         assertEquals(status, WireCodecs.roundTrip(status));
         WorkerStatus unnamed = new WorkerStatus("w", null, 0, 0, "nbce.worker.w", null);
         assertEquals(unnamed, WireCodecs.roundTrip(unnamed));
+        WorkerStatus tokens = new WorkerStatus("w", "m", 512, 3, "nbce.worker.w", null, null, 90_000, 12_345);
+        assertEquals(tokens, WireCodecs.roundTrip(tokens));
+        assertEquals(WorkerStatus.UNBOUNDED_TOKENS, unnamed.freeKvTokens(), "an old-style status is not bounded by tokens");
     }
 
     @Test
@@ -130,11 +143,13 @@ class WireCodecsTest {
                 new OpenRows("запрос-🚀-1", params(0.9, 1.0 / 3, 0.35, Pooling.MIN_ENTROPY), 2, 7,
                         List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(3, new int[] {5}),
                                 new RowPrompt(9, new int[0]))),
+                new OpenRows("o", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
                 new GatewayLease("gw-ü-1", 3000),
                 new GatewayLease("gw-2", 0),
                 new WorkerStatus("w-1", "tiny-llama", 32, 5, Addresses.worker("w-1"), null),
+                new WorkerStatus("w-2", "tiny-llama", 32, 5, Addresses.worker("w-2"), null, null, 4096, 1024),
                 new ShardStep("s", 3, new ShardReport(new int[] {0, 4, 1}, new double[] {0.1, Math.PI, 2.0 / 3}, 1,
                         SPARSE_ROW, new ScoreVector(152_064, new int[] {0, 151_999}, new double[] {-0.5f, -3f}), null, 0)),
                 new ShardStep("s", 4, new ShardReport(new int[] {2, 3}, new double[] {1, 2}, 2, null, null, SPARSE_SUM, 2)),

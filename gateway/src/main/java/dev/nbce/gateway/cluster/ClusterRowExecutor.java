@@ -50,7 +50,8 @@ public final class ClusterRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         return registry.liveWorkers().stream()
-                .map(s -> new WorkerSlot(s.workerId(), s.capacityRows() - s.activeRows(), s.capacityRows(), s.prefixes()))
+                .map(s -> new WorkerSlot(s.workerId(), s.capacityRows() - s.activeRows(), s.capacityRows(), s.prefixes(),
+                        s.freeKvTokens(), s.capacityKvTokens()))
                 .toList();
     }
 

@@ -168,7 +168,8 @@ public final class GatewayVerticle extends VerticleBase {
         ArrayNode workers = body.putArray("workers");
         for (WorkerStatus w : backend.workers()) {
             workers.addObject().put("id", w.workerId()).put("model", w.model()).put("capacity_rows", w.capacityRows())
-                    .put("active_rows", w.activeRows()).put("metrics", w.metricsUrl());
+                    .put("active_rows", w.activeRows()).put("capacity_kv_tokens", w.capacityKvTokens())
+                    .put("free_kv_tokens", w.freeKvTokens()).put("metrics", w.metricsUrl());
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "application/json").end(body.toString());
     }

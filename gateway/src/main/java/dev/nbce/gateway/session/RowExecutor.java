@@ -1,6 +1,7 @@
 package dev.nbce.gateway.session;
 
 import dev.nbce.common.prefix.PrefixDigest;
+import dev.nbce.common.wire.WorkerStatus;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
@@ -25,14 +26,27 @@ public interface RowExecutor {
     /** Frees the request's rows on a worker; best effort, never fails. */
     void close(String workerId, String requestId);
 
-    /** A worker's free rows now, all the rows it can hold, and the prefixes it caches. */
-    record WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes) {
+    /**
+     * A worker's free rows now, all the rows it can hold, the prefixes it caches, and its KV tokens: free
+     * now and all its budget holds ({@link WorkerStatus#UNBOUNDED_TOKENS} when it does not count them).
+     */
+    record WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes, int freeTokens,
+                      int capacityTokens) {
         public WorkerSlot {
             prefixes = prefixes == null ? PrefixDigest.EMPTY : prefixes;
         }
 
+        public WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes) {
+            this(workerId, freeRows, capacityRows, prefixes, WorkerStatus.UNBOUNDED_TOKENS, WorkerStatus.UNBOUNDED_TOKENS);
+        }
+
         public WorkerSlot(String workerId, int freeRows, int capacityRows) {
             this(workerId, freeRows, capacityRows, PrefixDigest.EMPTY);
+        }
+
+        /** The same worker with nothing placed on it. */
+        WorkerSlot empty() {
+            return new WorkerSlot(workerId, capacityRows, capacityRows, PrefixDigest.EMPTY, capacityTokens, capacityTokens);
         }
     }
 }

@@ -120,15 +120,21 @@ final class RowPlacer {
             return;
         }
         List<RowExecutor.WorkerSlot> workers = executor.availableWorkers();
+        int[] needs = rows.stream().mapToInt(this::reservedTokens).toArray();
         Map<String, List<RowPrompt>> placement;
         try {
-            placement = RowPlacement.place(rows, workers, failedWorkers);
+            placement = RowPlacement.place(rows, needs, workers, failedWorkers);
         } catch (RowPlacement.NoCapacityException e) {
             int total = workers.stream().filter(w -> !failedWorkers.contains(w.workerId()))
                     .mapToInt(RowExecutor.WorkerSlot::capacityRows).sum();
             if (total < rows.size() || clock.nanoTime() > deadlineNanos) {
                 // A request larger than every worker together fails at once.
                 placed.tryFail(new NbceException(total == 0 ? ErrorCode.NO_WORKERS : ErrorCode.NO_CAPACITY, e.getMessage()));
+            } else if (!RowPlacement.fitsWhenEmpty(rows, needs, workers, failedWorkers)) {
+                // Its KV tokens exceed what the workers hold even empty: waiting cannot help.
+                placed.tryFail(new NbceException(ErrorCode.TOO_LARGE, "the request's " + rows.size() + " rows need "
+                        + java.util.Arrays.stream(needs).asLongStream().sum() + " KV tokens (prompt + answer budget each),"
+                        + " more than the workers hold when empty; use fewer or shorter windows or a smaller answer budget"));
             } else {
                 clock.schedule(CAPACITY_RETRY_MILLIS, () -> tryToPlace(rows, deadlineNanos, placed));
             }
@@ -144,7 +150,8 @@ final class RowPlacer {
             rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rowIds);
             int epoch = ++lastEpoch;
             rowIds.forEach(row -> rowEpochs.put(row, epoch));
-            OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows);
+            OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows,
+                    answerTokensLeft());
             calls.add(new Call(worker, rowIds, epochsOf(rowIds), true, executor.open(worker, open)));
         });
         return calls;
@@ -204,10 +211,20 @@ final class RowPlacer {
         return placeWhenRoom(promptsSoFar(lost), deadline()).recover(e -> {
             ErrorCode code = NbceException.of(e).code();
             return Future.failedFuture(code == ErrorCode.NO_WORKERS || code == ErrorCode.NO_CAPACITY
+                    || code == ErrorCode.TOO_LARGE
                     ? new NbceException(ErrorCode.NO_WORKERS, "a worker failed (" + failure.getMessage()
                             + ") and no other worker can take its " + lost.size() + " rows")
                     : e);
         });
+    }
+
+    /** Tokens the request may still generate; each row reserves them beside what it holds. */
+    private int answerTokensLeft() {
+        return Math.max(0, plan.request().maxNewTokens() - transcript.size());
+    }
+
+    private int reservedTokens(RowPrompt row) {
+        return OpenRows.reservedTokens(row.tokenIds().length, answerTokensLeft(), plan.maxPositions());
     }
 
     private List<RowPrompt> promptsSoFar(List<Integer> rows) {

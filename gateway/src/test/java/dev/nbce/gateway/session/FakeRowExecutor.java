@@ -7,6 +7,7 @@ import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
 import dev.nbce.common.wire.ShardStep;
+import dev.nbce.common.wire.WorkerStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -33,7 +34,11 @@ final class FakeRowExecutor implements RowExecutor {
     private final class Worker {
         final String id;
         final int capacity;
+        final int tokenCapacity;
         int occupied;
+        int occupiedTokens;
+        /** KV tokens each held row reserved when it was opened (prompt + the open's answer budget). */
+        final Map<Integer, Integer> reserved = new LinkedHashMap<>();
         boolean dead;
         int dieAtStep = -1;
         ErrorCode refusal;
@@ -43,13 +48,21 @@ final class FakeRowExecutor implements RowExecutor {
         final Map<Integer, int[]> rows = new LinkedHashMap<>();
         final List<Runnable> held = new ArrayList<>();
 
-        Worker(String id, int capacity) {
+        Worker(String id, int capacity, int tokenCapacity) {
             this.id = id;
             this.capacity = capacity;
+            this.tokenCapacity = tokenCapacity;
         }
 
         int free() {
             return capacity - occupied - rows.size();
+        }
+
+        int freeTokens() {
+            if (tokenCapacity == WorkerStatus.UNBOUNDED_TOKENS) {
+                return tokenCapacity;
+            }
+            return tokenCapacity - occupiedTokens - reserved.values().stream().mapToInt(Integer::intValue).sum();
         }
     }
 
@@ -64,8 +77,18 @@ final class FakeRowExecutor implements RowExecutor {
     }
 
     FakeRowExecutor worker(String id, int capacity) {
-        workers.put(id, new Worker(id, capacity));
+        return worker(id, capacity, WorkerStatus.UNBOUNDED_TOKENS);
+    }
+
+    /** A worker that also holds at most {@code tokens} KV tokens. */
+    FakeRowExecutor worker(String id, int capacity, int tokens) {
+        workers.put(id, new Worker(id, capacity, tokens));
         return this;
+    }
+
+    /** Another request holds {@code tokens} KV tokens of the worker (negative: it frees them). */
+    void occupyTokens(String worker, int tokens) {
+        workers.get(worker).occupiedTokens += tokens;
     }
 
     /** Another request holds {@code rows} rows of the worker (negative: it frees them). */
@@ -111,7 +134,7 @@ final class FakeRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         return workers.values().stream().filter(w -> !w.dead)
-                .map(w -> new WorkerSlot(w.id, w.free(), w.capacity)).toList();
+                .map(w -> new WorkerSlot(w.id, w.free(), w.capacity, null, w.freeTokens(), w.tokenCapacity)).toList();
     }
 
     @Override
@@ -127,11 +150,13 @@ final class FakeRowExecutor implements RowExecutor {
         if (w.refusal != null) {
             return reply(w, null, new NbceException(w.refusal, workerId + " refuses"));
         }
-        if (open.rows().size() > w.free()) {
+        int need = open.rows().stream().mapToInt(r -> r.tokenIds().length + open.answerTokens()).sum();
+        if (open.rows().size() > w.free() || need > w.freeTokens()) {
             return reply(w, null, new NbceException(ErrorCode.CAPACITY, workerId + " is full"));
         }
         for (RowPrompt row : open.rows()) {
             w.rows.put(row.row(), row.tokenIds());
+            w.reserved.put(row.row(), row.tokenIds().length + open.answerTokens());
         }
         int[] rowIds = open.rows().stream().mapToInt(RowPrompt::row).toArray();
         return reply(w, report(w, rowIds, open, open.step(), open.previousChosenRow()), null);
@@ -165,6 +190,7 @@ final class FakeRowExecutor implements RowExecutor {
     public void close(String workerId, String requestId) {
         commands.add(new Command(workerId, "close " + requestId));
         workers.get(workerId).rows.clear();
+        workers.get(workerId).reserved.clear();
     }
 
     private OpenRows firstOpen(String workerId) {

@@ -262,6 +262,50 @@ class GenerationSessionTest {
         assertEquals(ErrorCode.NO_WORKERS, failureOf(none).code());
     }
 
+    /** KV tokens the plan's rows reserve with an answer budget of {@code answer}. */
+    private static int tokenNeed(int answer) {
+        return PROMPTS.stream().mapToInt(p -> p.length + answer).sum();
+    }
+
+    @Test
+    void aRequestWhoseTokensNeverFitFailsAtOnceWithTooLarge() {
+        int need = tokenNeed(6);
+        // Rows fit (8 + 8 for 4), tokens do not even when both workers are empty: one token short.
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 8, need / 2).worker("w1", 8, need - need / 2 - 1);
+        long start = clock.nanoTime();
+        Future<GenerationResult> future = session(request(6, 0, List.of()), executor, new LetterText()).start();
+        clock.runUntilIdle();
+        NbceException failure = failureOf(future);
+        assertEquals(ErrorCode.TOO_LARGE, failure.code());
+        assertEquals(413, failure.code().httpStatus());
+        assertEquals(0, clock.elapsedMillis(start), "at once, no wait for room");
+        assertTrue(executor.commandsOf(OpenRows.class).isEmpty(), "nothing is placed");
+    }
+
+    @Test
+    void aRequestWhoseTokensFitLaterWaitsAndGivesTheSameAnswer() {
+        GenerationRequest request = request(6, 0.7, List.of());
+        int need = tokenNeed(6);
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 8, need).worker("w1", 8, need);
+        executor.occupyTokens("w0", need / 2 + 1);
+        executor.occupyTokens("w1", need / 2 + 1); // free rows everywhere, but not the tokens
+        long start = clock.nanoTime();
+        Future<GenerationResult> future = session(request, executor, new LetterText()).start();
+        clock.runFor(5_000);
+        assertFalse(future.isComplete(), "it waits");
+        assertTrue(executor.commandsOf(OpenRows.class).isEmpty(), "nothing is placed while the tokens are taken");
+        executor.occupyTokens("w1", -(need / 2 + 1));
+        clock.runUntilIdle();
+        GenerationResult result = resultOf(future);
+        assertTrue(clock.elapsedMillis(start) >= 5_000 && clock.elapsedMillis(start) < 5_100, clock.elapsedMillis(start) + " ms");
+        int[][] expected = reference(request);
+        assertArrayEquals(expected[0], result.tokenIds());
+        assertArrayEquals(expected[1], result.selectedWindows());
+        for (FakeRowExecutor.Command open : executor.commandsOf(OpenRows.class)) {
+            assertEquals(6, ((OpenRows) open.body()).answerTokens(), "each open carries the answer budget");
+        }
+    }
+
     @Test
     void cancelWhileWaitingForRoomPlacesNothing() {
         FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 4);

@@ -10,14 +10,25 @@ import java.util.List;
  * @param maxBatchTokens   padded tokens (rows x longest new sequence) in one forward; bounds activation memory
  * @param maxAttentionCells rows x new tokens x attended positions in one forward; bounds the score tensors
  * @param batchWaitNanos   how long to wait for other requests' steps so they share a forward
+ * @param kvCacheBytes     bytes of KV cache all rows together may reserve (see {@link KvBudget})
  */
-public record EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos) {
+public record EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos,
+                           long kvCacheBytes) {
     public static final EngineLimits DEFAULT = new EngineLimits(512, 8192, 64L << 20, 2_000_000L);
 
     public EngineLimits {
-        if (capacityRows < 1 || maxBatchTokens < 1 || maxAttentionCells < 1 || batchWaitNanos < 0) {
+        if (capacityRows < 1 || maxBatchTokens < 1 || maxAttentionCells < 1 || batchWaitNanos < 0 || kvCacheBytes < 1) {
             throw new IllegalArgumentException("engine limits must be positive");
         }
+    }
+
+    /** With the KV budget from the environment ({@link KvBudget#budgetBytesFromEnvironment()}). */
+    public EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos) {
+        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, KvBudget.budgetBytesFromEnvironment());
+    }
+
+    public EngineLimits withKvCacheBytes(long bytes) {
+        return new EngineLimits(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, bytes);
     }
 
     /** The end (exclusive) of the batch starting at {@code start} that stays within budget; at least one row. */

@@ -16,6 +16,7 @@ final class RequestShard implements AutoCloseable {
     private final List<RowCache> caches = new ArrayList<>();
     private int previousChosenRow;
     private int step;
+    private int reservedTokens;
 
     RequestShard(String requestId, StepParams params, int previousChosenRow, int step) {
         this.requestId = requestId;
@@ -27,6 +28,15 @@ final class RequestShard implements AutoCloseable {
     void addRow(int rowIndex, RowCache cache) {
         rowIndices.add(rowIndex);
         caches.add(cache);
+    }
+
+    /** Adds KV tokens reserved for rows opened here; the engine releases them all when the shard closes. */
+    void reserve(int tokens) {
+        reservedTokens += tokens;
+    }
+
+    int reservedTokens() {
+        return reservedTokens;
     }
 
     int rowCount() {

@@ -96,6 +96,9 @@ public final class RowEngine implements AutoCloseable {
     private final java.util.ArrayDeque<Prefill> prefilling = new java.util.ArrayDeque<>(); // engine thread only
     private final AtomicInteger activeRows = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
+    private final KvBudget kvBudget;
+    /** KV tokens the open rows have reserved (prompt + answer budget each); written by the engine thread. */
+    private final AtomicInteger reservedTokens = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
@@ -118,6 +121,8 @@ public final class RowEngine implements AutoCloseable {
         this.name = name;
         this.limits = limits;
         this.observer = observer;
+        this.kvBudget = new KvBudget(KvBudget.bytesPerToken(decoder.config(), decoder.device().dtype().getNumOfBytes()),
+                limits.kvCacheBytes());
         this.prefixCache = decoder.newPrefixCache(prefixCache);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
@@ -146,6 +151,16 @@ public final class RowEngine implements AutoCloseable {
 
     public int activeRows() {
         return activeRows.get();
+    }
+
+    /** Tokens of KV cache this worker holds when empty. */
+    public int capacityTokens() {
+        return kvBudget.capacityTokens();
+    }
+
+    /** Tokens of KV cache no open row has reserved (any thread). */
+    public int freeTokens() {
+        return Math.max(0, kvBudget.capacityTokens() - reservedTokens.get());
     }
 
     /** False once the engine thread has ended (stopped, or died on an Error). */
@@ -310,6 +325,14 @@ public final class RowEngine implements AutoCloseable {
             throw new NbceException(ErrorCode.CAPACITY, "worker has " + (limits.capacityRows() - activeRows.get())
                     + " free rows, request needs " + rows.size());
         }
+        long need = 0;
+        for (RowPrompt row : rows) {
+            need += OpenRows.reservedTokens(row.tokenIds().length, open.answerTokens(), maxPositions);
+        }
+        if (need > freeTokens()) {
+            throw new NbceException(ErrorCode.CAPACITY, name + " has " + freeTokens() + " free KV tokens of "
+                    + capacityTokens() + ", the rows need " + need);
+        }
         RequestShard shard = shards.get(open.requestId());
         if (shard == null) {
             shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step());
@@ -328,6 +351,8 @@ public final class RowEngine implements AutoCloseable {
             tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), restore(cache, row.tokenIds()), row.tokenIds().length));
         }
         activeRows.addAndGet(rows.size());
+        shard.reserve((int) need);
+        reservedTokens.addAndGet((int) need);
         return new Pending(shard, positions, tokens, command.reply(), true);
     }
 
@@ -517,6 +542,7 @@ public final class RowEngine implements AutoCloseable {
         }
         if (shard != null) {
             activeRows.addAndGet(-shard.rowCount());
+            reservedTokens.addAndGet(-shard.reservedTokens());
             activeRequests.decrementAndGet();
             shard.close();
         }

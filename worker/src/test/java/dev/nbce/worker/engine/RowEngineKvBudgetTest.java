@@ -1,0 +1,105 @@
+package dev.nbce.worker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
+import dev.nbce.common.request.NbceParams;
+import dev.nbce.common.request.Pooling;
+import dev.nbce.common.request.StepParams;
+import dev.nbce.common.wire.OpenRows;
+import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
+import dev.nbce.worker.model.DeviceSpec;
+import dev.nbce.worker.model.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Rows are admitted by the KV tokens they reserve (prompt + answer budget), not only by their count. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RowEngineKvBudgetTest {
+    private static final int BUDGET_TOKENS = 100;
+    private static final int PROMPT = 10;
+    private LlamaDecoder decoder;
+    private RowEngine engine;
+
+    @BeforeAll
+    void load() {
+        decoder = LlamaDecoder.load(TestModels.embeddedDemo(), DeviceSpec.cpu());
+        long perToken = KvBudget.bytesPerToken(decoder.config(), decoder.device().dtype().getNumOfBytes());
+        // Half a token more than the budget's tokens: only whole tokens count.
+        EngineLimits limits = new EngineLimits(8, 4096, 1L << 26, 1_000_000L, BUDGET_TOKENS * perToken + perToken / 2);
+        engine = new RowEngine(decoder, limits, (rows, tokens, nanos) -> { }, "kv-test", PrefixCacheOptions.OFF);
+    }
+
+    @AfterAll
+    void close() {
+        engine.close();
+        decoder.close();
+    }
+
+    private static OpenRows open(String id, int rows, int answerTokens) {
+        List<RowPrompt> prompts = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            int[] tokens = new int[PROMPT];
+            for (int t = 0; t < PROMPT; t++) {
+                tokens[t] = 200 + 7 * t + r;
+            }
+            prompts.add(new RowPrompt(r, tokens));
+        }
+        return new OpenRows(id, new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY)), -1, 0, prompts,
+                answerTokens);
+    }
+
+    private static ErrorCode refusal(ExecutionException e) {
+        return ((NbceException) e.getCause()).code();
+    }
+
+    private void awaitFree(int tokens) throws InterruptedException {
+        for (int i = 0; i < 200 && engine.freeTokens() != tokens; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(tokens, engine.freeTokens());
+    }
+
+    @Test
+    void refusesBeyondItsTokensAndAcceptsAfterAClose() throws Exception {
+        assertEquals(BUDGET_TOKENS, engine.capacityTokens());
+        engine.open(open("a", 2, 30)).get(30, TimeUnit.SECONDS); // 2 x (10 + 30) = 80 tokens
+        assertEquals(BUDGET_TOKENS - 80, engine.freeTokens());
+        // 2 rows are far below the row cap (8), but 40 tokens are more than the 20 left.
+        ExecutionException full = assertThrows(ExecutionException.class,
+                () -> engine.open(open("b", 1, 30)).get(30, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.CAPACITY, refusal(full), "retryable: the gateway places it elsewhere or waits");
+        assertTrue(full.getCause().getMessage().contains("20 free KV tokens"), full.getCause().getMessage());
+        assertEquals(2, engine.activeRows(), "a refused open holds nothing");
+        engine.open(open("c", 1, 10)).get(30, TimeUnit.SECONDS); // exactly the 20 left
+        assertEquals(0, engine.freeTokens());
+        engine.close("a");
+        engine.close("c");
+        awaitFree(BUDGET_TOKENS);
+        engine.open(open("b", 1, 30)).get(30, TimeUnit.SECONDS);
+        assertEquals(BUDGET_TOKENS - 40, engine.freeTokens());
+        engine.close("b");
+        awaitFree(BUDGET_TOKENS);
+    }
+
+    @Test
+    void anUnknownAnswerReservesTheWholeModel() throws Exception {
+        int maxPositions = decoder.config().maxPositions();
+        assertTrue(maxPositions > BUDGET_TOKENS, "the demo model holds more positions than this budget");
+        ExecutionException whole = assertThrows(ExecutionException.class,
+                () -> engine.open(open("u", 1, OpenRows.UNKNOWN_ANSWER)).get(30, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.CAPACITY, refusal(whole));
+        awaitFree(BUDGET_TOKENS);
+    }
+}
