@@ -62,9 +62,9 @@ final class WorkerCommand implements Main.Command {
                 err.println("nbce worker " + workerId + ": shutdown: " + Main.oneLine(e));
             }
         }, "nbce-drain"));
-        out.printf("nbce worker %s ready: model %s on %s, %d rows, metrics %s (bound %s)%n",
-                workerId, ModelArgs.modelName(args), describe(node.decoder().device()), limits.capacityRows(), node.metricsUrl(),
-                node.metricsBinding());
+        out.printf("nbce worker %s ready: model %s on %s, %d rows, KV cache %,d tokens, metrics %s (bound %s)%n",
+                workerId, ModelArgs.modelName(args), describe(node.decoder().device()), limits.capacityRows(),
+                node.engine().capacityTokens(), node.metricsUrl(), node.metricsBinding());
         out.flush();
         return Main.KEEP_RUNNING;
     }
