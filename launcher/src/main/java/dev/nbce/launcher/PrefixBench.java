@@ -2,7 +2,7 @@ package dev.nbce.launcher;
 
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
-import dev.nbce.gateway.prompt.ChatMessage;
+import dev.nbce.common.request.RequestMessage;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -66,9 +66,9 @@ final class PrefixBench {
                     String followUp = "And who else is mentioned?";
                     turns.get(r).get(0).add(turn(runtime, request(c.contexts(), c.question(),
                             GenerationRequest.DEFAULT_USER_TEMPLATE)));
-                    runtime.turns().follow(followUp, List.of(ChatMessage.user(c.question()), ChatMessage.assistant(lastText)));
-                    turns.get(r).get(0).add(turn(runtime, request(c.contexts(), followUp,
-                            GenerationRequest.DEFAULT_USER_TEMPLATE)));
+                    turns.get(r).get(0).add(turn(runtime, request(c.contexts(), followUp, GenerationRequest.DEFAULT_USER_TEMPLATE)
+                            .asTurnAfter(List.of(RequestMessage.of("user", c.question()),
+                                    RequestMessage.of("assistant", lastText)))));
                     turns.get(r).get(1).add(turn(runtime, request(c.contexts(), c.question(), CONTEXT_FIRST)));
                     turns.get(r).get(1).add(turn(runtime, request(c.contexts(), "Which pets are mentioned?",
                             CONTEXT_FIRST)));

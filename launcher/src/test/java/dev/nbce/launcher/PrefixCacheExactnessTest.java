@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
+import dev.nbce.common.request.RequestMessage;
 import dev.nbce.common.testing.Fixtures;
-import dev.nbce.gateway.prompt.ChatMessage;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -61,16 +61,19 @@ class PrefixCacheExactnessTest {
                     String where = model + " case " + i + " runtime " + r;
                     assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
                     assertArrayEquals(ReferenceGenerationTest.expectedWindows(c), firstTurn[r].selectedWindows(), where);
-                    runtimes.get(r).turns().follow(followUp, List.of(ChatMessage.user(first.question()),
-                            ChatMessage.assistant(firstTurn[r].text())));
+
                 }
-                List<GenerationRequest> later = List.of(withQuestion(first, followUp, first.userTemplate()),
+                // Every runtime answered the first turn with the reference ids, so the conversation is the same for all.
+                GenerationRequest nextTurn = withQuestion(first, followUp, first.userTemplate()).asTurnAfter(List.of(
+                        RequestMessage.of("user", first.question()), RequestMessage.of("assistant", firstTurn[0].text())));
+                List<GenerationRequest> later = List.of(nextTurn,
                         withQuestion(first, first.question(), CONTEXT_FIRST), withQuestion(first, again, CONTEXT_FIRST));
                 for (GenerationRequest request : later) {
                     GenerationResult expected = off.generate(request, SessionListener.NONE);
                     for (LocalRuntime runtime : List.of(cached, tight)) {
                         GenerationResult got = runtime.generate(request, SessionListener.NONE);
-                        String where = model + " case " + i + " '" + request.question() + "' " + request.userTemplate();
+                        String where = model + " case " + i + " '" + request.conversation().get(request.conversation().size() - 1).text()
+                                + "' " + request.userTemplate();
                         assertArrayEquals(expected.tokenIds(), got.tokenIds(), where + " ids");
                         assertArrayEquals(expected.selectedWindows(), got.selectedWindows(), where + " windows");
                     }

@@ -133,6 +133,17 @@ public record GenerationRequest(List<String> contexts, String document, String q
         return List.of(RequestMessage.of("user", question != null ? question : prompt));
     }
 
+    /**
+     * The same request asked as the next turn of a conversation: {@code earlier} (user, assistant, ...)
+     * then this request's question as the new user turn, over the same contexts.
+     */
+    public GenerationRequest asTurnAfter(List<RequestMessage> earlier) {
+        List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
+        conversation.add(RequestMessage.of("user", question));
+        return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
+    }
+
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,

@@ -1,5 +1,9 @@
 package dev.nbce.gateway.cluster;
 
+import dev.nbce.common.config.EnvSettings;
+import dev.nbce.common.wire.ShardStep;
+import dev.nbce.common.wire.WireCodecs;
+import dev.nbce.common.wire.WireMeter;
 import dev.nbce.gateway.cluster.ClusterRowExecutor;
 import dev.nbce.gateway.cluster.WorkerRegistry;
 import dev.nbce.gateway.http.GatewayVerticle;
@@ -11,9 +15,6 @@ import dev.nbce.gateway.service.RequestIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import dev.nbce.common.wire.ShardStep;
-import dev.nbce.common.wire.WireCodecs;
-import dev.nbce.common.wire.WireMeter;
 import java.util.Map;
 
 /**
@@ -43,10 +44,10 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
          */
         public static Timeouts fromEnvironment(Map<String, String> env) {
             return new Timeouts(
-                    Long.parseLong(env.getOrDefault("NBCE_LIVENESS_MS", "1500")),
-                    Long.parseLong(env.getOrDefault("NBCE_OPEN_TIMEOUT_MS", "120000")),
-                    Long.parseLong(env.getOrDefault("NBCE_STEP_TIMEOUT_MS", "90000")),
-                    Integer.parseInt(env.getOrDefault("NBCE_LEASE_MS", Integer.toString(DEFAULT_LEASE_MILLIS))));
+                    EnvSettings.longInteger(env, "NBCE_LIVENESS_MS", 1500),
+                    EnvSettings.longInteger(env, "NBCE_OPEN_TIMEOUT_MS", 120_000),
+                    EnvSettings.longInteger(env, "NBCE_STEP_TIMEOUT_MS", 90_000),
+                    EnvSettings.integer(env, "NBCE_LEASE_MS", DEFAULT_LEASE_MILLIS));
         }
     }
 

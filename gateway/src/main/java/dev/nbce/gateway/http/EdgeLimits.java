@@ -1,5 +1,6 @@
 package dev.nbce.gateway.http;
 
+import dev.nbce.common.config.EnvSettings;
 import java.util.Map;
 
 /**
@@ -25,22 +26,11 @@ record EdgeLimits(int maxSockets, int maxSocketsPerAddress, int authFailuresPerM
 
     static EdgeLimits fromEnvironment(Map<String, String> env) {
         return new EdgeLimits(
-                integer(env, "NBCE_MAX_SOCKETS", DEFAULT.maxSockets),
-                integer(env, "NBCE_MAX_SOCKETS_PER_ADDRESS", DEFAULT.maxSocketsPerAddress),
-                integer(env, "NBCE_MAX_AUTH_FAILURES_PER_MINUTE", DEFAULT.authFailuresPerMinute),
-                integer(env, "NBCE_PREAUTH_MAX_BYTES", DEFAULT.preAuthMaxBytes),
-                integer(env, "NBCE_WS_AUTH_TIMEOUT_MS", (int) DEFAULT.authTimeoutMillis));
+                EnvSettings.integer(env, "NBCE_MAX_SOCKETS", DEFAULT.maxSockets),
+                EnvSettings.integer(env, "NBCE_MAX_SOCKETS_PER_ADDRESS", DEFAULT.maxSocketsPerAddress),
+                EnvSettings.integer(env, "NBCE_MAX_AUTH_FAILURES_PER_MINUTE", DEFAULT.authFailuresPerMinute),
+                EnvSettings.integer(env, "NBCE_PREAUTH_MAX_BYTES", DEFAULT.preAuthMaxBytes),
+                EnvSettings.integer(env, "NBCE_WS_AUTH_TIMEOUT_MS", (int) DEFAULT.authTimeoutMillis));
     }
 
-    private static int integer(Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-        }
-    }
 }

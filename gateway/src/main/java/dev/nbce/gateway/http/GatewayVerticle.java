@@ -2,7 +2,9 @@ package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.config.EnvSettings;
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.request.ClientText;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.wire.WorkerStatus;
 import dev.nbce.gateway.cluster.ClusterBackend;
@@ -13,7 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import dev.nbce.common.request.ClientText;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -70,8 +71,8 @@ public final class GatewayVerticle extends VerticleBase {
         this.metrics = metrics;
         this.host = host;
         this.port = port;
-        this.idleTimeoutSeconds = Integer.parseInt(env.getOrDefault("NBCE_IDLE_TIMEOUT_S", "300"));
-        this.firstRequestMillis = Long.parseLong(env.getOrDefault("NBCE_HEADER_TIMEOUT_MS", "10000"));
+        this.idleTimeoutSeconds = EnvSettings.integer(env, "NBCE_IDLE_TIMEOUT_S", 300);
+        this.firstRequestMillis = EnvSettings.longInteger(env, "NBCE_HEADER_TIMEOUT_MS", 10_000);
     }
 
     /**

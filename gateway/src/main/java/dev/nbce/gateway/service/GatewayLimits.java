@@ -1,5 +1,7 @@
 package dev.nbce.gateway.service;
 
+import dev.nbce.common.config.EnvSettings;
+
 /**
  * What one request or connection may ask of the gateway. Violations are 400/413 errors that say
  * which limit was hit.
@@ -35,23 +37,15 @@ public record GatewayLimits(int maxWindows, int maxContextTokens, int maxNewToke
     /** Reads NBCE_MAX_* environment variables over the defaults. */
     public static GatewayLimits fromEnvironment(java.util.Map<String, String> env) {
         return new GatewayLimits(
-                integer(env, "NBCE_MAX_WINDOWS", DEFAULT.maxWindows),
-                integer(env, "NBCE_MAX_CONTEXT_TOKENS", DEFAULT.maxContextTokens),
-                integer(env, "NBCE_MAX_NEW_TOKENS", DEFAULT.maxNewTokens),
-                integer(env, "NBCE_MAX_REQUEST_BYTES", DEFAULT.maxRequestBytes),
-                integer(env, "NBCE_MAX_REQUESTS_PER_SOCKET", DEFAULT.maxRequestsPerSocket),
-                integer(env, "NBCE_MAX_ACTIVE", DEFAULT.maxActive),
-                integer(env, "NBCE_MAX_QUEUED", DEFAULT.maxQueued),
-                integer(env, "NBCE_MAX_BUFFERED_BYTES", DEFAULT.maxBufferedBytes),
-                integer(env, "NBCE_CAPACITY_WAIT_MS", DEFAULT.capacityWaitMillis));
+                EnvSettings.integer(env, "NBCE_MAX_WINDOWS", DEFAULT.maxWindows),
+                EnvSettings.integer(env, "NBCE_MAX_CONTEXT_TOKENS", DEFAULT.maxContextTokens),
+                EnvSettings.integer(env, "NBCE_MAX_NEW_TOKENS", DEFAULT.maxNewTokens),
+                EnvSettings.integer(env, "NBCE_MAX_REQUEST_BYTES", DEFAULT.maxRequestBytes),
+                EnvSettings.integer(env, "NBCE_MAX_REQUESTS_PER_SOCKET", DEFAULT.maxRequestsPerSocket),
+                EnvSettings.integer(env, "NBCE_MAX_ACTIVE", DEFAULT.maxActive),
+                EnvSettings.integer(env, "NBCE_MAX_QUEUED", DEFAULT.maxQueued),
+                EnvSettings.integer(env, "NBCE_MAX_BUFFERED_BYTES", DEFAULT.maxBufferedBytes),
+                EnvSettings.integer(env, "NBCE_CAPACITY_WAIT_MS", DEFAULT.capacityWaitMillis));
     }
 
-    private static int integer(java.util.Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        try {
-            return value == null || value.isBlank() ? fallback : Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.nbce.launcher.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.nbce.common.config.EnvSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -95,11 +96,11 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         return new ClusterSettings(
                 env.getOrDefault("NBCE_CLUSTER_NAME", "nbce"),
                 Arrays.stream(members.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
-                integer(env, "NBCE_CLUSTER_PORT", 5701),
+                EnvSettings.integer(env, "NBCE_CLUSTER_PORT", 5701),
                 env.getOrDefault("NBCE_CLUSTER_INTERFACE", loopbackOnly ? LOOPBACK : null),
                 dns,
                 eventBusHost,
-                integer(env, "NBCE_EVENTBUS_PORT", 0),
+                EnvSettings.integer(env, "NBCE_EVENTBUS_PORT", 0),
                 env.getOrDefault("NBCE_PUBLIC_HOST", loopbackOnly ? LOOPBACK : null),
                 ClusterTls.fromEnvironment(env));
     }
@@ -164,15 +165,4 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         return value;
     }
 
-    private static int integer(Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-        }
-    }
 }

@@ -31,7 +31,6 @@ public final class LocalRuntime implements AutoCloseable {
     private final LlamaDecoder decoder;
     private final List<RowEngine> engines = new ArrayList<>();
     private final ModelPromptPreparer preparer;
-    private final ConversationTurns turns;
     private final NbceService service;
     private final Context context;
 
@@ -49,7 +48,6 @@ public final class LocalRuntime implements AutoCloseable {
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                         int engineCount, GatewayLimits limits) {
         this.preparer = ModelPromptPreparer.load(modelDir);
-        this.turns = new ConversationTurns(preparer);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
         for (int i = 0; i < engineCount; i++) {
             engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
@@ -57,12 +55,7 @@ public final class LocalRuntime implements AutoCloseable {
         }
         this.vertx = Vertx.vertx();
         this.context = vertx.getOrCreateContext();
-        this.service = new NbceService(vertx, turns, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
-    }
-
-    /** Registers conversations: a request whose question was registered is prepared as that conversation's next turn. */
-    public ConversationTurns turns() {
-        return turns;
+        this.service = new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
     }
 
     public LlamaDecoder decoder() {
