@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Hazelcast cluster on loopback with a unique name: one gateway and in-JVM workers, each
- * its own cluster member with its own event bus. Workers can be added and stopped mid-test.
+ * its own cluster member with its own event bus. Workers and further gateways can be added mid-test.
  */
 public final class TestCluster implements AutoCloseable {
     private final ClusterSettings settings;
@@ -24,6 +24,7 @@ public final class TestCluster implements AutoCloseable {
     private final String modelName;
     private final GatewayNode gateway;
     private final List<WorkerNode> workers = new ArrayList<>();
+    private final List<GatewayNode> moreGateways = new ArrayList<>();
 
     public TestCluster(Path model, String modelName, int workerCount, Map<String, String> env) throws Exception {
         this(newSettings(), model, modelName, workerCount, env);
@@ -40,13 +41,25 @@ public final class TestCluster implements AutoCloseable {
         this.settings = settings;
         this.model = model;
         this.modelName = modelName;
-        MetricsSetup metrics = new MetricsSetup();
-        var vertx = settings.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        this.gateway = GatewayNode.start(vertx, metrics, model, modelName, env, "127.0.0.1", 0);
+        this.gateway = startGateway(env);
         for (int i = 0; i < workerCount; i++) {
             addWorker();
         }
         gateway.awaitWorkers(workerCount, 60_000);
+    }
+
+    private GatewayNode startGateway(Map<String, String> env) throws Exception {
+        MetricsSetup metrics = new MetricsSetup();
+        var vertx = settings.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        return GatewayNode.start(vertx, metrics, model, modelName, env, "127.0.0.1", 0);
+    }
+
+    /** Another gateway on this cluster, a member of its own like the first; closed with the cluster. */
+    public GatewayNode addGateway(Map<String, String> env) throws Exception {
+        GatewayNode another = startGateway(env);
+        moreGateways.add(another);
+        another.awaitWorkers(workers.size(), 60_000);
+        return another;
     }
 
     public WorkerNode addWorker() throws Exception {
@@ -88,6 +101,9 @@ public final class TestCluster implements AutoCloseable {
     public void close() throws Exception {
         for (WorkerNode worker : workers) {
             worker.close();
+        }
+        for (GatewayNode another : moreGateways) {
+            another.close();
         }
         gateway.close();
     }
