@@ -1,15 +1,19 @@
 // Drives the chat page in Debian's headless Chromium against a running gateway with the demo model.
 // Usage: node chat.test.mjs --url http://127.0.0.1:PORT/ [--screenshot out.png] [--expect-answer TEXT]
+//          [--worker-metrics URL[,URL...]]
 //   --expect-answer: text the answer to the example question must contain (default 4821, what the
 //   demo model answers; the checks on the long document also assume the demo model).
+//   --worker-metrics: every worker's /metrics; the follow-up check then also checks that the follow-up's
+//   rows were restored from the workers' prefix caches.
 // Prints one line per check, then "N passed, M failed"; exits 1 when a check failed.
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const USAGE = "usage: node chat.test.mjs --url http://127.0.0.1:PORT/ [--screenshot out.png] [--expect-answer TEXT]";
-const OPTIONS = new Set(["url", "screenshot", "expect-answer"]);
+const USAGE = "usage: node chat.test.mjs --url http://127.0.0.1:PORT/ [--screenshot out.png] [--expect-answer TEXT]"
+  + " [--worker-metrics URL[,URL...]]";
+const OPTIONS = new Set(["url", "screenshot", "expect-answer", "worker-metrics"]);
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
   const name = process.argv[i].replace(/^--/, "");
@@ -28,6 +32,19 @@ if (!args.url) {
 const url = args.url;
 const expectedAnswer = args["expect-answer"] ?? "4821";
 const apiBase = new URL(url);
+const workerMetrics = args["worker-metrics"] ? args["worker-metrics"].split(",") : [];
+
+/** Prompt tokens the workers restored from their prefix caches so far (their own /metrics). */
+async function restoredTokens() {
+  let sum = 0;
+  for (const metricsUrl of workerMetrics) {
+    const text = await (await fetch(metricsUrl)).text();
+    const samples = text.split("\n").filter((l) => /^nbce_prefix_cache_hit_tokens_total[ {]/.test(l));
+    expect(samples.length > 0, `${metricsUrl} has no nbce_prefix_cache_hit_tokens_total`);
+    sum += samples.reduce((total, l) => total + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  }
+  return sum;
+}
 
 let passed = 0;
 let failed = 0;
@@ -275,8 +292,15 @@ try {
     expect((await page.textContent("#turns")) === "1 earlier question", `note: '${await page.textContent("#turns")}'`);
 
     await page.fill("#question", "And where does Bruno Kim live?");
+    const restoredBefore = await restoredTokens();
     await page.click("#send");
     await waitForStatus(page, /^done/);
+    const restored = (await restoredTokens()) - restoredBefore;
+    const promptTokens = Number(((await page.textContent("#usage")).match(/(\d+) prompt tokens/) || [])[1]);
+    if (workerMetrics.length) {
+      // The follow-up's rows begin with the first question's rows and answer, which the workers cached.
+      expect(restored >= promptTokens / 2, `the follow-up restored ${restored} of its ${promptTokens} prompt tokens from the workers' caches`);
+    }
     const followUp = sentRequests[sentRequests.length - 1];
     const roles = (followUp.messages || []).map((m) => m.role).join(",");
     expect(!followUp.question && roles === "user,assistant,user", `follow-up messages: ${roles}`);
@@ -294,7 +318,8 @@ try {
     await waitForStatus(page, /^done/);
     const fresh = sentRequests[sentRequests.length - 1];
     expect(fresh.question && !fresh.messages, "after New conversation the question goes alone");
-    return `answers '${firstAnswer}', then '${(await page.textContent("#answer")).trim()}'`;
+    const reuse = workerMetrics.length ? `, ${restored} of the follow-up's ${promptTokens} prompt tokens from the cache` : "";
+    return `answers '${firstAnswer}', then '${(await page.textContent("#answer")).trim()}'${reuse}`;
   });
 
   if (args.screenshot) {

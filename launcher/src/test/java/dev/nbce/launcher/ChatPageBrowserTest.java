@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chat page in Debian's headless Chromium (playwright-core, gateway/src/test/browser) against a
- * real gateway and worker on a loopback cluster with the embedded demo model. .ci/run installs the
+ * real gateway and worker on a loopback cluster with the embedded demo model; the follow-up question's
+ * rows must come mostly from the worker's prefix cache (its /metrics). .ci/run installs the
  * browser and the driver; without them the test fails with a message saying so (it is never skipped).
  */
 class ChatPageBrowserTest {
@@ -28,8 +29,9 @@ class ChatPageBrowserTest {
         assertTrue(ready, "chromium or playwright-core missing: run .ci/run once to install them");
         try (TestCluster cluster = new TestCluster(EmbeddedModel.directory(), EmbeddedModel.NAME, 1, Map.of())) {
             Path screenshot = Path.of("target/chat-page.png").toAbsolutePath();
+            String workerMetrics = "http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics";
             Process node = new ProcessBuilder(List.of("node", "chat.test.mjs", "--url", cluster.baseUrl() + "/",
-                    "--screenshot", screenshot.toString()))
+                    "--screenshot", screenshot.toString(), "--worker-metrics", workerMetrics))
                     .directory(BROWSER_TEST.toFile()).redirectErrorStream(true).start();
             boolean exited = node.waitFor(240, TimeUnit.SECONDS);
             String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
