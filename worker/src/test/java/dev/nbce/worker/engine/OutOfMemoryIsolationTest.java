@@ -17,7 +17,9 @@ import dev.nbce.common.wire.ShardStep;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
+import dev.nbce.worker.metrics.WorkerMetrics;
 import dev.nbce.worker.model.DeviceSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -298,6 +300,8 @@ class OutOfMemoryIsolationTest {
         // Here no forward has memory for more than 8 new tokens.
         FaultyForward faulty = new FaultyForward(decoder, -1, 8);
         try (RowEngine engine = engine(decoder, faulty, SHORT_WAIT, PrefixCacheOptions.OFF)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new WorkerMetrics(registry).watch(engine);
             assertEquals(expectedLong, get(engine.open(open("long", longPrompt))), "16 tokens prefilled as 8 + 8");
             assertEquals(List.of(16), faulty.outOfMemory.get(0).stream().map(t -> t.length).toList());
             engine.close("long");
@@ -313,6 +317,7 @@ class OutOfMemoryIsolationTest {
             assertEquals(expectedB, get(openB));
             assertEquals(List.of(6, 6), faulty.outOfMemory.get(1).stream().map(t -> t.length).toList());
             assertEquals(2, engine.outOfMemoryForwards());
+            assertEquals(2.0, registry.get("nbce.forward.oom").functionCounter().count(), "exported as nbce_forward_oom_total");
             engine.close("a");
             engine.close("b");
             awaitEmpty(engine);

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 /** Which forward failures count as out of memory: PyTorch's allocators' messages, never the JVM's heap. */
@@ -23,6 +27,22 @@ class OutOfMemoryTest {
         }
         assertTrue(OutOfMemory.explains(new IllegalStateException("step failed",
                 new EngineException("CUDA out of memory. Tried to allocate 20.00 MiB"))), "a wrapped cause counts");
+    }
+
+    /** The real thing: PyTorch's CPU allocator refusing 4 EiB (beyond any address space), as DJL reports it. */
+    @Test
+    void recognisesARealAllocatorFailureThroughDjl() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            RuntimeException failure = null;
+            try {
+                manager.create(new Shape(1L << 60), DataType.FLOAT32).close();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            assertTrue(failure != null, "allocating 4 EiB failed");
+            assertTrue(OutOfMemory.explains(failure), failure.toString());
+            System.out.println("PyTorch's CPU allocator: " + failure.getClass().getName() + ": " + OutOfMemory.summary(failure));
+        }
     }
 
     @Test
