@@ -30,7 +30,9 @@ import java.util.stream.IntStream;
  * ({@link dev.nbce.worker.decoder.DecoderOptions#prefillChunkTokens()} tokens over all new rows) per
  * loop, so a stream's next token waits for one chunk, never for a whole long prompt (chunked
  * prefill interleaved with decode, as vLLM and TGI schedule it); with no stream waiting, prompts
- * are prefilled at full speed. Callers on event loops only enqueue.
+ * are prefilled at full speed. Callers on event loops only enqueue. A forward that runs out of
+ * memory is tried again smaller ({@link BatchRetry}), so only a request that does not fit even
+ * alone fails, and the others go on in the same loop.
  *
  * <p>A new row first restores the longest prefix of its prompt that this worker's {@link PrefixCache}
  * holds and prefills only the rest; a row's blocks are stored when its prompt is in and again when its
