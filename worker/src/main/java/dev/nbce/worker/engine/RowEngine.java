@@ -30,7 +30,9 @@ import java.util.stream.IntStream;
  * ({@link dev.nbce.worker.decoder.DecoderOptions#prefillChunkTokens()} tokens over all new rows) per
  * loop, so a stream's next token waits for one chunk, never for a whole long prompt (chunked
  * prefill interleaved with decode, as vLLM and TGI schedule it); with no stream waiting, prompts
- * are prefilled at full speed. Callers on event loops only enqueue.
+ * are prefilled at full speed. Callers on event loops only enqueue. A forward that runs out of
+ * memory is tried again smaller ({@link BatchRetry}), so only a request that does not fit even
+ * alone fails, and the others go on in the same loop.
  *
  * <p>A new row first restores the longest prefix of its prompt that this worker's {@link PrefixCache}
  * holds and prefills only the rest; a row's blocks are stored when its prompt is in and again when its
@@ -87,6 +89,7 @@ public final class RowEngine implements AutoCloseable {
     private final String name;
     private final EngineLimits limits;
     private final ForwardObserver observer;
+    private final BatchRetry batches;
     private final PrefixCache prefixCache; // engine thread only, counters excepted
     /** What the prefix cache holds, for announcements; rebuilt by the engine thread when the cache changed. */
     private volatile PrefixDigest prefixDigest = PrefixDigest.EMPTY;
@@ -117,10 +120,17 @@ public final class RowEngine implements AutoCloseable {
     /** @param prefixCache whether and how this engine keeps rows' prefixes for later rows */
     public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
                      PrefixCacheOptions prefixCache) {
+        this(decoder, limits, observer, name, prefixCache, decoder::forward);
+    }
+
+    /** @param forward runs the decoder's forward passes (tests wrap it to inject failures) */
+    RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+              PrefixCacheOptions prefixCache, BatchRetry.Forward forward) {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
         this.observer = observer;
+        this.batches = new BatchRetry(observed(forward), limits);
         this.kvBudget = new KvBudget(KvBudget.bytesPerToken(decoder.config(), decoder.device().dtype().getNumOfBytes()),
                 limits.kvCacheBytes());
         this.prefixCache = decoder.newPrefixCache(prefixCache);
@@ -175,6 +185,11 @@ public final class RowEngine implements AutoCloseable {
 
     public int activeRequests() {
         return activeRequests.get();
+    }
+
+    /** Forwards that ran out of memory since start (any thread); see {@link BatchRetry}. */
+    public long outOfMemoryForwards() {
+        return batches.outOfMemoryForwards();
     }
 
     /** Places rows (a new request, or rows re-placed after a failure) and prefills them. */
@@ -379,19 +394,21 @@ public final class RowEngine implements AutoCloseable {
         return new Pending(shard, positions, tokens, command.reply(), false);
     }
 
-    /** One forward over every pending row (split only when it would exceed the batch budget). */
+    /**
+     * One forward over every pending row (split only when it would exceed the batch budget, or to
+     * isolate a request that runs out of memory: see {@link BatchRetry}).
+     */
     private void forwardAndReport(List<Pending> pending) {
-        List<RowCache> caches = new ArrayList<>();
-        List<int[]> tokens = new ArrayList<>();
+        List<BatchRetry.Item> items = new ArrayList<>();
         for (Pending p : pending) {
             for (int i = 0; i < p.positions().size(); i++) {
-                caches.add(p.shard().caches().get(p.positions().get(i)));
-                tokens.add(p.tokens().get(i));
+                items.add(new BatchRetry.Item(p.shard().requestId, p.shard().caches().get(p.positions().get(i)),
+                        p.tokens().get(i), false));
             }
         }
-        float[][] logits;
+        BatchRetry.Outcome outcome;
         try {
-            logits = forwardInBudget(caches, tokens);
+            outcome = batches.run(items);
         } catch (RuntimeException e) {
             // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
             for (Pending p : pending) {
@@ -403,7 +420,13 @@ public final class RowEngine implements AutoCloseable {
         int offset = 0;
         for (Pending p : pending) {
             int n = p.positions().size();
-            report(p, java.util.Arrays.copyOfRange(logits, offset, offset + n));
+            RuntimeException oom = outcome.failed().get(p.shard().requestId);
+            if (oom != null) {
+                p.reply().completeExceptionally(outOfMemory(p.shard().requestId, oom));
+                closeShard(p.shard().requestId);
+            } else {
+                report(p, java.util.Arrays.copyOfRange(outcome.logits(), offset, offset + n));
+            }
             offset += n;
         }
     }
@@ -417,9 +440,7 @@ public final class RowEngine implements AutoCloseable {
         int chunk = decoder.options().prefillChunkTokens();
         List<Prefill> fedJobs = new ArrayList<>();
         List<Integer> fedRows = new ArrayList<>();
-        List<Integer> fedEnds = new ArrayList<>();
-        List<RowCache> caches = new ArrayList<>();
-        List<int[]> slices = new ArrayList<>();
+        List<BatchRetry.Item> items = new ArrayList<>();
         int left = budget;
         for (Prefill job : prefilling) {
             for (int i = 0; i < job.fed.length && left > 0; i++) {
@@ -430,18 +451,18 @@ public final class RowEngine implements AutoCloseable {
                 }
                 fedJobs.add(job);
                 fedRows.add(i);
-                fedEnds.add(job.fed[i] + n);
-                caches.add(job.pending.shard().caches().get(job.pending.positions().get(i)));
-                slices.add(java.util.Arrays.copyOfRange(all, job.fed[i], job.fed[i] + n));
+                items.add(new BatchRetry.Item(job.pending.shard().requestId,
+                        job.pending.shard().caches().get(job.pending.positions().get(i)),
+                        java.util.Arrays.copyOfRange(all, job.fed[i], job.fed[i] + n), true));
                 left -= n;
             }
             if (left <= 0) {
                 break;
             }
         }
-        float[][] logits;
+        BatchRetry.Outcome outcome;
         try {
-            logits = forwardInBudget(caches, slices);
+            outcome = batches.run(items);
         } catch (RuntimeException e) {
             // The slices' caches are half-filled: drop those requests; the gateway re-places them.
             for (Prefill job : new java.util.LinkedHashSet<>(fedJobs)) {
@@ -452,11 +473,21 @@ public final class RowEngine implements AutoCloseable {
             }
             return;
         }
+        // Before anything is reported or stored: a request that ran out of memory leaves with its rows.
+        for (Prefill job : new java.util.LinkedHashSet<>(fedJobs)) {
+            RuntimeException oom = outcome.failed().get(job.pending.shard().requestId);
+            if (oom != null) {
+                job.pending.reply().completeExceptionally(outOfMemory(job.pending.shard().requestId, oom));
+            }
+        }
+        outcome.failed().keySet().forEach(this::closeShard);
         for (int k = 0; k < fedJobs.size(); k++) {
             Prefill job = fedJobs.get(k);
-            int row = fedRows.get(k);
-            job.fed[row] = fedEnds.get(k);
-            job.lastLogits[row] = logits[k];
+            if (!outcome.failed().containsKey(job.pending.shard().requestId)) {
+                int row = fedRows.get(k);
+                job.fed[row] += outcome.fed()[k];
+                job.lastLogits[row] = outcome.logits()[k];
+            }
         }
         for (java.util.Iterator<Prefill> it = prefilling.iterator(); it.hasNext(); ) {
             Prefill job = it.next();
@@ -492,19 +523,27 @@ public final class RowEngine implements AutoCloseable {
         }
     }
 
-    private float[][] forwardInBudget(List<RowCache> caches, List<int[]> tokens) {
-        float[][] out = new float[caches.size()][];
-        int start = 0;
-        while (start < caches.size()) {
-            int end = limits.batchEnd(caches, tokens, start);
+    /** The forward, timed for the observer (only passes that succeed are observed). */
+    private BatchRetry.Forward observed(BatchRetry.Forward forward) {
+        return (rows, tokens) -> {
             long t0 = System.nanoTime();
-            float[][] part = decoder.forward(caches.subList(start, end), tokens.subList(start, end));
-            int tokenCount = tokens.subList(start, end).stream().mapToInt(t -> t.length).sum();
-            observer.onForward(end - start, tokenCount, System.nanoTime() - t0);
-            System.arraycopy(part, 0, out, start, part.length);
-            start = end;
-        }
-        return out;
+            float[][] out = forward.forward(rows, tokens);
+            observer.onForward(rows.size(), tokens.stream().mapToInt(t -> t.length).sum(), System.nanoTime() - t0);
+            return out;
+        };
+    }
+
+    /**
+     * The error of a request whose forward ran out of memory even alone, one row and one token: this
+     * worker has no memory to spare for it now, which another worker may have, so the code is the
+     * retryable {@code internal} (the gateway places the rows elsewhere). The caller closes the shard:
+     * its rows and reserved tokens are freed and nothing of it is cached.
+     */
+    private NbceException outOfMemory(String requestId, RuntimeException oom) {
+        LOG.warn("{}: request {} ran out of memory in a forward of its own; failing it: {}", name, requestId,
+                OutOfMemory.summary(oom));
+        return new NbceException(ErrorCode.INTERNAL, name + " ran out of memory for request " + requestId
+                + ", even for one row and one token alone (" + OutOfMemory.summary(oom) + ")");
     }
 
     /** The tokens of {@code prompt} restored from the prefix cache; a failed restore leaves the row empty: prefill all. */

@@ -39,6 +39,9 @@ public final class WorkerMetrics {
                 .description("prompt tokens of new rows looked up in the prefix cache").register(registry);
         Gauge.builder("nbce.prefix.cache.bytes", engine, e -> e.prefixCache().bytes())
                 .description("bytes of cached prefix keys and values").register(registry);
+        FunctionCounter.builder("nbce.forward.oom", engine, RowEngine::outOfMemoryForwards)
+                .description("forwards that ran out of memory (retried smaller, or failing the one request in them)")
+                .register(registry);
     }
 
     public void onForward(int rows, int tokens, long nanos) {
