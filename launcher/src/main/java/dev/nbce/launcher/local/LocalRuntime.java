@@ -12,6 +12,8 @@ import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.KvBudget;
+import dev.nbce.worker.engine.KvCacheSize;
 import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.model.DeviceSpec;
 import io.vertx.core.Context;
@@ -49,8 +51,12 @@ public final class LocalRuntime implements AutoCloseable {
                         int engineCount, GatewayLimits limits) {
         this.preparer = ModelPromptPreparer.load(modelDir);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
+        // The engines share one device: each gets its part of one budget, not a whole default share.
+        KvBudget whole = KvBudget.resolve(decoder, EngineLimits.DEFAULT);
+        EngineLimits engineLimits = EngineLimits.DEFAULT.withKvCache(new KvCacheSize.Bytes(
+                Math.max(1, whole.budgetBytes() / engineCount), whole.source()));
         for (int i = 0; i < engineCount; i++) {
-            engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
+            engines.add(new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { },
                     "local engine " + i + " (model " + modelDir.getFileName() + ")", prefixCache));
         }
         this.vertx = Vertx.vertx();
