@@ -184,15 +184,16 @@ public final class PrefixCache implements AutoCloseable {
 
     /** Evicts least recently used leaves until one more block fits; false if it cannot (then it stores nothing). */
     private boolean makeRoom() {
-        return shrinkTo(limit() - blockBytes);
+        return shrinkTo(limit() - blockBytes) >= 0;
     }
 
     /**
      * Evicts least recently used blocks without cached children until the cache holds at most
-     * {@code maxBytes} (rows come first: a new row's reservation takes blocks back); false if blocks
-     * still pinned by a store in progress keep it above.
+     * {@code maxBytes} (rows come first: a new row's reservation takes blocks back); returns the blocks
+     * evicted, or -1 if blocks still pinned by a store in progress keep it above.
      */
-    public boolean shrinkTo(long maxBytes) {
+    public int shrinkTo(long maxBytes) {
+        int evicted = 0;
         while (bytes.get() > maxBytes) {
             Block victim = null;
             for (Block candidate : blocks.values()) {
@@ -202,11 +203,12 @@ public final class PrefixCache implements AutoCloseable {
                 }
             }
             if (victim == null) {
-                return false;
+                return -1;
             }
             evict(victim);
+            evicted++;
         }
-        return true;
+        return evicted;
     }
 
     private void evict(Block victim) {

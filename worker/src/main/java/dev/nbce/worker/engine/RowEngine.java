@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -107,6 +108,7 @@ public final class RowEngine implements AutoCloseable {
      * With the prefix cache's bytes, never more than the budget.
      */
     private final AtomicInteger reservedTokens = new AtomicInteger();
+    private final AtomicLong blocksEvictedForRows = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
@@ -173,6 +175,11 @@ public final class RowEngine implements AutoCloseable {
     /** Tokens of KV cache no open row has reserved (any thread); cached prefix blocks are evicted to admit them. */
     public int freeTokens() {
         return Math.max(0, kvBudget.capacityTokens() - reservedTokens.get());
+    }
+
+    /** Prefix cache blocks evicted to admit new rows, since start (any thread). */
+    public long blocksEvictedForRows() {
+        return blocksEvictedForRows.get();
     }
 
     /** Bytes of the KV budget the open rows have not reserved: the most the prefix cache may hold now. */
@@ -361,7 +368,8 @@ public final class RowEngine implements AutoCloseable {
         }
         // Rows come first: cached blocks make way for this reservation (it fits the budget, so the cache
         // emptied at worst). Before restoring, so the rows never hold memory the cache still counts.
-        prefixCache.shrinkTo(unreservedBytes() - need * kvBudget.bytesPerToken());
+        int evicted = prefixCache.shrinkTo(unreservedBytes() - need * kvBudget.bytesPerToken());
+        blocksEvictedForRows.addAndGet(Math.max(0, evicted));
         List<Integer> positions = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (RowPrompt row : rows) {
