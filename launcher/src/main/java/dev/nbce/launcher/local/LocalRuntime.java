@@ -49,11 +49,17 @@ public final class LocalRuntime implements AutoCloseable {
     /** @param prefixCache each engine's own prefix cache */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                         int engineCount, GatewayLimits limits) {
+        this(modelDir, device, options, prefixCache, engineCount, limits, EngineLimits.DEFAULT);
+    }
+
+    /** @param engine what the engines together may hold (their KV budget is split between them) and compute */
+    public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
+                        int engineCount, GatewayLimits limits, EngineLimits engine) {
         this.preparer = ModelPromptPreparer.load(modelDir);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
         // The engines share one device: each gets its part of one budget, not a whole default share.
-        KvBudget whole = KvBudget.resolve(decoder, EngineLimits.DEFAULT);
-        EngineLimits engineLimits = EngineLimits.DEFAULT.withKvCache(new KvCacheSize.Bytes(
+        KvBudget whole = KvBudget.resolve(decoder, engine);
+        EngineLimits engineLimits = engine.withKvCache(new KvCacheSize.Bytes(
                 Math.max(1, whole.budgetBytes() / engineCount), whole.source()));
         for (int i = 0; i < engineCount; i++) {
             engines.add(new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { },
