@@ -4,6 +4,7 @@ import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.KvCacheSize;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +14,7 @@ import java.util.UUID;
 final class WorkerCommand implements Main.Command {
     @Override
     public String summary() {
-        return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--metrics-port P] [--capacity ROWS] [--id ID])";
+        return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--metrics-port P] [--capacity ROWS] [--kv-cache-bytes N] [--gpu-memory-utilization F] [--id ID])";
     }
 
     /** "cpu float32", "gpu:1 float16". */
@@ -42,13 +43,25 @@ final class WorkerCommand implements Main.Command {
         throw new IllegalArgumentException("NBCE_METRICS_PORT must be a port number 0..65535, got '" + env + "'");
     }
 
+    /** --kv-cache-bytes, else NBCE_KV_CACHE_BYTES; else the device's share (--gpu-memory-utilization, else its variable). */
+    private static KvCacheSize kvCacheSize(CliArgs args) {
+        boolean bytesFlag = args.has("kv-cache-bytes");
+        boolean shareFlag = args.has("gpu-memory-utilization");
+        return KvCacheSize.parse(
+                bytesFlag ? args.get("kv-cache-bytes") : System.getenv(KvCacheSize.BYTES_ENV),
+                bytesFlag ? "--kv-cache-bytes" : KvCacheSize.BYTES_ENV,
+                shareFlag ? args.get("gpu-memory-utilization") : System.getenv(KvCacheSize.GPU_UTILIZATION_ENV),
+                shareFlag ? "--gpu-memory-utilization" : KvCacheSize.GPU_UTILIZATION_ENV);
+    }
+
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "dtype", "prefill-chunk-tokens", "metrics-port", "capacity", "id"), Set.of());
+        CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "dtype", "prefill-chunk-tokens", "metrics-port", "capacity",
+                "kv-cache-bytes", "gpu-memory-utilization", "id"), Set.of());
         Integer metricsPort = configuredMetricsPort(args);
         EngineLimits defaults = EngineLimits.DEFAULT;
         EngineLimits limits = new EngineLimits(args.integer("capacity", defaults.capacityRows(), 1, 1 << 20),
-                defaults.maxBatchTokens(), defaults.maxAttentionCells(), defaults.batchWaitNanos());
+                defaults.maxBatchTokens(), defaults.maxAttentionCells(), defaults.batchWaitNanos(), kvCacheSize(args));
         String workerId = args.get("id", "worker-" + UUID.randomUUID().toString().substring(0, 8));
         WorkerNode node = WorkerNode.start(ClusterSettings.fromEnvironment(System.getenv()), ModelArgs.modelDir(args),
                 ModelArgs.modelName(args), ModelArgs.device(args), ModelArgs.decoderOptions(args), limits, workerId, metricsPort,
@@ -62,9 +75,9 @@ final class WorkerCommand implements Main.Command {
                 err.println("nbce worker " + workerId + ": shutdown: " + Main.oneLine(e));
             }
         }, "nbce-drain"));
-        out.printf("nbce worker %s ready: model %s on %s, %d rows, KV cache %,d tokens, metrics %s (bound %s)%n",
+        out.printf("nbce worker %s ready: model %s on %s, %d rows, KV cache %,d tokens (%s), metrics %s (bound %s)%n",
                 workerId, ModelArgs.modelName(args), describe(node.decoder().device()), limits.capacityRows(),
-                node.engine().capacityTokens(), node.metricsUrl(), node.metricsBinding());
+                node.engine().capacityTokens(), node.engine().kvBudget().source(), node.metricsUrl(), node.metricsBinding());
         out.flush();
         return Main.KEEP_RUNNING;
     }

@@ -1,6 +1,7 @@
 package dev.nbce.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +15,12 @@ import dev.nbce.launcher.local.LocalRuntime;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.PrefixCache;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
+import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.KvBudget;
+import dev.nbce.worker.engine.KvCacheSize;
+import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.model.DeviceSpec;
+import dev.nbce.worker.model.ModelConfig;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,14 +29,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  * With the prefix cache on, every reference generation of every fixture model, a follow-up turn after
  * it and a new question under a context-first template give the ids and windows they give with the
  * cache off; also when the budget holds only a few blocks, so that blocks are evicted while the
- * request that stored them is still running.
+ * request that stored them is still running; and when the cache shares a KV budget barely larger than
+ * a request's rows, so that each new request evicts blocks to be admitted.
  */
 class PrefixCacheExactnessTest {
     private static final String CONTEXT_FIRST = "{context}\n\n{question}";
+    /** More than any request here reserves (rows x (prompt + 12 answer tokens)), far less than all their blocks. */
+    private static final int SHARED_KV_TOKENS = 768;
 
     private static LocalRuntime runtime(String model, PrefixCacheOptions cache) {
         return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.fromEnvironment(), cache, 1,
                 GatewayLimits.DEFAULT);
+    }
+
+    /** The cache without a cap of its own, inside a KV budget of {@value #SHARED_KV_TOKENS} tokens. */
+    private static LocalRuntime sharedBudget(String model, PrefixCacheOptions cache) {
+        long perToken = KvBudget.bytesPerToken(ModelConfig.fromDirectory(Fixtures.model(model)), 4);
+        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.fromEnvironment(), cache, 1,
+                GatewayLimits.DEFAULT, EngineLimits.DEFAULT.withKvCache(
+                        new KvCacheSize.Bytes(SHARED_KV_TOKENS * perToken, "test")));
     }
 
     private static GenerationRequest withQuestion(GenerationRequest r, String question, String template) {
@@ -45,8 +62,9 @@ class PrefixCacheExactnessTest {
         PrefixCacheOptions on = PrefixCacheOptions.DEFAULT.withBlockTokens(8);
         try (LocalRuntime off = runtime(model, PrefixCacheOptions.OFF);
              LocalRuntime cached = runtime(model, on);
-             LocalRuntime tight = runtime(model, on.withBudgetBytes(4 * blockBytes(model, on)))) {
-            List<LocalRuntime> runtimes = List.of(off, cached, tight);
+             LocalRuntime tight = runtime(model, on.withBudgetBytes(4 * blockBytes(model, on)));
+             LocalRuntime shared = sharedBudget(model, on)) {
+            List<LocalRuntime> runtimes = List.of(off, cached, tight, shared);
             for (int i = 0; i < cases.size(); i++) {
                 JsonNode c = cases.get(i);
                 GenerationRequest first = ReferenceGenerationTest.requestOf(c);
@@ -70,7 +88,7 @@ class PrefixCacheExactnessTest {
                         withQuestion(first, first.question(), CONTEXT_FIRST), withQuestion(first, again, CONTEXT_FIRST));
                 for (GenerationRequest request : later) {
                     GenerationResult expected = off.generate(request, SessionListener.NONE);
-                    for (LocalRuntime runtime : List.of(cached, tight)) {
+                    for (LocalRuntime runtime : List.of(cached, tight, shared)) {
                         GenerationResult got = runtime.generate(request, SessionListener.NONE);
                         String where = model + " case " + i + " '" + request.conversation().get(request.conversation().size() - 1).text()
                                 + "' " + request.userTemplate();
@@ -84,6 +102,13 @@ class PrefixCacheExactnessTest {
             assertTrue(full.hitTokens() > 0, "follow-ups reuse cached prefixes");
             assertTrue(small.evictions() > 0, "the small budget evicted blocks");
             assertTrue(small.bytes() <= small.options().budgetBytes());
+            RowEngine sharing = shared.engines().get(0);
+            assertTrue(sharing.blocksEvictedForRows() > 0, "requests evicted cached blocks to be admitted");
+            for (int i = 0; i < 500 && sharing.freeTokens() != SHARED_KV_TOKENS; i++) {
+                Thread.sleep(10); // the last request's rows are closed after its result
+            }
+            assertEquals(SHARED_KV_TOKENS, sharing.freeTokens(), "every reservation was returned");
+            assertTrue(sharing.prefixCache().bytes() <= sharing.kvBudget().budgetBytes());
             assertTrue(off.engines().get(0).prefixCache().hitTokens() == 0);
         }
     }

@@ -12,6 +12,8 @@ import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.engine.EngineLimits;
+import dev.nbce.worker.engine.KvBudget;
+import dev.nbce.worker.engine.KvCacheSize;
 import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.model.DeviceSpec;
 import io.vertx.core.Context;
@@ -47,10 +49,20 @@ public final class LocalRuntime implements AutoCloseable {
     /** @param prefixCache each engine's own prefix cache */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                         int engineCount, GatewayLimits limits) {
+        this(modelDir, device, options, prefixCache, engineCount, limits, EngineLimits.DEFAULT);
+    }
+
+    /** @param engine what the engines together may hold (their KV budget is split between them) and compute */
+    public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
+                        int engineCount, GatewayLimits limits, EngineLimits engine) {
         this.preparer = ModelPromptPreparer.load(modelDir);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
+        // The engines share one device: each gets its part of one budget, not a whole default share.
+        KvBudget whole = KvBudget.resolve(decoder, engine);
+        EngineLimits engineLimits = engine.withKvCache(new KvCacheSize.Bytes(
+                Math.max(1, whole.budgetBytes() / engineCount), whole.source()));
         for (int i = 0; i < engineCount; i++) {
-            engines.add(new RowEngine(decoder, EngineLimits.DEFAULT, (rows, tokens, nanos) -> { },
+            engines.add(new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { },
                     "local engine " + i + " (model " + modelDir.getFileName() + ")", prefixCache));
         }
         this.vertx = Vertx.vertx();

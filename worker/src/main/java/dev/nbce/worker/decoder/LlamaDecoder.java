@@ -102,9 +102,17 @@ public final class LlamaDecoder implements AutoCloseable {
         return new RowCache(weights);
     }
 
-    /** An empty prefix cache for rows of this decoder; the caller closes it (engine thread only). */
+    /** An empty prefix cache for rows of this decoder, bounded by its options alone; the caller closes it. */
     public PrefixCache newPrefixCache(PrefixCacheOptions options) {
-        return new PrefixCache(weights, options);
+        return newPrefixCache(options, () -> Long.MAX_VALUE);
+    }
+
+    /**
+     * An empty prefix cache inside a KV budget: {@code room} says how many bytes of it the rows leave
+     * (asked on the engine thread, before each block is stored); the caller closes it (engine thread only).
+     */
+    public PrefixCache newPrefixCache(PrefixCacheOptions options, java.util.function.LongSupplier room) {
+        return new PrefixCache(weights, options, room);
     }
 
     /**

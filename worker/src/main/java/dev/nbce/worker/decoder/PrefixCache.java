@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The keys and values of rows' prefixes, kept for later rows (automatic prefix caching, per row).
@@ -28,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Blocks are copied into and out of rows (rows keep one contiguous cache each), so no row ever
  * references a cached block and any block may be evicted at any time; eviction takes the least
  * recently used block with no cached child, so every cached block stays reachable from the first.
- * Bytes are counted from shapes and dtype, beside the rows' own caches (the worker has no shared KV
- * budget yet). The arrays belong to this cache's own manager and are freed on eviction or close.
+ * Bytes are counted from shapes and dtype. The cache lives inside the worker's KV budget: it holds
+ * what the rows' reservations leave ({@code room}), at most {@link PrefixCacheOptions#budgetBytes()},
+ * and gives blocks back when a new row needs them ({@link #shrinkTo}). The arrays belong to this
+ * cache's own manager and are freed on eviction or close.
  *
  * <p>Not thread-safe: the engine thread uses it; the counters may be read from any thread.
  */
@@ -38,6 +41,8 @@ public final class PrefixCache implements AutoCloseable {
     private final NDManager manager;
     private final ModelConfig config;
     private final long blockBytes;
+    /** Bytes of the KV budget the rows have not reserved: the most this cache may hold now. */
+    private final LongSupplier room;
     /** Every cached block, least recently used first (access order). */
     private final LinkedHashMap<Key, Block> blocks = new LinkedHashMap<>(64, 0.75f, true);
     private final Block root = new Block(null, new int[0], BlockHashes.root(), null);
@@ -47,8 +52,9 @@ public final class PrefixCache implements AutoCloseable {
     private final AtomicLong evictions = new AtomicLong();
     private long version;
 
-    PrefixCache(LlamaWeights weights, PrefixCacheOptions options) {
+    PrefixCache(LlamaWeights weights, PrefixCacheOptions options, LongSupplier room) {
         this.options = options;
+        this.room = room;
         this.config = weights.config();
         this.manager = weights.manager().newSubManager();
         this.blockBytes = (long) config.layers() * 2 * config.kvHeads() * options.blockTokens() * config.headDim()
@@ -171,9 +177,24 @@ public final class PrefixCache implements AutoCloseable {
         touch(path);
     }
 
-    /** Evicts least recently used leaves until one more block fits; false if it cannot. */
+    /** The most bytes this cache may hold now: its own cap, and what the rows' reservations leave. */
+    private long limit() {
+        return Math.min(options.budgetBytes(), room.getAsLong());
+    }
+
+    /** Evicts least recently used leaves until one more block fits; false if it cannot (then it stores nothing). */
     private boolean makeRoom() {
-        while (bytes.get() + blockBytes > options.budgetBytes()) {
+        return shrinkTo(limit() - blockBytes) >= 0;
+    }
+
+    /**
+     * Evicts least recently used blocks without cached children until the cache holds at most
+     * {@code maxBytes} (rows come first: a new row's reservation takes blocks back); returns the blocks
+     * evicted, or -1 if blocks still pinned by a store in progress keep it above.
+     */
+    public int shrinkTo(long maxBytes) {
+        int evicted = 0;
+        while (bytes.get() > maxBytes) {
             Block victim = null;
             for (Block candidate : blocks.values()) {
                 if (candidate.children == 0 && !candidate.pinned) {
@@ -182,11 +203,12 @@ public final class PrefixCache implements AutoCloseable {
                 }
             }
             if (victim == null) {
-                return false;
+                return -1;
             }
             evict(victim);
+            evicted++;
         }
-        return true;
+        return evicted;
     }
 
     private void evict(Block victim) {

@@ -7,14 +7,16 @@ import java.util.Locale;
  *
  * @param enabled     off: every row prefills its whole prompt
  * @param blockTokens tokens per cached block; only full blocks are cached and reused
- * @param budgetBytes the most bytes of cached keys and values (counted from tensor shapes and dtype),
- *                    apart from the rows' own caches; least recently used blocks are evicted beyond it
+ * @param budgetBytes a cap on the bytes of cached keys and values (counted from tensor shapes and dtype)
+ *                    within the worker's KV budget, which the cache shares with the rows' reservations
+ *                    and gives back to new rows; {@link Long#MAX_VALUE}: no cap, the whole KV budget
  */
 public record PrefixCacheOptions(boolean enabled, int blockTokens, long budgetBytes) {
     public static final String ENABLED_ENV = "NBCE_PREFIX_CACHE";
     public static final String BYTES_ENV = "NBCE_PREFIX_CACHE_BYTES";
     public static final String BLOCK_ENV = "NBCE_PREFIX_CACHE_BLOCK_TOKENS";
-    public static final long DEFAULT_BUDGET_BYTES = 512L << 20;
+    /** No cap of its own: the cache holds what the rows leave of the KV budget. */
+    public static final long DEFAULT_BUDGET_BYTES = Long.MAX_VALUE;
     public static final int DEFAULT_BLOCK_TOKENS = 16;
     public static final PrefixCacheOptions DEFAULT = new PrefixCacheOptions(true, DEFAULT_BLOCK_TOKENS, DEFAULT_BUDGET_BYTES);
     public static final PrefixCacheOptions OFF = new PrefixCacheOptions(false, DEFAULT_BLOCK_TOKENS, 0);
@@ -28,7 +30,7 @@ public record PrefixCacheOptions(boolean enabled, int blockTokens, long budgetBy
         }
     }
 
-    /** From {@value #ENABLED_ENV} (default true), {@value #BYTES_ENV} (512 MiB) and {@value #BLOCK_ENV} (16). */
+    /** From {@value #ENABLED_ENV} (default true), {@value #BYTES_ENV} (default no cap) and {@value #BLOCK_ENV} (16). */
     public static PrefixCacheOptions fromEnvironment() {
         return parse(System.getenv(ENABLED_ENV), System.getenv(BYTES_ENV), System.getenv(BLOCK_ENV));
     }

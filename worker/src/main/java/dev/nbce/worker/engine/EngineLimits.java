@@ -10,25 +10,36 @@ import java.util.List;
  * @param maxBatchTokens   padded tokens (rows x longest new sequence) in one forward; bounds activation memory
  * @param maxAttentionCells rows x new tokens x attended positions in one forward; bounds the score tensors
  * @param batchWaitNanos   how long to wait for other requests' steps so they share a forward
- * @param kvCacheBytes     bytes of KV cache all rows together may reserve (see {@link KvBudget})
+ * @param kvCache          bytes of KV cache the rows' reservations and the prefix cache share, or how to
+ *                         size them once the weights are loaded (see {@link KvBudget#resolve})
  */
 public record EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos,
-                           long kvCacheBytes) {
+                           KvCacheSize kvCache) {
     public static final EngineLimits DEFAULT = new EngineLimits(512, 8192, 64L << 20, 2_000_000L);
 
     public EngineLimits {
-        if (capacityRows < 1 || maxBatchTokens < 1 || maxAttentionCells < 1 || batchWaitNanos < 0 || kvCacheBytes < 1) {
+        if (capacityRows < 1 || maxBatchTokens < 1 || maxAttentionCells < 1 || batchWaitNanos < 0 || kvCache == null) {
             throw new IllegalArgumentException("engine limits must be positive");
         }
     }
 
-    /** With the KV budget from the environment ({@link KvBudget#budgetBytesFromEnvironment()}). */
+    /**
+     * With the KV budget of the environment, read when the engine starts: {@value KvCacheSize#BYTES_ENV},
+     * else the device's share ({@value KvCacheSize#GPU_UTILIZATION_ENV} of a GPU, a quarter of RAM).
+     */
     public EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos) {
-        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, KvBudget.budgetBytesFromEnvironment());
+        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, new KvCacheSize.FromEnvironment());
     }
 
-    public EngineLimits withKvCacheBytes(long bytes) {
-        return new EngineLimits(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, bytes);
+    /** With a fixed KV budget of {@code kvCacheBytes}. */
+    public EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos,
+                        long kvCacheBytes) {
+        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos,
+                new KvCacheSize.Bytes(kvCacheBytes, "configured"));
+    }
+
+    public EngineLimits withKvCache(KvCacheSize size) {
+        return new EngineLimits(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, size);
     }
 
     /** The end (exclusive) of the batch starting at {@code start} that stays within budget; at least one row. */

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -37,6 +38,11 @@ import java.util.stream.IntStream;
  * <p>A new row first restores the longest prefix of its prompt that this worker's {@link PrefixCache}
  * holds and prefills only the rest; a row's blocks are stored when its prompt is in and again when its
  * request is closed normally (then with the answer, for a follow-up turn).
+ *
+ * <p>One KV budget ({@link KvBudget}) holds the rows' reservations (prompt + answer budget each) and
+ * the prefix cache's blocks. Rows come first: an open that fits beside the other rows evicts cached
+ * blocks until it fits beside the cache too, and the cache stores a block only in what the rows leave;
+ * the free tokens announced for placement ignore the cache, since it gives its memory back on demand.
  */
 public final class RowEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
@@ -100,8 +106,12 @@ public final class RowEngine implements AutoCloseable {
     private final AtomicInteger activeRows = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final KvBudget kvBudget;
-    /** KV tokens the open rows have reserved (prompt + answer budget each); written by the engine thread. */
+    /**
+     * KV tokens the open rows have reserved (prompt + answer budget each); written by the engine thread.
+     * With the prefix cache's bytes, never more than the budget.
+     */
     private final AtomicInteger reservedTokens = new AtomicInteger();
+    private final AtomicLong blocksEvictedForRows = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
@@ -131,9 +141,8 @@ public final class RowEngine implements AutoCloseable {
         this.limits = limits;
         this.observer = observer;
         this.batches = new BatchRetry(observed(forward), limits);
-        this.kvBudget = new KvBudget(KvBudget.bytesPerToken(decoder.config(), decoder.device().dtype().getNumOfBytes()),
-                limits.kvCacheBytes());
-        this.prefixCache = decoder.newPrefixCache(prefixCache);
+        this.kvBudget = KvBudget.resolve(decoder, limits);
+        this.prefixCache = decoder.newPrefixCache(prefixCache, this::unreservedBytes);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -168,9 +177,24 @@ public final class RowEngine implements AutoCloseable {
         return kvBudget.capacityTokens();
     }
 
-    /** Tokens of KV cache no open row has reserved (any thread). */
+    /** The KV budget: its bytes, tokens and where it came from. */
+    public KvBudget kvBudget() {
+        return kvBudget;
+    }
+
+    /** Tokens of KV cache no open row has reserved (any thread); cached prefix blocks are evicted to admit them. */
     public int freeTokens() {
         return Math.max(0, kvBudget.capacityTokens() - reservedTokens.get());
+    }
+
+    /** Prefix cache blocks evicted to admit new rows, since start (any thread). */
+    public long blocksEvictedForRows() {
+        return blocksEvictedForRows.get();
+    }
+
+    /** Bytes of the KV budget the open rows have not reserved: the most the prefix cache may hold now. */
+    private long unreservedBytes() {
+        return kvBudget.budgetBytes() - (long) reservedTokens.get() * kvBudget.bytesPerToken();
     }
 
     /** False once the engine thread has ended (stopped, or died on an Error). */
@@ -357,6 +381,10 @@ public final class RowEngine implements AutoCloseable {
             throw new NbceException(ErrorCode.BAD_REQUEST, "rows for " + open.requestId() + " opened at step "
                     + open.step() + " but the request here is at step " + shard.step());
         }
+        // Rows come first: cached blocks make way for this reservation (it fits the budget, so the cache
+        // emptied at worst). Before restoring, so the rows never hold memory the cache still counts.
+        int evicted = prefixCache.shrinkTo(unreservedBytes() - need * kvBudget.bytesPerToken());
+        blocksEvictedForRows.addAndGet(Math.max(0, evicted));
         List<Integer> positions = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (RowPrompt row : rows) {
