@@ -123,7 +123,8 @@ public final class PrefixCache implements AutoCloseable {
     /**
      * Loads the longest cached prefix of {@code prompt} into the empty {@code row}, leaving at least
      * the last token to prefill (its logits are the row's first report); returns the tokens restored:
-     * whole blocks, then the leading tokens of the child below them that shares the most.
+     * whole blocks, then the leading tokens of the child below them that shares the most; nothing if
+     * that is less than a block.
      */
     public int restore(RowCache row, int[] prompt) {
         if (!options.enabled()) {
@@ -157,7 +158,9 @@ public final class PrefixCache implements AutoCloseable {
             }
         }
         int tokens = whole + shared;
-        if (tokens == 0) {
+        if (tokens < block) {
+            // Too short to pay: a prefill after a past takes the slower attention path (scores against the
+            // past as well), which costs a long prompt more than these few tokens save.
             return 0;
         }
         try (NDScope scope = new NDScope()) {

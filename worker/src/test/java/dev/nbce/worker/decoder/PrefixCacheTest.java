@@ -118,7 +118,8 @@ class PrefixCacheTest {
             assertEquals(4 * BLOCK - 1, restored(decoder, cache, stored));
             int[] longer = Arrays.copyOf(stored, stored.length + 1);
             assertEquals(4 * BLOCK, restored(decoder, cache, longer));
-            assertEquals(BLOCK - 1, restored(decoder, cache, Arrays.copyOf(stored, BLOCK)));
+            assertEquals(0, restored(decoder, cache, Arrays.copyOf(stored, BLOCK)), "less than a block is not restored");
+            assertEquals(BLOCK, restored(decoder, cache, Arrays.copyOf(stored, BLOCK + 1)));
             assertEquals(4, cache.blockCount(), "restoring stores nothing");
         }
     }
@@ -167,8 +168,8 @@ class PrefixCacheTest {
             leafDiffers[2 * BLOCK] = 99; // the first token of the leaf
             assertEquals(2 * BLOCK, restored(decoder, cache, leafDiffers));
             int[] pathDiffers = Arrays.copyOf(stored, stored.length + 4);
-            pathDiffers[BLOCK - 1] = 99; // the leaf's tokens follow, but under another prefix
-            assertEquals(BLOCK - 1, restored(decoder, cache, pathDiffers));
+            pathDiffers[BLOCK + 1] = 99; // the leaf's tokens follow, but under another prefix
+            assertEquals(BLOCK + 1, restored(decoder, cache, pathDiffers));
         }
     }
 
