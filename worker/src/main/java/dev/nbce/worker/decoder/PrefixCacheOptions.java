@@ -6,7 +6,8 @@ import java.util.Locale;
  * Whether and how a worker keeps the KV of rows' prefixes for later rows.
  *
  * @param enabled     off: every row prefills its whole prompt
- * @param blockTokens tokens per cached block; only full blocks are cached and reused
+ * @param blockTokens tokens per cached block (a row's trailing tokens are kept as a shorter partial leaf; a
+ *                    restore takes whole blocks and then matches token by token, at least one block in all)
  * @param budgetBytes the most bytes of cached keys and values (counted from tensor shapes and dtype),
  *                    apart from the rows' own caches; least recently used blocks are evicted beyond it
  */
