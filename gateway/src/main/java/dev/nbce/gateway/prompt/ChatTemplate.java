@@ -174,7 +174,9 @@ public final class ChatTemplate {
             JinjavaInterpreter.pushCurrent(interpreter);
             try {
                 String output = interpreter.render(source.get());
-                if (interpreter.getErrorsCopy().stream().noneMatch(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)) {
+                boolean fatal = interpreter.getErrorsCopy().stream()
+                        .anyMatch(e -> e.getSeverity() == TemplateError.ErrorType.FATAL);
+                if (!fatal) {
                     return output;
                 }
             } catch (RuntimeException e) {

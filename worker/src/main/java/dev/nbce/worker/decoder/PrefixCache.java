@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * tokens, no children). Matching is token by token below the last whole block: a new row also takes
  * the longest run of leading tokens it shares with any child there, full block or partial leaf, so
  * a follow-up turn reuses its earlier row to the last token and a new question reuses its template's
- * tokens up to where the questions differ. Keys are stored after RoPE at absolute positions and a row's positions start at 0, so a
- * prefix's K/V is exactly what a fresh prefill of it computes; a row that restores it continues as if
- * it had. Sliding-window attention masks by position at every step, so cached K/V of positions a
+ * tokens up to where the questions differ. Keys are stored after RoPE at absolute positions and a
+ * row's positions start at 0, so a prefix's K/V is exactly what a fresh prefill of it computes; a row
+ * that restores it continues as if it had. Sliding-window attention masks by position at every step, so cached K/V of positions a
  * window no longer sees is restored too and stays hidden the same way.
  *
  * <p>Blocks are copied into and out of rows (rows keep one contiguous cache each), so no row ever
