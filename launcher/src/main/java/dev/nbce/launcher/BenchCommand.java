@@ -3,6 +3,7 @@ package dev.nbce.launcher;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.gateway.prompt.PromptModel;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.RowCache;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl]: a second question's time to first token with the prefix cache on and off";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off";
     }
 
     /** One measured configuration. */
@@ -54,10 +55,14 @@ final class BenchCommand implements Main.Command {
         if (args.flag("prefix-cache")) {
             java.nio.file.Path file = java.nio.file.Path.of(args.get("cases",
                     System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
-            int windows = args.integer("windows", 64, 1, 4096);
             List<EvalCommand.Case> cases = EvalCommand.readCases(file);
-            List<EvalCommand.Case> big = cases.stream().filter(c -> c.windows() == windows)
-                    .limit(args.integer("requests", 5, 1, 1000)).toList();
+            int requests = args.integer("requests", 5, 1, 1000);
+            if (args.get("window-tokens") != null) {
+                longWindowPrefixBench(args, out, cases, requests);
+                return 0;
+            }
+            int windows = args.integer("windows", 64, 1, 4096);
+            List<EvalCommand.Case> big = cases.stream().filter(c -> c.windows() == windows).limit(requests).toList();
             if (big.isEmpty()) {
                 throw new CliArgs.UsageException(file + " has no case with " + windows + " windows");
             }
@@ -117,6 +122,32 @@ final class BenchCommand implements Main.Command {
         }
         return 0;
     }
+
+    /**
+     * {@code --prefix-cache --window-tokens N}: the model with room for windows of N tokens (its
+     * {@code max_position_embeddings} raised to N + {@value #FOLLOW_UP_ROOM}, for the follow-up turns),
+     * each window the haystack documents joined up to N - {@value #ROW_OVERHEAD} tokens of text, so
+     * that a first question's context row is about N tokens; 16 windows unless {@code --windows} says.
+     */
+    private static void longWindowPrefixBench(CliArgs args, PrintStream out, List<EvalCommand.Case> cases, int requests)
+            throws Exception {
+        int tokens = args.integer("window-tokens", 512, 2 * ROW_OVERHEAD, 32_000);
+        int windows = args.integer("windows", 16, 1, 4096);
+        try (RaisedPositionsModel model = RaisedPositionsModel.of(ModelArgs.modelDir(args), tokens + FOLLOW_UP_ROOM);
+             PromptModel prompts = PromptModel.load(model.directory())) {
+            List<EvalCommand.Case> built = LongWindowCases.build(cases, prompts.tokenizer(), tokens - ROW_OVERHEAD, windows,
+                    requests + 1);
+            out.printf("windows of ~%d tokens: %s with max_position_embeddings %d%n", tokens, ModelArgs.modelName(args),
+                    tokens + FOLLOW_UP_ROOM);
+            new PrefixBench(out).run(model.directory(), ModelArgs.device(args), ModelArgs.decoderOptions(args),
+                    built.subList(1, built.size()), built.get(0));
+        }
+    }
+
+    /** Positions beyond the window for the follow-up turns: the answer, the new question, the generation prompt. */
+    private static final int FOLLOW_UP_ROOM = 256;
+    /** Tokens of a context row besides the window: the chat template and the question. */
+    private static final int ROW_OVERHEAD = 32;
 
     /**
      * One long window on one row: prefill throughput (in chunks) against the same run's short-prompt

@@ -45,7 +45,7 @@ final class PrefixBench {
     void run(Path modelDir, DeviceSpec device, DecoderOptions options, List<EvalCommand.Case> cases,
              EvalCommand.Case warmUp) throws Exception {
         out.printf("%d different %d-window haystack questions, each then a second question on the same documents;"
-                        + " 1 engine, %s; medians%n", cases.size(), cases.get(0).windows(), modelDir.getFileName());
+                        + " 1 engine; medians%n", cases.size(), cases.get(0).windows());
         PrefixCacheOptions on = PrefixCacheOptions.fromEnvironment();
         try (LocalRuntime cached = new LocalRuntime(modelDir, device, options, on, 1, GatewayLimits.DEFAULT);
              LocalRuntime uncached = new LocalRuntime(modelDir, device, options, PrefixCacheOptions.OFF, 1,

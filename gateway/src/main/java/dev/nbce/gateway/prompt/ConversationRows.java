@@ -8,12 +8,13 @@ import java.util.List;
  * user turn, through the chat template with the generation prompt. Row 0 is the conversation unchanged;
  * a window's row has the window placed, by {@code user_template}, into the <em>first</em> user turn
  * (its content becomes {@code {question}}), so every row shares the same later turns. A single user turn
- * gives exactly the single-question rows. Made by {@link RowRenderer#conversation(List)}; immutable.
+ * gives exactly the single-question rows. Made by {@link RowRenderer#conversation(List)} for one request;
+ * its rows render in one {@link ChatTemplate.Scope}, so use it from one thread at a time.
  */
 public final class ConversationRows {
 
     private final RowRenderer renderer;
-    private final ChatTemplate template;
+    private final ChatTemplate.Scope template;
     private final List<ChatMessage> messages;
     private final int windowTurn;
 
@@ -34,7 +35,7 @@ public final class ConversationRows {
                     + " must be a string, not a list of parts");
         }
         this.renderer = renderer;
-        this.template = template;
+        this.template = template.scope();
         this.messages = List.copyOf(messages);
         this.windowTurn = first;
     }

@@ -332,4 +332,38 @@ class ChatTemplateTest {
         }
         assertThrows(ChatTemplateException.class, () -> ChatTemplate.load(Path.of("/nonexistent")).render(parts));
     }
+
+    @Test
+    void aScopeRendersEveryConversationAsASingleRenderDoesAndNothingLeaksBetweenThem() {
+        List<List<ChatMessage>> chats = List.of(user("Hi"), user("  Where is Ana?\n"),
+                List.of(new ChatMessage("system", " Be terse. "), ChatMessage.user("Hi")),
+                List.of(ChatMessage.user("Hi"), new ChatMessage("assistant", "Hello."), ChatMessage.user("Bye")));
+        for (String source : List.of(LLAMA_3, LLAMA_3_1, QWEN_2, QWEN_2_5, MISTRAL)) {
+            ChatTemplate template = ChatTemplate.of(source, "<s>", "</s>");
+            ChatTemplate.Scope scope = template.scope();
+            for (int round = 0; round < 2; round++) {
+                for (List<ChatMessage> chat : chats) {
+                    if (source.equals(MISTRAL) && chat.get(0).role().equals("system")) {
+                        continue; // Mistral's template refuses a system turn (below: refusals)
+                    }
+                    assertEquals(template.render(chat), scope.render(chat), source);
+                    assertEquals(template.render(chat, false), scope.render(chat, false), source);
+                }
+            }
+        }
+        // A variable set at the top of one render is not defined in the next.
+        ChatTemplate setter = ChatTemplate.of(
+                "{% if seen is defined %}seen before {% endif %}{% set seen = 1 %}{{ messages[0]['content'] }}", null, null);
+        ChatTemplate.Scope scope = setter.scope();
+        assertEquals("a", scope.render(user("a")));
+        assertEquals("b", scope.render(user("b")));
+        // A failing render fails as a single render does, and the scope renders on afterwards.
+        ChatTemplate mistral = ChatTemplate.of(MISTRAL, "<s>", "</s>");
+        ChatTemplate.Scope mistralScope = mistral.scope();
+        ChatTemplateException e = assertThrows(ChatTemplateException.class,
+                () -> mistralScope.render(List.of(ChatMessage.user("a"), ChatMessage.user("b"))));
+        assertEquals("chat template raised: Conversation roles must alternate user/assistant/user/assistant/...",
+                e.getMessage());
+        assertEquals(mistral.render(user("Hi")), mistralScope.render(user("Hi")));
+    }
 }

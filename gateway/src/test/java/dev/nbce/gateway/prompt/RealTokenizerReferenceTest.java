@@ -34,6 +34,8 @@ class RealTokenizerReferenceTest {
 
     private static final JsonNode REFERENCE = RealTokenizers.reference();
     private static final Map<String, ModelTokenizer> TOKENIZERS = new LinkedHashMap<>();
+    /** One scope per model for all its cases in turn, as a request's rows share one. */
+    private static final Map<String, ChatTemplate.Scope> SCOPES = new LinkedHashMap<>();
 
     @AfterAll
     static void close() {
@@ -84,8 +86,11 @@ class RealTokenizerReferenceTest {
         ChatTemplate template = ChatTemplate.of(TokenizerConfig.read(dir), dir.toString());
         List<ChatMessage> messages = messages(c.get("messages"));
         assertTrue(c.get("add_generation_prompt").asBoolean());
+        ChatTemplate.Scope scope = SCOPES.computeIfAbsent(key, k -> template.scope());
         if (c.has("raises")) {
             ChatTemplateException refused = assertThrows(ChatTemplateException.class, () -> template.render(messages));
+            assertEquals(refused.getMessage(),
+                    assertThrows(ChatTemplateException.class, () -> scope.render(messages)).getMessage(), "in a scope");
             assertInstanceOf(IllegalArgumentException.class, refused, "a client error (400), never a 500");
             if (c.get("raised_by").asText().equals("raise_exception")) {
                 TemplateRaisedException raised = assertInstanceOf(TemplateRaisedException.class, refused);
@@ -102,6 +107,7 @@ class RealTokenizerReferenceTest {
         }
         String text = template.render(messages);
         assertEquals(c.get("text").asText(), text);
+        assertEquals(text, scope.render(messages), "in the model's scope, after its earlier cases");
         assertArrayEquals(Fixtures.ints(c.get("input_ids")), tokenizer(key, dir).encode(text));
         if (c.has("nbce")) {
             assertEquals(text, nbceRow(template, c.get("nbce")), "the row RowRenderer builds");

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import dev.nbce.common.prefix.BlockHashes;
 import dev.nbce.worker.model.ModelConfig;
 import java.util.ArrayList;
@@ -21,9 +22,13 @@ import java.util.function.LongSupplier;
  * <p>A row's tokens are cut into blocks of {@link PrefixCacheOptions#blockTokens()}; a cached block
  * holds one block's K/V for every layer, {@code [layers, 2, kvHeads, block, headDim]}, and is keyed
  * by its parent block and its own tokens, so two rows share a block only when every earlier token is
- * equal too. Keys are stored after RoPE at absolute positions and a row's positions start at 0, so a
- * prefix's K/V is exactly what a fresh prefill of it computes; a row that restores it continues as if
- * it had. Sliding-window attention masks by position at every step, so cached K/V of positions a
+ * equal too. A row's trailing tokens that do not fill a block are kept as a partial leaf (fewer
+ * tokens, no children). Matching is token by token below the last whole block: a new row also takes
+ * the longest run of leading tokens it shares with any child there, full block or partial leaf, so
+ * a follow-up turn reuses its earlier row to the last token and a new question reuses its template's
+ * tokens up to where the questions differ. Keys are stored after RoPE at absolute positions and a
+ * row's positions start at 0, so a prefix's K/V is exactly what a fresh prefill of it computes; a row
+ * that restores it continues as if it had. Sliding-window attention masks by position at every step, so cached K/V of positions a
  * window no longer sees is restored too and stays hidden the same way.
  *
  * <p>Blocks are copied into and out of rows (rows keep one contiguous cache each), so no row ever
@@ -41,11 +46,13 @@ public final class PrefixCache implements AutoCloseable {
     private final NDManager manager;
     private final ModelConfig config;
     private final long blockBytes;
+    /** Bytes of one token's K/V over all layers. */
+    private final long tokenBytes;
     /** Bytes of the KV budget the rows have not reserved: the most this cache may hold now. */
     private final LongSupplier room;
     /** Every cached block, least recently used first (access order). */
     private final LinkedHashMap<Key, Block> blocks = new LinkedHashMap<>(64, 0.75f, true);
-    private final Block root = new Block(null, new int[0], BlockHashes.root(), null);
+    private final Block root = new Block(null, new int[0], BlockHashes.root(), null, 0);
     private final AtomicLong hitTokens = new AtomicLong();
     private final AtomicLong queryTokens = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -57,24 +64,44 @@ public final class PrefixCache implements AutoCloseable {
         this.room = room;
         this.config = weights.config();
         this.manager = weights.manager().newSubManager();
-        this.blockBytes = (long) config.layers() * 2 * config.kvHeads() * options.blockTokens() * config.headDim()
+        this.tokenBytes = (long) config.layers() * 2 * config.kvHeads() * config.headDim()
                 * weights.device().dtype().getNumOfBytes();
+        this.blockBytes = bytesOf(options.blockTokens());
     }
 
-    /** A block: its parent (the root for a first block), its tokens, the chained hash of its prefix, its K/V. */
+    /**
+     * A block: its parent (the root for a first block), its tokens (fewer than a block for a partial
+     * leaf), the chained hash of its prefix, its K/V, its bytes and its cached children.
+     */
     private static final class Block {
         final Block parent;
         final int[] tokens;
         final long hash;
         final NDArray kv;
-        int children;
+        final long bytes;
+        final List<Block> children = new ArrayList<>();
         boolean pinned;
 
-        Block(Block parent, int[] tokens, long hash, NDArray kv) {
+        Block(Block parent, int[] tokens, long hash, NDArray kv, long bytes) {
             this.parent = parent;
             this.tokens = tokens;
             this.hash = hash;
             this.kv = kv;
+            this.bytes = bytes;
+        }
+
+        boolean partial(int blockTokens) {
+            return tokens.length < blockTokens;
+        }
+
+        /** How many leading {@code tokens} equal {@code prompt[from, to)}'s. */
+        int sharedWith(int[] prompt, int from, int to) {
+            int n = Math.min(tokens.length, to - from);
+            int i = 0;
+            while (i < n && tokens[i] == prompt[from + i]) {
+                i++;
+            }
+            return i;
         }
 
         Key key() {
@@ -101,7 +128,9 @@ public final class PrefixCache implements AutoCloseable {
 
     /**
      * Loads the longest cached prefix of {@code prompt} into the empty {@code row}, leaving at least
-     * the last token to prefill (its logits are the row's first report); returns the tokens restored.
+     * the last token to prefill (its logits are the row's first report); returns the tokens restored:
+     * whole blocks, then the leading tokens of the child below them that shares the most; nothing if
+     * that is less than a block.
      */
     public int restore(RowCache row, int[] prompt) {
         if (!options.enabled()) {
@@ -112,9 +141,10 @@ public final class PrefixCache implements AutoCloseable {
         }
         queryTokens.addAndGet(prompt.length);
         int block = options.blockTokens();
+        int limit = prompt.length - 1;
         List<Block> path = new ArrayList<>();
         Block parent = root;
-        for (int b = 0; (b + 1) * block <= prompt.length - 1; b++) {
+        for (int b = 0; (b + 1) * block <= limit; b++) {
             Block found = blocks.get(new Key(parent, Arrays.copyOfRange(prompt, b * block, (b + 1) * block)));
             if (found == null) {
                 break;
@@ -122,15 +152,33 @@ public final class PrefixCache implements AutoCloseable {
             path.add(found);
             parent = found;
         }
-        if (path.isEmpty()) {
+        int whole = path.size() * block;
+        // Below the whole blocks: the child sharing the most leading tokens (never past the last prompt token).
+        Block partial = null;
+        int shared = 0;
+        for (Block child : parent.children) {
+            int n = child.sharedWith(prompt, whole, Math.min(whole + block, limit));
+            if (n > shared) {
+                partial = child;
+                shared = n;
+            }
+        }
+        int tokens = whole + shared;
+        if (tokens < block) {
+            // Too short to pay: a prefill after a past takes the slower attention path (scores against the
+            // past as well), which costs a long prompt more than these few tokens save.
             return 0;
         }
-        int tokens = path.size() * block;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDList parts = new NDList(path.size());
+            NDList parts = new NDList(path.size() + 1);
             path.forEach(p -> parts.add(p.kv));
-            // n x [layers, 2, kvHeads, block, headDim] -> [layers, 2, kvHeads, n * block, headDim]
+            if (partial != null) {
+                // [layers, 2, kvHeads, block, headDim] -> its first `shared` positions
+                parts.add(partial.kv.get(new NDIndex().addAllDim(3).addSliceDim(0, shared)));
+                path.add(partial);
+            }
+            // n x [layers, 2, kvHeads, b_i, headDim] -> [layers, 2, kvHeads, sum b_i, headDim]
             NDArray kv = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 3);
             row.restore(kv, Arrays.copyOf(prompt, tokens));
         }
@@ -139,7 +187,11 @@ public final class PrefixCache implements AutoCloseable {
         return tokens;
     }
 
-    /** Keeps the K/V of every full block of {@code row} not cached yet (as far as the budget allows). */
+    /**
+     * Keeps the K/V of every block of {@code row} not cached yet, its trailing partial block as a
+     * partial leaf (as far as the budget allows); a partial leaf that a longer sibling now covers is
+     * dropped.
+     */
     public void store(RowCache row) {
         if (!options.enabled() || row.isClosed()) {
             return;
@@ -150,21 +202,27 @@ public final class PrefixCache implements AutoCloseable {
         Block parent = root;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            for (int b = 0; (b + 1) * block <= ids.length; b++) {
-                int[] tokens = Arrays.copyOfRange(ids, b * block, (b + 1) * block);
+            for (int from = 0; from < ids.length; from += block) {
+                int to = Math.min(from + block, ids.length);
+                int[] tokens = Arrays.copyOfRange(ids, from, to);
                 Block found = blocks.get(new Key(parent, tokens));
+                if (found == null && to - from < block && covered(parent, tokens)) {
+                    break; // a cached sibling starts with these tokens: restore takes them from it
+                }
                 if (found == null) {
-                    if (!makeRoom()) {
+                    long size = bytesOf(tokens.length);
+                    if (!makeRoom(size)) {
                         break;
                     }
-                    // [layers, 2, kvHeads, block, headDim], copied out of the row into this cache's memory
-                    NDArray kv = row.slice(b * block, (b + 1) * block).duplicate();
+                    // [layers, 2, kvHeads, to - from, headDim], copied out of the row into this cache's memory
+                    NDArray kv = row.slice(from, to).duplicate();
                     NDScope.unregister(kv);
                     kv.attach(manager);
-                    found = new Block(parent, tokens, BlockHashes.next(parent.hash, tokens, 0, block), kv);
+                    found = new Block(parent, tokens, BlockHashes.next(parent.hash, tokens, 0, tokens.length), kv, size);
+                    dropCoveredPartials(parent, tokens);
                     blocks.put(found.key(), found);
-                    parent.children++;
-                    bytes.addAndGet(blockBytes);
+                    parent.children.add(found);
+                    bytes.addAndGet(size);
                     version++;
                 }
                 found.pinned = true; // the path being stored is not evicted to make room for its own next block
@@ -177,14 +235,39 @@ public final class PrefixCache implements AutoCloseable {
         touch(path);
     }
 
+    /** Bytes of the K/V of {@code tokens} cached tokens: the one place a block's size is counted. */
+    private long bytesOf(int tokens) {
+        return tokenBytes * tokens;
+    }
+
+    /** Whether a child of {@code parent} starts with all of {@code tokens}. */
+    private static boolean covered(Block parent, int[] tokens) {
+        for (Block child : parent.children) {
+            if (child.sharedWith(tokens, 0, tokens.length) == tokens.length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the partial leaves of {@code parent} that {@code tokens}, a new sibling, starts with. */
+    private void dropCoveredPartials(Block parent, int[] tokens) {
+        for (Block child : List.copyOf(parent.children)) {
+            if (child.partial(options.blockTokens()) && child.tokens.length < tokens.length
+                    && child.sharedWith(tokens, 0, tokens.length) == child.tokens.length) {
+                remove(child);
+            }
+        }
+    }
+
     /** The most bytes this cache may hold now: its own cap, and what the rows' reservations leave. */
     private long limit() {
         return Math.min(options.budgetBytes(), room.getAsLong());
     }
 
-    /** Evicts least recently used leaves until one more block fits; false if it cannot (then it stores nothing). */
-    private boolean makeRoom() {
-        return shrinkTo(limit() - blockBytes) >= 0;
+    /** Evicts least recently used leaves until {@code needed} more bytes fit; false if they cannot (then it stores no more). */
+    private boolean makeRoom(long needed) {
+        return shrinkTo(limit() - needed) >= 0;
     }
 
     /**
@@ -197,7 +280,7 @@ public final class PrefixCache implements AutoCloseable {
         while (bytes.get() > maxBytes) {
             Block victim = null;
             for (Block candidate : blocks.values()) {
-                if (candidate.children == 0 && !candidate.pinned) {
+                if (candidate.children.isEmpty() && !candidate.pinned) {
                     victim = candidate;
                     break;
                 }
@@ -205,18 +288,18 @@ public final class PrefixCache implements AutoCloseable {
             if (victim == null) {
                 return -1;
             }
-            evict(victim);
+            remove(victim);
+            evictions.incrementAndGet();
             evicted++;
         }
         return evicted;
     }
 
-    private void evict(Block victim) {
+    private void remove(Block victim) {
         blocks.remove(victim.key());
-        victim.parent.children--;
+        victim.parent.children.remove(victim);
         victim.kv.close();
-        bytes.addAndGet(-blockBytes);
-        evictions.incrementAndGet();
+        bytes.addAndGet(-victim.bytes);
         version++;
     }
 
@@ -262,14 +345,19 @@ public final class PrefixCache implements AutoCloseable {
         return version;
     }
 
-    /** The chained hash of every cached block's prefix ({@link BlockHashes}), most recently used first (engine thread). */
+    /**
+     * The chained hash of every cached whole block's prefix ({@link BlockHashes}), most recently used
+     * first (engine thread); partial leaves are left out, as the gateway hashes whole blocks only.
+     */
     public long[] blockHashes() {
         long[] out = new long[blocks.size()];
         int i = out.length;
         for (Block b : blocks.values()) {
-            out[--i] = b.hash;
+            if (!b.partial(options.blockTokens())) {
+                out[--i] = b.hash;
+            }
         }
-        return out;
+        return Arrays.copyOfRange(out, i, out.length);
     }
 
     @Override

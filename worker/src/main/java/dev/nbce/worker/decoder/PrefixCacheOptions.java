@@ -6,7 +6,8 @@ import java.util.Locale;
  * Whether and how a worker keeps the KV of rows' prefixes for later rows.
  *
  * @param enabled     off: every row prefills its whole prompt
- * @param blockTokens tokens per cached block; only full blocks are cached and reused
+ * @param blockTokens tokens per cached block (a row's trailing tokens are kept as a shorter partial leaf; a
+ *                    restore takes whole blocks and then matches token by token, at least one block in all)
  * @param budgetBytes a cap on the bytes of cached keys and values (counted from tensor shapes and dtype)
  *                    within the worker's KV budget, which the cache shares with the rows' reservations
  *                    and gives back to new rows; {@link Long#MAX_VALUE}: no cap, the whole KV budget

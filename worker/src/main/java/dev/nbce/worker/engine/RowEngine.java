@@ -315,13 +315,15 @@ public final class RowEngine implements AutoCloseable {
                     failReply(command, e);
                 }
             }
+            // New opens join the prefills before streams are counted: a request alone on the worker is
+            // prefilled at full speed, not one chunk per loop as if it were a stream waiting for itself.
+            pending.stream().filter(p -> p.open()).map(Prefill::new).forEach(prefilling::add);
             // Decode steps of running requests go first, in one forward of their own, and are answered
             // before any prefill runs: a newcomer's long prompt must not stall every stream.
             boolean streamsWaiting = !decodes(pending).isEmpty() || decodingRequests() > 0;
             if (!decodes(pending).isEmpty()) {
                 forwardAndReport(decodes(pending));
             }
-            pending.stream().filter(p -> p.open()).map(Prefill::new).forEach(prefilling::add);
             if (!prefilling.isEmpty()) {
                 advancePrefills(streamsWaiting ? decoder.options().prefillChunkTokens() : Integer.MAX_VALUE);
             }

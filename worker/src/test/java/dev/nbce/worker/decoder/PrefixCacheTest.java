@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The prefix cache on every fixture model: a row that restores a cached prefix (a follow-up turn: the
  * earlier row, its answer and a new turn) gives the logits of a fresh prefill and decodes the same
  * way after it, including tiny-mistral's sliding window; blocks are shared only under equal prefixes;
- * eviction keeps the byte budget and frees the native memory.
+ * matching is token by token (a row's trailing partial block is kept as a partial leaf, and a prompt
+ * takes the leading tokens it shares with a cached block), which is exact too; eviction keeps the byte
+ * budget, partial leaves included, and frees the native memory.
  */
 class PrefixCacheTest {
     private static final int BLOCK = 8;
@@ -78,7 +80,7 @@ class PrefixCacheTest {
                         Arrays.stream(prompt, Math.max(0, prompt.length - 12), prompt.length)).toArray();
                 try (RowCache restored = decoder.newRow(); RowCache fresh = decoder.newRow()) {
                     int reused = cache.restore(restored, followUp);
-                    assertEquals(turn.length / BLOCK * BLOCK, reused, "every full block of the earlier row");
+                    assertEquals(turn.length, reused, "the earlier row to its last token, partial block too");
                     assertTrue(reused > 0 && reused < followUp.length);
                     float[] a = decoder.forward(List.of(restored),
                             List.of(Arrays.copyOfRange(followUp, reused, followUp.length)))[0];
@@ -111,14 +113,92 @@ class PrefixCacheTest {
             assertEquals(0, restored(decoder, cache, firstDiffers));
             int[] secondBlockDiffers = stored.clone();
             secondBlockDiffers[BLOCK + 3] = 99;
-            assertEquals(BLOCK, restored(decoder, cache, secondBlockDiffers));
-            // The whole stored row: all but the last block, whose last token must be prefilled for its logits.
-            assertEquals(3 * BLOCK, restored(decoder, cache, stored));
+            assertEquals(BLOCK + 3, restored(decoder, cache, secondBlockDiffers), "token by token up to the difference");
+            // The whole stored row but its last token, which must be prefilled for its logits.
+            assertEquals(4 * BLOCK - 1, restored(decoder, cache, stored));
             int[] longer = Arrays.copyOf(stored, stored.length + 1);
             assertEquals(4 * BLOCK, restored(decoder, cache, longer));
-            // A partial block is never cached nor restored.
-            assertEquals(0, restored(decoder, cache, Arrays.copyOf(stored, BLOCK)));
+            assertEquals(0, restored(decoder, cache, Arrays.copyOf(stored, BLOCK)), "less than a block is not restored");
+            assertEquals(BLOCK, restored(decoder, cache, Arrays.copyOf(stored, BLOCK + 1)));
+            assertEquals(4, cache.blockCount(), "restoring stores nothing");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void aPartialLeafOrPartOfABlockRestoresTheLogitsOfAFreshPrefill(String model) {
+        LlamaDecoder decoder = decoder(model);
+        int[] prompt = Reference.load(model).nbce.get(0).rowIds().get(1);
+        int cut = prompt.length / BLOCK * BLOCK - BLOCK / 2; // ends inside a block
+        int[] head = Arrays.copyOf(prompt, cut);
+        try (PrefixCache cache = cache(decoder, 64L << 20)) {
+            store(decoder, cache, head);
+            assertEquals(cut / BLOCK + 1, cache.blockCount(), "whole blocks and one partial leaf");
+            // The leaf's tokens are a prefix of the prompt's continuation: taken whole.
+            assertFreshLogits(decoder, cache, prompt, cut, model + ": partial leaf");
+            // A prompt that leaves the leaf after two of its tokens takes just those two.
+            int[] diverges = prompt.clone();
+            diverges[cut / BLOCK * BLOCK + 2] = (diverges[cut / BLOCK * BLOCK + 2] + 1) % decoder.config().vocab();
+            assertFreshLogits(decoder, cache, diverges, cut / BLOCK * BLOCK + 2, model + ": part of a partial leaf");
+            // Part of a whole block: the stored row, then a prompt that differs three tokens into its second block.
+            int[] inBlock = head.clone();
+            inBlock[BLOCK + 3] = (inBlock[BLOCK + 3] + 1) % decoder.config().vocab();
+            assertFreshLogits(decoder, cache, inBlock, BLOCK + 3, model + ": part of a whole block");
+        }
+    }
+
+    /** Restores {@code prompt}, expecting {@code reused} tokens, and compares the first logits with a fresh prefill. */
+    private static void assertFreshLogits(LlamaDecoder decoder, PrefixCache cache, int[] prompt, int reused, String what) {
+        try (RowCache restored = decoder.newRow(); RowCache fresh = decoder.newRow()) {
+            assertEquals(reused, cache.restore(restored, prompt), what + ": tokens restored");
+            float[] a = decoder.forward(List.of(restored), List.of(Arrays.copyOfRange(prompt, reused, prompt.length)))[0];
+            float[] b = decoder.forward(List.of(fresh), List.of(prompt))[0];
+            assertClose(b, a, what);
+            assertEquals(Arrays.toString(fresh.tokens()), Arrays.toString(restored.tokens()));
+        }
+    }
+
+    @Test
+    void aPartialLeafWhoseTokensDivergeIsNotUsed() {
+        LlamaDecoder decoder = decoder("tiny-llama");
+        int[] stored = IntStream.range(0, 2 * BLOCK + 5).map(i -> 10 + i).toArray();
+        try (PrefixCache cache = cache(decoder, 64L << 20)) {
+            store(decoder, cache, stored);
+            int[] leafDiffers = Arrays.copyOf(stored, stored.length + 4);
+            leafDiffers[2 * BLOCK] = 99; // the first token of the leaf
+            assertEquals(2 * BLOCK, restored(decoder, cache, leafDiffers));
+            int[] pathDiffers = Arrays.copyOf(stored, stored.length + 4);
+            pathDiffers[BLOCK + 1] = 99; // the leaf's tokens follow, but under another prefix
+            assertEquals(BLOCK + 1, restored(decoder, cache, pathDiffers));
+        }
+    }
+
+    @Test
+    void aPartialLeafIsReplacedByTheLongerRowAndEvictedLikeAnyBlock() {
+        LlamaDecoder decoder = decoder("tiny-llama");
+        ModelConfig c = decoder.config();
+        long tokenBytes = (long) c.layers() * 2 * c.kvHeads() * c.headDim() * Float.BYTES;
+        int live = decoder.weights().manager().getManagedArrays().size();
+        try (PrefixCache cache = cache(decoder, 3 * BLOCK * tokenBytes)) {
+            int[] prompt = IntStream.range(0, BLOCK + 3).map(i -> 10 + i).toArray();
+            store(decoder, cache, prompt);
+            assertEquals(2, cache.blockCount());
+            assertEquals((BLOCK + 3) * tokenBytes, cache.bytes(), "a partial leaf counts its own tokens");
+            // The same row with its answer: the leaf is now part of a whole block and is dropped, not evicted.
+            store(decoder, cache, IntStream.range(0, 2 * BLOCK + 1).map(i -> 10 + i).toArray());
+            assertEquals(3, cache.blockCount());
+            assertEquals((2 * BLOCK + 1) * tokenBytes, cache.bytes());
+            assertEquals(0, cache.evictions());
+            assertEquals(2, cache.blockHashes().length, "the digest names whole blocks only");
+            // Another row needs room: the least recently used leaf goes first, the partial one.
+            store(decoder, cache, IntStream.range(0, BLOCK).map(i -> 300 + i).toArray());
+            assertEquals(1, cache.evictions());
+            assertTrue(cache.bytes() <= 3 * BLOCK * tokenBytes);
+            assertEquals(2 * BLOCK, restored(decoder, cache, IntStream.range(0, 2 * BLOCK + 4).map(i -> 10 + i).toArray()));
+            assertEquals(live + cache.blockCount(), decoder.weights().manager().getManagedArrays().size(),
+                    "one array per cached block, the dropped and evicted ones freed");
+        }
+        assertEquals(live, decoder.weights().manager().getManagedArrays().size());
     }
 
     private static int restored(LlamaDecoder decoder, PrefixCache cache, int[] prompt) {

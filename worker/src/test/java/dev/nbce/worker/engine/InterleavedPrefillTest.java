@@ -16,11 +16,13 @@ import dev.nbce.worker.model.TestModels;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * Chunked prefill interleaved with decode: while a newcomer's long prompt is being prefilled, a
- * running request keeps getting its steps answered (each waits for one chunk, not the whole prompt).
+ * running request keeps getting its steps answered (each waits for one chunk, not the whole prompt);
+ * with no stream running, a newcomer is prefilled at full speed.
  */
 class InterleavedPrefillTest {
     private static final StepParams PARAMS = new StepParams(0.95, NbceParams.DEFAULT);
@@ -63,6 +65,23 @@ class InterleavedPrefillTest {
             assertEquals(3, engine.activeRows());
             engine.close("stream");
             engine.close("long");
+        }
+    }
+
+    @Test
+    void aRequestAloneOnTheEngineIsPrefilledInOneForwardNotChunkByChunk() throws Exception {
+        DecoderOptions options = new DecoderOptions(DecoderOptions.Precision.AUTO, 32);
+        AtomicInteger forwards = new AtomicInteger();
+        try (LlamaDecoder decoder = LlamaDecoder.load(TestModels.embeddedDemo(), DeviceSpec.cpu(), options);
+             RowEngine engine = new RowEngine(decoder, new EngineLimits(8, 4096, 1L << 26, 20_000_000L),
+                     (rows, tokens, nanos) -> forwards.incrementAndGet(), "alone test")) {
+            // 2 rows x 24 tokens, more than one 32-token chunk in all but within a chunk each: one loop, one
+            // forward; a budget of one chunk per loop would take two.
+            ShardStep report = engine.open(new OpenRows("alone", PARAMS, -1, 0,
+                    List.of(new RowPrompt(0, prompt(24, 2)), new RowPrompt(1, prompt(24, 3))))).get(60, TimeUnit.SECONDS);
+            assertEquals(2, report.report().rows().length);
+            assertEquals(1, forwards.get(), "the engine's prefill loops for a request with no stream waiting");
+            engine.close("alone");
         }
     }
 }
