@@ -143,6 +143,9 @@ class OutOfMemoryIsolationTest {
         List<ShardStep> expectedFresh;
         int expectedBlocks;
         try (RowEngine alone = engine(decoder, decoder::forward, SHORT_WAIT, PrefixCacheOptions.DEFAULT)) {
+            // The same short request as the blocker below, so that both caches hold its partial leaf.
+            get(alone.open(open("blocker", new int[] {1, HOLD})));
+            alone.close("blocker");
             expected.add(get(alone.open(open("good", good1, good2))));
             for (int step = 1; step <= 3; step++) {
                 expected.add(get(advance(alone, "good", step, 40 + step)));
