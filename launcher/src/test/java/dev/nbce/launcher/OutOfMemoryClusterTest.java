@@ -52,7 +52,9 @@ class OutOfMemoryClusterTest {
                     roomy.engine().capacityTokens() + " vs " + small.engine().capacityTokens() + " KV tokens");
 
             ObjectNode stream = ClusterExactnessTest.requestJson(streamCase).put("max_new_tokens", STREAM_TOKENS);
+            long aloneStart = System.nanoTime();
             JsonNode streamAlone = ClusterExactnessTest.postGenerate(cluster.baseUrl(), stream).get("token_ids");
+            long aloneNanos = System.nanoTime() - aloneStart;
             assertEquals(STREAM_TOKENS, streamAlone.size());
             for (int i = 0; i < streamCase.get("generated_ids").size(); i++) {
                 assertEquals(streamCase.get("generated_ids").get(i), streamAlone.get(i), "the reference starts the stream");
@@ -76,14 +78,18 @@ class OutOfMemoryClusterTest {
                 assertEquals(streamRows, roomy.engine().activeRows(), "the stream decodes on the roomy worker");
                 assertEquals(0, small.engine().activeRows());
 
+                long t0 = System.nanoTime();
                 ws.send(generate("moved", ClusterExactnessTest.requestJson(movedCase)));
                 JsonNode moved = last(ws.until("moved", 30));
+                long movedNanos = System.nanoTime() - t0;
                 assertEquals("done", moved.get("type").asText(), moved.toString());
                 assertEquals(movedCase.get("generated_ids"), moved.get("result").get("token_ids"),
                         "out of memory on one worker: the reference ids from the other");
 
+                t0 = System.nanoTime();
                 ws.send(generate("failed", ClusterExactnessTest.requestJson(failedCase)));
                 List<JsonNode> failedFrames = ws.until("failed", 30);
+                long failedNanos = System.nanoTime() - t0;
                 JsonNode failed = last(failedFrames);
                 assertEquals(List.of(failed), failedFrames, "no token before the error");
                 assertEquals("error", failed.get("type").asText(), failed.toString());
@@ -97,6 +103,9 @@ class OutOfMemoryClusterTest {
                 JsonNode done = last(ws.until("stream", 60));
                 assertEquals("done", done.get("type").asText(), done.toString());
                 assertEquals(streamAlone, done.get("result").get("token_ids"), "the stream beside the failures is exact");
+                System.out.printf("out of memory: on one worker -> done with the reference ids after %.0f ms;"
+                        + " on both -> worker_failed after %.0f ms; the %d-token stream beside them (%.0f ms alone) exact%n",
+                        movedNanos / 1e6, failedNanos / 1e6, STREAM_TOKENS, aloneNanos / 1e6);
             }
             // Each of moved's rows moved once, each of failed's twice: none of the stream's ever moved.
             assertEquals(movedRows + 2 * failedRows,

@@ -223,10 +223,10 @@ final class RowPlacer {
         });
     }
 
-    /** Whether the cluster has workers and every one of them has failed this request's rows. */
+    /** Whether the cluster has serving workers (not draining) and every one of them has failed this request's rows. */
     private boolean failedEveryWorker() {
-        List<RowExecutor.WorkerSlot> workers = executor.availableWorkers();
-        return !workers.isEmpty() && workers.stream().allMatch(w -> failedWorkers.contains(w.workerId()));
+        List<RowExecutor.WorkerSlot> serving = executor.availableWorkers().stream().filter(w -> w.capacityRows() > 0).toList();
+        return !serving.isEmpty() && serving.stream().allMatch(w -> failedWorkers.contains(w.workerId()));
     }
 
     /** Tokens the request may still generate; each row reserves them beside what it holds. */
