@@ -214,7 +214,7 @@ final class RowPlacer {
             if (code != ErrorCode.NO_WORKERS && code != ErrorCode.NO_CAPACITY && code != ErrorCode.TOO_LARGE) {
                 return Future.failedFuture(e);
             }
-            // Workers that are up but failed these rows (e.g. each ran out of memory for them) are no "no workers".
+            // Workers that are up but each failed these rows (e.g. out of memory for them): not no_workers.
             return Future.failedFuture(failedEveryWorker()
                     ? new NbceException(ErrorCode.WORKER_FAILED, "the request's rows failed on every worker ("
                             + String.join(", ", failedWorkers) + "); last: " + failure.getMessage())

@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The decoder's forward, except that a forward whose new tokens include the poison token, or number
+ * The decoder's forward, except that a forward whose new tokens include a poison token, or number
  * more than a limit, fails before it runs, by default as PyTorch's CUDA allocator does through DJL
  * (no row changes, as the decoder promises). It can also hold one forward until the test releases it, so a
  * test can queue commands that the engine then takes in one loop. Public, with {@link #engine}, for the
@@ -80,7 +80,8 @@ public final class FaultyForward implements BatchRetry.Forward {
                 Thread.currentThread().interrupt();
             }
         }
-        if (Arrays.stream(poison).anyMatch(p -> contains(tokens, p)) || tokens.stream().mapToInt(t -> t.length).sum() > maxTokens) {
+        boolean poisoned = Arrays.stream(poison).anyMatch(p -> contains(tokens, p));
+        if (poisoned || tokens.stream().mapToInt(t -> t.length).sum() > maxTokens) {
             outOfMemory.add(tokens.stream().map(int[]::clone).toList());
             throw new EngineException(message);
         }
