@@ -3,6 +3,7 @@ package dev.nbce.launcher;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.launcher.cluster.MetricsSetup;
@@ -73,6 +74,15 @@ public final class TestCluster implements AutoCloseable {
     public WorkerNode addWorker(long stallMillis, dev.nbce.worker.engine.RowEngine.ForwardObserver probe) throws Exception {
         WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.fromEnvironment(),
                 EngineLimits.DEFAULT, "worker-" + workers.size(), 0, stallMillis, probe);
+        workers.add(worker);
+        return worker;
+    }
+
+    /** A worker with these limits whose engine {@code engines} builds (e.g. one with a forward that fails on purpose). */
+    public WorkerNode addWorker(EngineLimits limits, WorkerNode.EngineFactory engines) throws Exception {
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.fromEnvironment(),
+                limits, "worker-" + workers.size(), 0, EngineWatchdog.stallMillisFromEnvironment(System.getenv()),
+                (rows, tokens, nanos) -> { }, engines);
         workers.add(worker);
         return worker;
     }

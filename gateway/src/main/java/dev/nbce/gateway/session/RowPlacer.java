@@ -13,8 +13,8 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +48,8 @@ final class RowPlacer {
     /** The placement epoch of each row: incremented whenever the row is (re)opened somewhere. */
     private final Map<Integer, Integer> rowEpochs = new HashMap<>();
     private int lastEpoch;
-    private final Set<String> failedWorkers = new HashSet<>();
+    /** Workers that failed this request's rows (in that order): never offered them again. */
+    private final Set<String> failedWorkers = new LinkedHashSet<>();
     private int replacements;
     private boolean closed;
 
@@ -210,12 +211,22 @@ final class RowPlacer {
         listener.onRowsReplaced(worker, lost.size(), cause);
         return placeWhenRoom(promptsSoFar(lost), deadline()).recover(e -> {
             ErrorCode code = NbceException.of(e).code();
-            return Future.failedFuture(code == ErrorCode.NO_WORKERS || code == ErrorCode.NO_CAPACITY
-                    || code == ErrorCode.TOO_LARGE
-                    ? new NbceException(ErrorCode.NO_WORKERS, "a worker failed (" + failure.getMessage()
-                            + ") and no other worker can take its " + lost.size() + " rows")
-                    : e);
+            if (code != ErrorCode.NO_WORKERS && code != ErrorCode.NO_CAPACITY && code != ErrorCode.TOO_LARGE) {
+                return Future.failedFuture(e);
+            }
+            // Workers that are up but each failed these rows (e.g. out of memory for them): not no_workers.
+            return Future.failedFuture(failedEveryWorker()
+                    ? new NbceException(ErrorCode.WORKER_FAILED, "the request's rows failed on every worker ("
+                            + String.join(", ", failedWorkers) + "); last: " + failure.getMessage())
+                    : new NbceException(ErrorCode.NO_WORKERS, "a worker failed (" + failure.getMessage()
+                            + ") and no other worker can take its " + lost.size() + " rows"));
         });
+    }
+
+    /** Whether the cluster has serving workers (not draining) and every one of them has failed this request's rows. */
+    private boolean failedEveryWorker() {
+        List<RowExecutor.WorkerSlot> serving = executor.availableWorkers().stream().filter(w -> w.capacityRows() > 0).toList();
+        return !serving.isEmpty() && serving.stream().allMatch(w -> failedWorkers.contains(w.workerId()));
     }
 
     /** Tokens the request may still generate; each row reserves them beside what it holds. */

@@ -224,6 +224,21 @@ class GenerationSessionTest {
     }
 
     @Test
+    void rowsThatFailOnEveryWorkerFailWithWorkerFailedNamingThem() {
+        // Both workers are up but fail these rows with the retryable internal (as one out of memory for them does).
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 8).worker("w1", 8);
+        executor.refuse("w0", ErrorCode.INTERNAL);
+        executor.refuse("w1", ErrorCode.INTERNAL);
+        Future<GenerationResult> failed = session(request(12, 0, List.of()), executor, new LetterText()).start();
+        clock.runUntilIdle();
+        NbceException failure = failureOf(failed);
+        assertEquals(ErrorCode.WORKER_FAILED, failure.code(), failure.getMessage());
+        assertEquals("the request's rows failed on every worker (w0, w1); last: w1 refuses", failure.getMessage());
+        assertEquals(List.of("w0:2", "w1:4"), replaced, "w1 lost its own rows and the ones it had taken over");
+        assertEquals(0, executor.rowsOn("w0") + executor.rowsOn("w1"), "no row is left on either");
+    }
+
+    @Test
     void aFullClusterMakesTheRequestWaitUntilRowsAreFree() {
         FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY).worker("w0", 3).worker("w1", 3);
         executor.occupy("w0", 2);

@@ -58,10 +58,24 @@ public final class WorkerNode implements AutoCloseable {
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
                                    long stallMillis, RowEngine.ForwardObserver probe) throws Exception {
+        return start(cluster, modelDir, modelName, device, options, limits, workerId, metricsPort, stallMillis, probe,
+                RowEngine::new);
+    }
+
+    /** Builds a worker's engine on its decoder: {@link RowEngine}'s constructor, or a test's engine with a faulty forward. */
+    @FunctionalInterface
+    public interface EngineFactory {
+        RowEngine create(LlamaDecoder decoder, EngineLimits limits, RowEngine.ForwardObserver observer, String name);
+    }
+
+    /** @param engines builds the engine (tests inject failing forwards here) */
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
+                                   long stallMillis, RowEngine.ForwardObserver probe, EngineFactory engines) throws Exception {
         LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
-        RowEngine engine = new RowEngine(decoder, limits, (rows, tokens, nanos) -> {
+        RowEngine engine = engines.create(decoder, limits, (rows, tokens, nanos) -> {
             workerMetrics.onForward(rows, tokens, nanos);
             probe.onForward(rows, tokens, nanos);
         }, "worker " + workerId + " (model " + modelName + ")");

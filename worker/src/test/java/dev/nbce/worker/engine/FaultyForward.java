@@ -2,6 +2,7 @@ package dev.nbce.worker.engine;
 
 import ai.djl.engine.EngineException;
 import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.decoder.RowCache;
 import java.util.Arrays;
 import java.util.List;
@@ -10,17 +11,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The decoder's forward, except that a forward whose new tokens include the poison token, or number
+ * The decoder's forward, except that a forward whose new tokens include a poison token, or number
  * more than a limit, fails before it runs, by default as PyTorch's CUDA allocator does through DJL
  * (no row changes, as the decoder promises). It can also hold one forward until the test releases it, so a
- * test can queue commands that the engine then takes in one loop.
+ * test can queue commands that the engine then takes in one loop. Public, with {@link #engine}, for the
+ * launcher's cluster tests (the worker's test-jar).
  */
-final class FaultyForward implements BatchRetry.Forward {
+public final class FaultyForward implements BatchRetry.Forward {
     static final String CUDA_OOM = "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total capacity;"
             + " 77.90 GiB already allocated; 1.02 GiB free)\nException raised from malloc at CUDACachingAllocator.cpp";
 
     private final LlamaDecoder decoder;
-    private final int poison;
+    private volatile int[] poison;
     private final int maxTokens;
     private final String message;
     /** The new tokens of every forward that failed, one array per row. */
@@ -30,16 +32,26 @@ final class FaultyForward implements BatchRetry.Forward {
     private final CountDownLatch released = new CountDownLatch(1);
 
     /** @param poison a token id whose forwards fail, or -1; @param maxTokens new tokens beyond which a forward fails */
-    FaultyForward(LlamaDecoder decoder, int poison, int maxTokens) {
+    public FaultyForward(LlamaDecoder decoder, int poison, int maxTokens) {
         this(decoder, poison, maxTokens, CUDA_OOM);
     }
 
     /** @param message what the failing forwards' {@link EngineException} says */
     FaultyForward(LlamaDecoder decoder, int poison, int maxTokens, String message) {
         this.decoder = decoder;
-        this.poison = poison;
+        this.poison = new int[] {poison};
         this.maxTokens = maxTokens;
         this.message = message;
+    }
+
+    /** From now on the forwards whose new tokens include any of {@code tokens} fail (instead of the poison before). */
+    public void poison(int... tokens) {
+        poison = tokens.clone();
+    }
+
+    /** An engine on this forward, its prefix cache configured from the environment as the public constructors do. */
+    public RowEngine engine(EngineLimits limits, RowEngine.ForwardObserver observer, String name) {
+        return new RowEngine(decoder, limits, observer, name, PrefixCacheOptions.fromEnvironment(), this);
     }
 
     /** The first forward whose new tokens include {@code token} waits (once) for {@link #release()}. */
@@ -68,7 +80,8 @@ final class FaultyForward implements BatchRetry.Forward {
                 Thread.currentThread().interrupt();
             }
         }
-        if (contains(tokens, poison) || tokens.stream().mapToInt(t -> t.length).sum() > maxTokens) {
+        boolean poisoned = Arrays.stream(poison).anyMatch(p -> contains(tokens, p));
+        if (poisoned || tokens.stream().mapToInt(t -> t.length).sum() > maxTokens) {
             outOfMemory.add(tokens.stream().map(int[]::clone).toList());
             throw new EngineException(message);
         }
