@@ -58,6 +58,16 @@ class MetricsTest {
             worker = scrape(workerUrl);
             assertEquals(2 * looked, value(worker, "nbce_prefix_cache_query_tokens_total"), "same prompts looked up again");
             assertTrue(value(worker, "nbce_prefix_cache_hit_tokens_total") > 0.5 * looked, "most of them found");
+            int capacity = cluster.workers().get(0).engine().capacityTokens();
+            assertEquals(capacity, value(worker, "nbce_kv_cache_tokens"), "the KV budget in tokens");
+            // The close that frees the rows may still be on its way when the response arrives.
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (value(worker, "nbce_kv_cache_free_tokens") != capacity && System.nanoTime() < until) {
+                Thread.sleep(100);
+                worker = scrape(workerUrl);
+            }
+            assertEquals(capacity, value(worker, "nbce_kv_cache_free_tokens"), "no row holds a reservation once the request is done");
+            assertEquals(0, value(worker, "nbce_prefix_cache_evictions_total"), "nothing evicted within the default budget");
         }
     }
 }

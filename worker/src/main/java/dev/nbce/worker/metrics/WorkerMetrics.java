@@ -39,6 +39,13 @@ public final class WorkerMetrics {
                 .description("prompt tokens of new rows looked up in the prefix cache").register(registry);
         Gauge.builder("nbce.prefix.cache.bytes", engine, e -> e.prefixCache().bytes())
                 .description("bytes of cached prefix keys and values").register(registry);
+        FunctionCounter.builder("nbce.prefix.cache.evictions", engine, e -> e.prefixCache().evictions())
+                .description("cached blocks evicted, for the cache's room or for new rows").register(registry);
+        // The KV budget in tokens (its source is on the ready line) and what the open rows leave of it.
+        Gauge.builder("nbce.kv.cache.tokens", engine, RowEngine::capacityTokens)
+                .description("tokens of KV cache the budget holds").register(registry);
+        Gauge.builder("nbce.kv.cache.free.tokens", engine, RowEngine::freeTokens)
+                .description("KV tokens no open row has reserved (cached prefixes give way to rows)").register(registry);
         FunctionCounter.builder("nbce.forward.oom", engine, RowEngine::outOfMemoryForwards)
                 .description("forwards that ran out of memory (retried smaller, or failing the one request in them)")
                 .register(registry);
