@@ -100,6 +100,8 @@ final class ServeCommand implements Main.Command {
         builder.environment().putIfAbsent("NBCE_METRICS_HOST", ClusterSettings.LOOPBACK);
         // The worker announces the model under the gateway's name even for a copied directory.
         builder.environment().put("NBCE_MODEL_NAME", modelName);
+        // A worker ends with this process, even one killed with SIGKILL (its shutdown hook never runs).
+        builder.environment().put(ParentWatch.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         builder.directory(new File(System.getProperty("user.dir")));
         return builder.start();
     }

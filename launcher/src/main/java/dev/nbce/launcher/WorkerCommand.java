@@ -75,6 +75,7 @@ final class WorkerCommand implements Main.Command {
                 err.println("nbce worker " + workerId + ": shutdown: " + Main.oneLine(e));
             }
         }, "nbce-drain"));
+        ParentWatch.start(System.getenv(), err, "nbce worker " + workerId);
         out.printf("nbce worker %s ready: model %s on %s, %d rows, KV cache %,d tokens (%s), metrics %s (bound %s)%n",
                 workerId, ModelArgs.modelName(args), describe(node.decoder().device()), limits.capacityRows(),
                 node.engine().capacityTokens(), node.engine().kvBudget().source(), node.metricsUrl(), node.metricsBinding());

@@ -13,6 +13,7 @@ import dev.nbce.gateway.session.SessionClock;
 import dev.nbce.gateway.session.SessionListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -95,17 +96,25 @@ public final class NbceService {
         NbceException stopping = new NbceException(ErrorCode.SHUTTING_DOWN,
                 "the gateway is shutting down; send the request again", 1);
         boolean[] aborted = {false};
-        vertx.setPeriodic(0, 50, timer -> {
-            long now = System.nanoTime();
-            if (runs.isEmpty() || now > giveUpAt) {
-                vertx.cancelTimer(timer);
-                drained.tryComplete();
-            } else if (now > abortAt && !aborted[0]) {
-                aborted[0] = true;
-                LOG.warn("event=drain_deadline requests={}", runs.size());
-                runs.forEach(run -> run.abort(stopping));
+        // A timer that sets the next one, not a periodic one: cancelling a periodic timer from its own
+        // first run (delay 0) fails inside Vert.x before the timer is registered.
+        Handler<Long> check = new Handler<>() {
+            @Override
+            public void handle(Long timer) {
+                long now = System.nanoTime();
+                if (runs.isEmpty() || now > giveUpAt) {
+                    drained.tryComplete();
+                    return;
+                }
+                if (now > abortAt && !aborted[0]) {
+                    aborted[0] = true;
+                    LOG.warn("event=drain_deadline requests={}", runs.size());
+                    runs.forEach(run -> run.abort(stopping));
+                }
+                vertx.setTimer(50, this);
             }
-        });
+        };
+        vertx.runOnContext(v -> check.handle(-1L));
         return drained.future();
     }
 

@@ -1,0 +1,39 @@
+package dev.nbce.launcher;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ends a process when the one that started it has ended. {@code nbce serve} stops its workers from a
+ * shutdown hook, which a SIGKILL (or a crash) never runs; without this, its workers would outlive it
+ * and keep their ports and memory. The exit runs the worker's own shutdown hook, so it still drains.
+ */
+final class ParentWatch {
+    /** The process id whose end ends this one; {@code serve} sets it for the workers it starts. */
+    static final String PARENT_PID_ENV = "NBCE_PARENT_PID";
+
+    private ParentWatch() {}
+
+    /** Watches the process named by {@value #PARENT_PID_ENV}, if set. */
+    static void start(Map<String, String> env, PrintStream err, String who) {
+        String value = env.get(PARENT_PID_ENV);
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PARENT_PID_ENV + " must be a process id, got '" + value + "'");
+        }
+        Optional<ProcessHandle> parent = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (parent.isEmpty()) {
+            throw new IllegalStateException(who + ": the process that started it (pid " + pid + ") has already ended");
+        }
+        parent.get().onExit().thenRun(() -> {
+            err.println(who + ": the process that started it (pid " + pid + ") has ended; stopping");
+            System.exit(0);
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.nbce.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code nbce serve} in a process of its own, killed with SIGKILL: its shutdown hook never runs, yet its
+ * worker must not outlive it (it watches the process that started it).
+ */
+class ServeProcessTest {
+    /** A `nbce serve --workers 1` process, ready, its output in {@code log}. */
+    private static Process startServe(Path dir, Path log) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Dai.djl.offline=true",
+                "-cp", System.getProperty("java.class.path"), "dev.nbce.launcher.Main",
+                "serve", "--workers", "1", "--port", "0", "--worker-heap", "512m"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("NBCE_CACHE_DIR", dir.resolve("cache").toString());
+        builder.environment().put("DJL_OFFLINE", "true");
+        builder.environment().keySet().removeIf(k -> k.startsWith("NBCE_CLUSTER") || k.equals("NBCE_METRICS_PORT"));
+        Process serve = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!Files.readString(log).contains("NBCE chat ready") && System.nanoTime() < deadline && serve.isAlive()) {
+            Thread.sleep(200);
+        }
+        if (!Files.readString(log).contains("NBCE chat ready")) {
+            serve.destroyForcibly();
+            throw new AssertionError("serve never got ready:\n" + Files.readString(log));
+        }
+        return serve;
+    }
+
+    @Test
+    void aServeKilledWithSigkillTakesItsWorkerWithIt(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("serve.log");
+        Process serve = startServe(dir, log);
+        List<ProcessHandle> workers = serve.toHandle().children().toList();
+        try {
+            assertEquals(1, workers.size(), "serve started one worker process");
+            serve.destroyForcibly();
+            assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve died");
+            long killedAt = System.nanoTime();
+            workers.get(0).onExit().get(60, TimeUnit.SECONDS);
+            System.out.printf("serve SIGKILL -> its worker exited after %.0f ms%n", (System.nanoTime() - killedAt) / 1e6);
+            assertTrue(Files.readString(log).contains("has ended; stopping"), Files.readString(log));
+        } finally {
+            serve.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** SIGTERM with nothing in flight: the drain ends at once, serve stops its worker and exits, with no error logged. */
+    @Test
+    void anIdleServeStopsPromptlyOnSigterm(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("serve.log");
+        Process serve = startServe(dir, log);
+        List<ProcessHandle> workers = serve.toHandle().children().toList();
+        try {
+            long termAt = System.nanoTime();
+            serve.destroy();
+            assertTrue(serve.waitFor(40, TimeUnit.SECONDS), "serve exits on SIGTERM:\n" + Files.readString(log));
+            System.out.printf("idle serve SIGTERM -> exited after %.0f ms%n", (System.nanoTime() - termAt) / 1e6);
+            for (ProcessHandle worker : workers) {
+                worker.onExit().get(30, TimeUnit.SECONDS);
+            }
+            String output = Files.readString(log);
+            assertTrue(output.contains("drained and left the cluster"), output);
+            assertTrue(!output.contains("Unhandled exception") && !output.contains("ERROR"), output);
+        } finally {
+            serve.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void aBadOrDeadParentIsAClearError() {
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ParentWatch.start(Map.of(ParentWatch.PARENT_PID_ENV, "serve"), err, "nbce worker w"));
+        assertTrue(bad.getMessage().contains(ParentWatch.PARENT_PID_ENV), bad.getMessage());
+        IllegalStateException gone = assertThrows(IllegalStateException.class,
+                () -> ParentWatch.start(Map.of(ParentWatch.PARENT_PID_ENV, Long.toString(Long.MAX_VALUE)), err, "nbce worker w"));
+        assertTrue(gone.getMessage().contains("has already ended"), gone.getMessage());
+        ParentWatch.start(Map.of(), err, "nbce worker w"); // unset: nothing to watch
+    }
+}
