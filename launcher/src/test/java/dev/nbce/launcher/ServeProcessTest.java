@@ -42,46 +42,50 @@ class ServeProcessTest {
         return serve;
     }
 
-    @Test
-    void aServeKilledWithSigkillTakesItsWorkerWithIt(@TempDir Path dir) throws Exception {
+    /** What a test does with a ready serve process, its worker processes and its log. */
+    private interface ServeCheck {
+        void run(Process serve, List<ProcessHandle> workers, Path log) throws Exception;
+    }
+
+    /** Runs {@code check} against a fresh serve; every process it started is killed afterwards. */
+    private static void withServe(Path dir, ServeCheck check) throws Exception {
         Path log = dir.resolve("serve.log");
         Process serve = startServe(dir, log);
         List<ProcessHandle> workers = serve.toHandle().children().toList();
         try {
             assertEquals(1, workers.size(), "serve started one worker process");
-            serve.destroyForcibly();
-            assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve died");
-            long killedAt = System.nanoTime();
-            workers.get(0).onExit().get(60, TimeUnit.SECONDS);
-            System.out.printf("serve SIGKILL -> its worker exited after %.0f ms%n", (System.nanoTime() - killedAt) / 1e6);
-            assertTrue(Files.readString(log).contains("has ended; stopping"), Files.readString(log));
+            check.run(serve, workers, log);
         } finally {
             serve.destroyForcibly();
             workers.forEach(ProcessHandle::destroyForcibly);
         }
     }
 
+    @Test
+    void aServeKilledWithSigkillTakesItsWorkerWithIt(@TempDir Path dir) throws Exception {
+        withServe(dir, (serve, workers, log) -> {
+            serve.destroyForcibly();
+            assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve died");
+            long killedAt = System.nanoTime();
+            workers.get(0).onExit().get(60, TimeUnit.SECONDS);
+            System.out.printf("serve SIGKILL -> its worker exited after %.0f ms%n", (System.nanoTime() - killedAt) / 1e6);
+            assertTrue(Files.readString(log).contains("has ended; stopping"), Files.readString(log));
+        });
+    }
+
     /** SIGTERM with nothing in flight: the drain ends at once, serve stops its worker and exits, with no error logged. */
     @Test
     void anIdleServeStopsPromptlyOnSigterm(@TempDir Path dir) throws Exception {
-        Path log = dir.resolve("serve.log");
-        Process serve = startServe(dir, log);
-        List<ProcessHandle> workers = serve.toHandle().children().toList();
-        try {
+        withServe(dir, (serve, workers, log) -> {
             long termAt = System.nanoTime();
             serve.destroy();
             assertTrue(serve.waitFor(40, TimeUnit.SECONDS), "serve exits on SIGTERM:\n" + Files.readString(log));
             System.out.printf("idle serve SIGTERM -> exited after %.0f ms%n", (System.nanoTime() - termAt) / 1e6);
-            for (ProcessHandle worker : workers) {
-                worker.onExit().get(30, TimeUnit.SECONDS);
-            }
+            workers.get(0).onExit().get(30, TimeUnit.SECONDS);
             String output = Files.readString(log);
             assertTrue(output.contains("drained and left the cluster"), output);
             assertTrue(!output.contains("Unhandled exception") && !output.contains("ERROR"), output);
-        } finally {
-            serve.destroyForcibly();
-            workers.forEach(ProcessHandle::destroyForcibly);
-        }
+        });
     }
 
     @Test
