@@ -180,7 +180,7 @@ public final class NbceService {
                         return session.start();
                     })
                     .map(ended -> {
-                        if (abortCause != null && ended.finishReason().equals("cancelled")) {
+                        if (abortCause != null && ended.finishReason() == FinishReason.CANCELLED) {
                             throw abortCause;
                         }
                         return ended;
