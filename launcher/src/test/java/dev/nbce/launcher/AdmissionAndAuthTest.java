@@ -92,14 +92,13 @@ class AdmissionAndAuthTest {
                 HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), "probes need no key");
 
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "w");
-        message.set("request", request(4));
+        String message = WsClient.generateFrame("w", request(4));
         try (WsClient ws = new WsClient(cluster.baseUrl())) {
-            ws.send(message.toString());
+            ws.send(message);
             JsonNode refused = ws.next(10);
             assertEquals("unauthorized", refused.get("code").asText(), refused.toString());
             ws.send("{\"type\":\"auth\",\"api_key\":\"" + KEY + "\"}");
-            ws.send(message.toString());
+            ws.send(message);
             List<JsonNode> frames = ws.until("w", 30);
             assertEquals("done", frames.get(frames.size() - 1).get("type").asText(), frames.toString());
         }
@@ -111,7 +110,7 @@ class AdmissionAndAuthTest {
         }
         // A key in the URL is not a key: URLs end up in proxy logs.
         try (WsClient ws = new WsClient(cluster.baseUrl() + "/?api_key=" + KEY)) {
-            ws.send(message.toString());
+            ws.send(message);
             assertEquals("unauthorized", ws.next(10).get("code").asText());
         }
     }

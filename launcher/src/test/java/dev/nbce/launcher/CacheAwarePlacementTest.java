@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.WorkerNode;
@@ -107,9 +106,7 @@ class CacheAwarePlacementTest {
 
         Map<String, Integer> held = new TreeMap<>();
         try (WsClient ws = new WsClient(baseUrl(gatewayB))) {
-            ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "tied");
-            message.set("request", tied);
-            ws.send(message.toString());
+            ws.send(WsClient.generateFrame("tied", tied));
             JsonNode token = ws.next(60);
             assertEquals("token", token.get("type").asText(), token.toString());
             // Every row is open from its placement until the request closes: the rows' homes, read mid-stream.

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,18 +32,6 @@ class CancellationTest {
         cluster.close();
     }
 
-    private static ObjectNode longRequest() throws Exception {
-        ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
-        request.put("max_new_tokens", 400);
-        return request;
-    }
-
-    private static String generate(String id, ObjectNode request) {
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-        message.set("request", request);
-        return message.toString();
-    }
-
     /** Rows are freed, and before the generation could have run to its end on its own. */
     private void assertRowsFreed(double tokensBefore) throws Exception {
         assertTrue(ClusterExactnessTest.waitForNoActiveRows(cluster, 5_000),
@@ -54,17 +41,14 @@ class CancellationTest {
     }
 
     private double tokensGenerated() throws Exception {
-        String metrics = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("nbce_tokens_generated_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusScrape.sum(PrometheusScrape.fetch(cluster.baseUrl() + "/metrics"), "nbce_tokens_generated_total");
     }
 
     @Test
     void cancelFrameFreesRowsAndEndsTheStream() throws Exception {
         double before = tokensGenerated();
         try (WsClient ws = new WsClient(cluster.baseUrl())) {
-            ws.send(generate("c1", longRequest()));
+            ws.send(WsClient.generateFrame("c1", ClusterExactnessTest.longRequest(400)));
             assertEquals("token", ws.next(30).get("type").asText());
             assertTrue(cluster.activeRows() > 0, "rows are placed while generating");
             ws.send("{\"type\":\"cancel\",\"id\":\"c1\"}");
@@ -84,8 +68,8 @@ class CancellationTest {
     void closedSocketFreesRows() throws Exception {
         double before = tokensGenerated();
         WsClient ws = new WsClient(cluster.baseUrl());
-        ws.send(generate("c2", longRequest()));
-        ws.send(generate("c3", longRequest()));
+        ws.send(WsClient.generateFrame("c2", ClusterExactnessTest.longRequest(400)));
+        ws.send(WsClient.generateFrame("c3", ClusterExactnessTest.longRequest(400)));
         assertEquals("token", ws.next(30).get("type").asText());
         ws.abort();
         assertRowsFreed(before);
@@ -94,7 +78,7 @@ class CancellationTest {
     @Test
     void abortedHttpStreamFreesRows() throws Exception {
         double before = tokensGenerated();
-        ObjectNode request = longRequest().put("stream", true);
+        ObjectNode request = ClusterExactnessTest.longRequest(400).put("stream", true);
         HttpResponse<InputStream> response = ClusterExactnessTest.HTTP.send(
                 HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
                         .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),

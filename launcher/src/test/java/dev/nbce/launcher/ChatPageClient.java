@@ -62,9 +62,7 @@ final class ChatPageClient implements AutoCloseable {
     /** Sends one generate message on this socket and waits for its result. */
     JsonNode send(ObjectNode request) throws Exception {
         String id = "q" + ++sequence;
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-        message.set("request", request);
-        socket.send(message.toString());
+        socket.send(WsClient.generateFrame(id, request));
         List<JsonNode> frames = socket.until(id, 120);
         JsonNode last = frames.get(frames.size() - 1);
         if (!last.path("type").asText().equals("done")) {

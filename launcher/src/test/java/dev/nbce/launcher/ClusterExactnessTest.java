@@ -34,6 +34,13 @@ public class ClusterExactnessTest {
     }
 
     /** The request JSON of a reference case. */
+    /** The first tiny-llama reference case asked for {@code maxNewTokens}: long enough to be running when a test acts. */
+    public static ObjectNode longRequest(int maxNewTokens) {
+        ObjectNode request = requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
+        request.put("max_new_tokens", maxNewTokens);
+        return request;
+    }
+
     public static ObjectNode requestJson(JsonNode c) {
         JsonNode p = c.get("params");
         ObjectNode request = Json.MAPPER.createObjectNode();
@@ -90,9 +97,7 @@ public class ClusterExactnessTest {
                 int n = 0;
                 for (JsonNode c : reference().get("nbce")) {
                     String id = "case-" + n++;
-                    ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-                    message.set("request", requestJson(c));
-                    ws.send(message.toString());
+                    ws.send(WsClient.generateFrame(id, requestJson(c)));
                     List<JsonNode> frames = ws.until(id, 60);
                     JsonNode done = frames.get(frames.size() - 1);
                     assertEquals("done", done.get("type").asText(), done.toString());
@@ -135,9 +140,7 @@ public class ClusterExactnessTest {
             try (WsClient first = new WsClient(cluster.baseUrl()); WsClient second = new WsClient(cluster.baseUrl())) {
                 WsClient[] sockets = {first, second};
                 for (int i = 0; i < requests.size(); i++) {
-                    ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "r" + i);
-                    message.set("request", requests.get(i));
-                    sockets[i % 2].send(message.toString());
+                    sockets[i % 2].send(WsClient.generateFrame("r" + i, requests.get(i)));
                 }
                 for (int i = 0; i < requests.size(); i++) {
                     List<JsonNode> frames = sockets[i % 2].until("r" + i, 120);

@@ -93,7 +93,7 @@ class ClusterTlsTest {
 
             // The rogues computed no row and read no event-bus byte; the listeners heard nothing.
             for (String metrics : List.of(get(plainMetrics), get(otherCaMetrics))) {
-                assertEquals(0.0, sample(metrics, "nbce_worker_rows_computed_total"), metrics);
+                assertEquals(0.0, PrometheusScrape.required(metrics, "nbce_worker_rows_computed_total"), metrics);
                 assertEquals(0.0, sumOf(metrics, "vertx_eventbus_bytes_read"), metrics);
                 assertEquals(0.0, sumOf(metrics, "vertx_eventbus_received"), metrics);
             }
@@ -149,12 +149,6 @@ class ClusterTlsTest {
 
     static String get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static double sample(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + name + " in\n" + metrics));
     }
 
     /** Sum of every sample whose name starts with the prefix (0 when Vert.x has recorded none). */

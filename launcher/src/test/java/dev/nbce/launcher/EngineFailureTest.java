@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.launcher.cluster.WorkerNode;
 import java.net.URI;
@@ -33,15 +32,12 @@ class EngineFailureTest {
                 }
             });
             cluster.gateway().awaitWorkers(2, 60_000);
-            ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
-            request.put("max_new_tokens", 300);
+            ObjectNode request = ClusterExactnessTest.longRequest(300);
             JsonNode expected = ClusterExactnessTest.postGenerate(cluster.baseUrl(), request).get("token_ids");
             assertEquals(200, health(sick).statusCode());
 
             try (WsClient ws = new WsClient(cluster.baseUrl())) {
-                ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "g");
-                message.set("request", request);
-                ws.send(message.toString());
+                ws.send(WsClient.generateFrame("g", request));
                 assertEquals("token", ws.next(60).get("type").asText());
                 assertTrue(sick.engine().activeRows() > 0, "the stream has rows on the worker about to fail");
                 long armedAt = System.nanoTime();

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.model.DeviceSpec;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +37,6 @@ import org.junit.jupiter.api.TestInstance;
 class GatewayLifecycleTest {
     private static final int CAPACITY = 16;
     private static final int LEASE_MILLIS = 3000;
-    private static final Pattern ROWS_ACTIVE = Pattern.compile("(?m)^nbce_rows_active(?:\\{[^}]*})? ([0-9.eE+-]+)$");
 
     private final ClusterSettings cluster =
             ClusterSettings.loopback("nbce-gw-test-" + UUID.randomUUID(), ClusterSettings.freeSeedPort());
@@ -85,7 +78,7 @@ class GatewayLifecycleTest {
     void aKilledGatewaysRowsAreFreedWithinTheLease() throws Exception {
         GatewayProcess gateway = startGateway(Map.of("NBCE_LEASE_MS", Integer.toString(LEASE_MILLIS)));
         try (WsClient ws = new WsClient(gateway.baseUrl())) {
-            ws.send(generate("long", longRequest()).toString());
+            ws.send(WsClient.generateFrame("long", ClusterExactnessTest.longRequest(300)));
             for (int i = 0; i < 3; i++) {
                 JsonNode frame = ws.next(60);
                 assertEquals("token", frame.get("type").asText(), frame.toString());
@@ -133,7 +126,7 @@ class GatewayLifecycleTest {
              WsClient b1 = new WsClient(b.baseUrl()); WsClient b2 = new WsClient(b.baseUrl())) {
             WsClient[] sockets = {a1, b1, a2, b2};
             for (int i = 0; i < total; i++) {
-                sockets[i % sockets.length].send(generate("r" + i, distinct.get(i % distinct.size())).toString());
+                sockets[i % sockets.length].send(WsClient.generateFrame("r" + i, distinct.get(i % distinct.size())));
             }
             for (int i = 0; i < total; i++) {
                 List<JsonNode> frames = sockets[i % sockets.length].until("r" + i, 180);
@@ -163,7 +156,7 @@ class GatewayLifecycleTest {
         for (ObjectNode request : requests) {
             expected.add(ClusterExactnessTest.postGenerate(b.baseUrl(), request).get("token_ids"));
         }
-        ObjectNode longRequest = longRequest();
+        ObjectNode longRequest = ClusterExactnessTest.longRequest(300);
         JsonNode longExpected = ClusterExactnessTest.postGenerate(b.baseUrl(), longRequest).get("token_ids");
 
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
@@ -219,7 +212,7 @@ class GatewayLifecycleTest {
             WsClient ws;
             try {
                 ws = new WsClient(target.baseUrl());
-                ws.send(generate(id, request).toString());
+                ws.send(WsClient.generateFrame(id, request));
             } catch (Exception refusedConnection) {
                 count(outcomes, "connection_refused_then_retried");
                 continue;
@@ -277,28 +270,12 @@ class GatewayLifecycleTest {
         return requests;
     }
 
-    private static ObjectNode longRequest() throws Exception {
-        ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
-        request.put("max_new_tokens", 300);
-        return request;
-    }
-
-    private static ObjectNode generate(String id, ObjectNode request) {
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-        message.set("request", request);
-        return message;
-    }
-
     /** Sum of nbce_rows_active scraped from every worker's own /metrics. */
     private double scrapedRowsActive() throws Exception {
         double sum = 0;
         for (WorkerNode w : workers) {
-            String body = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + w.metricsPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = ROWS_ACTIVE.matcher(body);
-            assertTrue(m.find(), "worker metrics carry nbce_rows_active");
-            sum += Double.parseDouble(m.group(1));
+            sum += PrometheusScrape.required(PrometheusScrape.fetch("http://127.0.0.1:" + w.metricsPort() + "/metrics"),
+                    "nbce_rows_active");
         }
         return sum;
     }

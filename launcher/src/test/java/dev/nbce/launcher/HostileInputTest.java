@@ -98,9 +98,7 @@ class HostileInputTest {
         JsonNode alone = ClusterExactnessTest.postGenerate(cluster.baseUrl(), good).get("token_ids");
 
         try (WsClient victim = new WsClient(cluster.baseUrl()); WsClient attacker = new WsClient(cluster.baseUrl())) {
-            ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "good");
-            message.set("request", good);
-            victim.send(message.toString());
+            victim.send(WsClient.generateFrame("good", good));
 
             for (String bad : BAD_REQUESTS) {
                 expectError("/v1/generate", utf8(bad), 400, "bad_request");
@@ -148,9 +146,7 @@ class HostileInputTest {
             }
             // Interleaved cancels: start, cancel twice, start the same id again.
             tried += 3;
-            ObjectNode start = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "z");
-            start.set("request", good);
-            attacker.send(start.toString());
+            attacker.send(WsClient.generateFrame("z", good));
             attacker.send("{\"type\":\"cancel\",\"id\":\"z\"}");
             attacker.send("{\"type\":\"cancel\",\"id\":\"z\"}");
             List<JsonNode> zFrames = attacker.until("z", 30);
@@ -158,9 +154,7 @@ class HostileInputTest {
             assertTrue(endType.equals("done") || endType.equals("error"), zFrames.toString());
 
             // The attacked socket still serves a valid request.
-            ObjectNode ok = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "after");
-            ok.set("request", ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0)));
-            attacker.send(ok.toString());
+            attacker.send(WsClient.generateFrame("after", ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0))));
             List<JsonNode> afterFrames = attacker.until("after", 60);
             assertEquals("done", afterFrames.get(afterFrames.size() - 1).get("type").asText());
 

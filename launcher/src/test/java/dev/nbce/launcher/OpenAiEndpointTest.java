@@ -138,9 +138,7 @@ class OpenAiEndpointTest {
         JsonNode generated = ClusterExactnessTest.postGenerate(cluster.baseUrl(), nativeRequest);
         assertEquals(answer.get("nbce").get("token_ids"), generated.get("token_ids"));
         try (WsClient ws = new WsClient(cluster.baseUrl())) {
-            ObjectNode frame = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "conv");
-            frame.set("request", nativeRequest);
-            ws.send(frame.toString());
+            ws.send(WsClient.generateFrame("conv", nativeRequest));
             List<JsonNode> frames = ws.until("conv", 60);
             JsonNode done = frames.get(frames.size() - 1);
             assertEquals(generated.get("token_ids"), done.get("result").get("token_ids"), done.toString());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.engine.EngineLimits;
@@ -73,13 +72,13 @@ class OutOfMemoryClusterTest {
             int movedRows = movedCase.get("row_input_ids").size();
             int failedRows = failedCase.get("row_input_ids").size();
             try (WsClient ws = new WsClient(cluster.baseUrl())) {
-                ws.send(generate("stream", stream));
+                ws.send(WsClient.generateFrame("stream", stream));
                 assertEquals("token", ws.next(60).get("type").asText());
                 assertEquals(streamRows, roomy.engine().activeRows(), "the stream decodes on the roomy worker");
                 assertEquals(0, small.engine().activeRows());
 
                 long t0 = System.nanoTime();
-                ws.send(generate("moved", ClusterExactnessTest.requestJson(movedCase)));
+                ws.send(WsClient.generateFrame("moved", ClusterExactnessTest.requestJson(movedCase)));
                 JsonNode moved = last(ws.until("moved", 30));
                 long movedNanos = System.nanoTime() - t0;
                 assertEquals("done", moved.get("type").asText(), moved.toString());
@@ -87,7 +86,7 @@ class OutOfMemoryClusterTest {
                         "out of memory on one worker: the reference ids from the other");
 
                 t0 = System.nanoTime();
-                ws.send(generate("failed", ClusterExactnessTest.requestJson(failedCase)));
+                ws.send(WsClient.generateFrame("failed", ClusterExactnessTest.requestJson(failedCase)));
                 List<JsonNode> failedFrames = ws.until("failed", 30);
                 long failedNanos = System.nanoTime() - t0;
                 JsonNode failed = last(failedFrames);
@@ -156,12 +155,6 @@ class OutOfMemoryClusterTest {
         return ids;
     }
 
-    private static String generate(String id, JsonNode request) {
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-        message.set("request", request);
-        return message.toString();
-    }
-
     private static JsonNode last(List<JsonNode> frames) {
         return frames.get(frames.size() - 1);
     }
@@ -171,11 +164,8 @@ class OutOfMemoryClusterTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The sum of a Prometheus metric's samples. */
+    /** The sum of a Prometheus metric's samples at {@code url}. */
     private static double metric(String url, String name) throws Exception {
-        HttpResponse<String> response = get(url);
-        assertEquals(200, response.statusCode());
-        return response.body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusScrape.sum(PrometheusScrape.fetch(url), name);
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.common.wire.WorkerStatus;
 import java.util.ArrayList;
@@ -28,15 +27,12 @@ class PrefixCacheFailoverTest {
                     workers.add(WorkerProcess.start(gateway.settings(), Fixtures.tinyLlama(), "tiny-llama", id));
                 }
                 gateway.gateway().awaitWorkers(2, 90_000);
-                ObjectNode request = ClusterExactnessTest.requestJson(Fixtures.tinyLlamaReference().get("nbce").get(0));
-                request.put("max_new_tokens", 300);
+                ObjectNode request = ClusterExactnessTest.longRequest(300);
                 JsonNode expected = ClusterExactnessTest.postGenerate(gateway.baseUrl(), request).get("token_ids");
                 awaitDigests(gateway, 2);
 
                 try (WsClient ws = new WsClient(gateway.baseUrl())) {
-                    ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", "again");
-                    message.set("request", request);
-                    ws.send(message.toString());
+                    ws.send(WsClient.generateFrame("again", request));
                     JsonNode first = ws.next(60);
                     assertEquals("token", first.get("type").asText(), first.toString());
                     workers.get(0).kill();

@@ -1,14 +1,9 @@
 package dev.nbce.launcher;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.nbce.common.wire.WorkerStatus;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.WorkerNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,14 +62,8 @@ final class PrefixCacheWatch {
                 && Objects.equals(known.get(w.workerId()).prefixes(), w.engine().prefixDigest()));
     }
 
-    /** The sum of one meter's samples in a Prometheus scrape of {@code url}. */
+    /** The sum of one meter's samples in a Prometheus scrape of {@code url}, which must have it. */
     static double scrape(String url, String name) throws Exception {
-        HttpResponse<String> response = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), url);
-        List<String> samples = response.body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .toList();
-        assertFalse(samples.isEmpty(), url + " has no " + name);
-        return samples.stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusScrape.required(PrometheusScrape.fetch(url), name);
     }
 }

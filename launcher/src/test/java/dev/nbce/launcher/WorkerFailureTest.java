@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -54,32 +53,18 @@ class WorkerFailureTest {
         }
     }
 
-    /** A long greedy generation over four windows: five rows, spread over the workers. */
-    private static ObjectNode longRequest() throws Exception {
-        JsonNode c = Fixtures.tinyLlamaReference().get("nbce").get(0);
-        ObjectNode request = ClusterExactnessTest.requestJson(c);
-        request.put("max_new_tokens", 300);
-        return request;
-    }
-
-    private static ObjectNode generateMessage(String id, ObjectNode request) {
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-        message.set("request", request);
-        return message;
-    }
-
     @Test
     void killedWorkerIsReplacedAndTheAnswerIsUnchanged() throws Exception {
         startWorker("w-a");
         startWorker("w-b");
         startWorker("w-c");
         awaitWorkers(3);
-        ObjectNode request = longRequest();
+        ObjectNode request = ClusterExactnessTest.longRequest(300);
         JsonNode expected = ClusterExactnessTest.postGenerate(gateway.baseUrl(), request).get("token_ids");
         assertTrue(expected.size() > 20, "the generation must be long enough to interrupt: " + expected.size());
 
         try (WsClient ws = new WsClient(gateway.baseUrl())) {
-            ws.send(generateMessage("g", request).toString());
+            ws.send(WsClient.generateFrame("g", request));
             JsonNode first = ws.next(60);
             assertEquals("token", first.get("type").asText(), first.toString());
             long killedAt = System.nanoTime();
@@ -113,7 +98,7 @@ class WorkerFailureTest {
         startWorker("w-only");
         awaitWorkers(1);
         try (WsClient ws = new WsClient(gateway.baseUrl())) {
-            ws.send(generateMessage("g", longRequest()).toString());
+            ws.send(WsClient.generateFrame("g", ClusterExactnessTest.longRequest(300)));
             assertEquals("token", ws.next(60).get("type").asText());
             workers.get(0).kill();
             List<JsonNode> frames = ws.until("g", 30);
@@ -129,10 +114,10 @@ class WorkerFailureTest {
         startWorker("w-a");
         startWorker("w-b");
         awaitWorkers(2);
-        ObjectNode request = longRequest();
+        ObjectNode request = ClusterExactnessTest.longRequest(300);
         JsonNode expected = ClusterExactnessTest.postGenerate(gateway.baseUrl(), request).get("token_ids");
         try (WsClient ws = new WsClient(gateway.baseUrl())) {
-            ws.send(generateMessage("g", request).toString());
+            ws.send(WsClient.generateFrame("g", request));
             assertEquals("token", ws.next(60).get("type").asText());
             workers.get(0).terminate();
             List<JsonNode> frames = ws.until("g", 120);

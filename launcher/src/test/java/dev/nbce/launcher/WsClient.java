@@ -1,6 +1,7 @@
 package dev.nbce.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,6 +78,13 @@ public final class WsClient implements AutoCloseable {
 
     public void abort() {
         socket.abort();
+    }
+
+    /** The API's frame that starts generation {@code id} of {@code request}. */
+    public static String generateFrame(String id, JsonNode request) {
+        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
+        message.set("request", request);
+        return message.toString();
     }
 
     @Override
