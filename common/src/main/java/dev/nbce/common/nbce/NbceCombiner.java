@@ -5,7 +5,7 @@ import dev.nbce.common.request.Pooling;
 import java.util.List;
 
 /**
- * The gateway's half of a step (DESIGN.md §2 steps 5–6): reduce the workers' reports across
+ * The gateway's half of a step (docs/design.md: NBCE steps 5–6): reduce the workers' reports across
  * shards, pool, and apply the β correction with the no-context row. The result does not depend
  * on how rows were spread over shards, nor on the order of the shards.
  */

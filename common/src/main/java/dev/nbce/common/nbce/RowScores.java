@@ -3,7 +3,7 @@ package dev.nbce.common.nbce;
 import java.util.Arrays;
 
 /**
- * Per-row steps 1–3 of DESIGN.md §2: log-softmax, Hugging Face top-p, and the entropy of the
+ * Per-row steps 1–3 of the NBCE step (docs/design.md): log-softmax, Hugging Face top-p, and the entropy of the
  * truncated (not renormalised) row. Rows are [vocab] float arrays; log-softmax and entropy sum in
  * double, top-p masses in exact fixed point.
  */

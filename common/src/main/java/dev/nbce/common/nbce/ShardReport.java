@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One worker's reduced result for its rows of one request at one step (DESIGN.md §2,
- * "Distributing it exactly").
+ * One worker's reduced result for its rows of one request at one step (docs/design.md,
+ * How the step is distributed).
  *
  * @param rows       global row numbers held here (0 = the no-context row)
  * @param entropies  entropy of each of those rows, stickiness already applied

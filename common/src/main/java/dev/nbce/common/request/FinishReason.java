@@ -1,6 +1,6 @@
 package dev.nbce.common.request;
 
-/** Why a generation ended (DESIGN.md §2 step 8, or the client's cancel). */
+/** Why a generation ended (docs/design.md: NBCE step 8, or the client's cancel). */
 public enum FinishReason {
     /** The model produced one of its end-of-sequence ids. */
     EOS("eos"),

@@ -3,7 +3,7 @@ package dev.nbce.common.request;
 import java.util.List;
 
 /**
- * One NBCE request (DESIGN.md §4), validated on construction.
+ * One NBCE request (docs/api.md: Request), validated on construction.
  *
  * @param contexts      context windows (may be empty: plain generation); exclusive with {@code document}
  * @param document      one long text to be windowed, or null

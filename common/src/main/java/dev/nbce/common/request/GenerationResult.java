@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The answer to a request (DESIGN.md §4).
+ * The answer to a request (docs/api.md: Result).
  *
  * @param tokenIds        generated token ids (without the stop string's tokens' text, which is cut from {@code text})
  * @param selectedWindows 0-based window each token was drawn from (-1 when there are no contexts)

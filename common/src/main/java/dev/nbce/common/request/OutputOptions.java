@@ -1,7 +1,7 @@
 package dev.nbce.common.request;
 
 /**
- * What a request asks of each step beyond choosing the token (DESIGN.md §2 step 7, applied to the final
+ * What a request asks of each step beyond choosing the token (docs/design.md: NBCE step 7, applied to the final
  * NBCE scores): OpenAI's repetition penalties and log-probabilities.
  *
  * @param presencePenalty  subtracted once from the final score of every token already generated, -2..2

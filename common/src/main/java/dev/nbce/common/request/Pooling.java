@@ -1,6 +1,6 @@
 package dev.nbce.common.request;
 
-/** How the context rows' distributions are pooled before the β correction (DESIGN.md §2 step 5). */
+/** How the context rows' distributions are pooled before the β correction (docs/design.md: NBCE step 5). */
 public enum Pooling {
     /** The row with the lowest entropy (after stickiness) speaks: NBCE's default. */
     MIN_ENTROPY("min_entropy"),

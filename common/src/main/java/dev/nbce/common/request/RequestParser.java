@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads request JSON (DESIGN.md §4) strictly: invalid UTF-8, malformed JSON, nesting deeper than
+ * Reads request JSON (docs/api.md: Request) strictly: invalid UTF-8, malformed JSON, nesting deeper than
  * {@link Json#MAX_NESTING}, unknown fields, wrong types, nulls and out-of-range numbers are all
  * rejected with an {@link InvalidRequestException} whose one-line message names the field.
  *

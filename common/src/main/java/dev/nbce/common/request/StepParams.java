@@ -1,7 +1,7 @@
 package dev.nbce.common.request;
 
 /**
- * A request's parameters of the NBCE step itself (DESIGN.md §2 steps 1–6), one shape from the
+ * A request's parameters of the NBCE step itself (docs/design.md: NBCE steps 1–6), one shape from the
  * request to every worker's reducer: the workers use top_p, η and the pooling, the gateway's
  * combiner the pooling and β.
  *

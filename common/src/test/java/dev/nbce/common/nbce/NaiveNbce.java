@@ -3,7 +3,7 @@ package dev.nbce.common.nbce;
 import dev.nbce.common.request.Pooling;
 
 /**
- * Straightforward dense implementations of DESIGN.md §2 written for the tests: full sorts, no
+ * Straightforward dense implementations of docs/design.md "The NBCE step" written for the tests: full sorts, no
  * candidate selection, no shards. The production code must agree with them exactly.
  */
 final class NaiveNbce {

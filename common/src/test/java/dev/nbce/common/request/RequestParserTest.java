@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RequestParserTest {
-    /** DESIGN.md §4's example, its comments removed. */
+    /** The example of docs/design.md, Request and result, its comments removed. */
     private static final String DESIGN_EXAMPLE = """
             { "contexts": ["window or document", "..."],
               "question": "…",

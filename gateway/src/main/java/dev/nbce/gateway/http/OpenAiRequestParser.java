@@ -15,7 +15,7 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * Reads OpenAI chat-completions and completions bodies into our request (README, "OpenAI API"). Every
+ * Reads OpenAI chat-completions and completions bodies into our request (docs/api.md, "OpenAI API"). Every
  * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
  * this server does not do (tools, JSON mode, several choices) — accepted at its default and refused
  * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions.

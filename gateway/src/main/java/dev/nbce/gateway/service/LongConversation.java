@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Where chat clients put a long document, and how the gateway takes it out of a conversation that does
- * not fit one window (README, "Long conversations"): the longest system or user message content is the
+ * not fit one window (docs/api.md, "Long conversations"): the longest system or user message content is the
  * document.
  * <ul>
  *   <li>A system message (retrieved text in the system prompt) leaves the conversation whole.</li>

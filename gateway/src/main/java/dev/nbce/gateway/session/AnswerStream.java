@@ -5,7 +5,7 @@ import dev.nbce.common.nbce.TokenLogprob;
 import dev.nbce.common.request.FinishReason;
 
 /**
- * The answer as its tokens are chosen (DESIGN.md §2 step 8): detokenises them, streams each text
+ * The answer as its tokens are chosen (docs/design.md: NBCE step 8): detokenises them, streams each text
  * delta to the listener (holding back what may be the start of a stop string or of a multi-byte
  * character), and says when generation ends — an EOS id, a stop string, max_new_tokens or the
  * model's length. One per generation.

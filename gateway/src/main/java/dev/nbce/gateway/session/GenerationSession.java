@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The per-request step loop (DESIGN.md §1–2): the rows report on the current step, their reports
+ * The per-request step loop (docs/design.md: The NBCE step): the rows report on the current step, their reports
  * are combined centrally, a token is chosen and streamed, every row appends it, repeat. Where the
  * rows run is {@link RowPlacer}'s business, what the tokens say {@link AnswerStream}'s. Runs on one
  * Vert.x context; every callback below happens there, so the fields need no locking.
@@ -86,7 +86,7 @@ public final class GenerationSession {
         }
     }
 
-    /** DESIGN.md §2 steps 5–8, on the rows' reports (steps 1–4 ran on the workers). */
+    /** docs/design.md: NBCE steps 5–8, on the rows' reports (steps 1–4 ran on the workers). */
     private void step(List<ShardReport> reports) {
         long t0 = System.nanoTime();
         NbceCombiner.Combination combination = NbceCombiner.combine(reports, request.nbce());

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How a process joins the cluster. Loopback by default (one machine, DESIGN.md §5); a member list
+ * How a process joins the cluster. Loopback by default (one machine; docs/design.md: Dependencies and why); a member list
  * or Kubernetes DNS discovery for fleets. Read from environment variables so that containers and
  * manifests configure it without files.
  *
