@@ -61,36 +61,6 @@ public final class RowEngine implements AutoCloseable {
 
     private record StopCommand() implements Command {}
 
-    /** Rows of one shard that need a forward this loop, and who waits for their report. */
-    private record Pending(RequestShard shard, List<Integer> positions, List<int[]> tokens,
-                           CompletableFuture<ShardStep> reply, boolean open) {}
-
-    private static List<Pending> decodes(List<Pending> pending) {
-        return pending.stream().filter(p -> !p.open()).toList();
-    }
-
-    /** Rows of an open being prefilled across loops: how much of each row's prompt is in its cache. */
-    private static final class Prefill {
-        final Pending pending;
-        final int[] fed;
-        final float[][] lastLogits;
-
-        Prefill(Pending pending) {
-            this.pending = pending;
-            this.fed = new int[pending.positions().size()];
-            this.lastLogits = new float[fed.length][];
-        }
-
-        boolean done() {
-            for (int i = 0; i < fed.length; i++) {
-                if (fed[i] < pending.tokens().get(i).length) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
     private final LlamaDecoder decoder;
     private final String name;
     private final EngineLimits limits;
@@ -102,7 +72,7 @@ public final class RowEngine implements AutoCloseable {
     private long digestVersion;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
-    private final java.util.ArrayDeque<Prefill> prefilling = new java.util.ArrayDeque<>(); // engine thread only
+    private final Scheduler scheduler; // engine thread only
     private final AtomicInteger activeRows = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final KvBudget kvBudget;
@@ -141,6 +111,7 @@ public final class RowEngine implements AutoCloseable {
         this.limits = limits;
         this.observer = observer;
         this.batches = new BatchRetry(observed(forward), limits);
+        this.scheduler = new Scheduler(decoder.options().prefillChunkTokens());
         this.kvBudget = KvBudget.resolve(decoder, limits);
         this.prefixCache = decoder.newPrefixCache(prefixCache, this::unreservedBytes);
         this.thread = new Thread(this::loop, "nbce-engine");
@@ -245,7 +216,7 @@ public final class RowEngine implements AutoCloseable {
         List<Command> batch = new ArrayList<>();
         while (running) {
             try {
-                if (prefilling.isEmpty()) {
+                if (scheduler.isEmpty()) {
                     batch.add(inbox.take());
                 }
                 iterationStartNanos = System.nanoTime();
@@ -261,8 +232,7 @@ public final class RowEngine implements AutoCloseable {
             }
         }
         NbceException stopped = new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down");
-        prefilling.forEach(p -> p.pending.reply().completeExceptionally(stopped));
-        prefilling.clear();
+        scheduler.drain().forEach(p -> p.pending.reply().completeExceptionally(stopped));
         shards.values().forEach(RequestShard::close);
         shards.clear();
         prefixCache.close();
@@ -276,7 +246,7 @@ public final class RowEngine implements AutoCloseable {
     private void gatherMore(List<Command> batch) throws InterruptedException {
         inbox.drainTo(batch);
         long deadline = System.nanoTime() + limits.batchWaitNanos();
-        while (countAdvances(batch) < decodingRequests() && System.nanoTime() < deadline) {
+        while (countAdvances(batch) < scheduler.decoding(shards.size()) && System.nanoTime() < deadline) {
             Command next = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (next == null) {
                 break;
@@ -284,11 +254,6 @@ public final class RowEngine implements AutoCloseable {
             batch.add(next);
             inbox.drainTo(batch);
         }
-    }
-
-    /** Requests whose rows are all prefilled: the ones that will send an Advance next. */
-    private long decodingRequests() {
-        return shards.size() - prefilling.stream().map(p -> p.pending.shard().requestId).distinct().count();
     }
 
     private static long countAdvances(List<Command> batch) {
@@ -315,17 +280,15 @@ public final class RowEngine implements AutoCloseable {
                     failReply(command, e);
                 }
             }
-            // New opens join the prefills before streams are counted: a request alone on the worker is
-            // prefilled at full speed, not one chunk per loop as if it were a stream waiting for itself.
-            pending.stream().filter(p -> p.open()).map(Prefill::new).forEach(prefilling::add);
-            // Decode steps of running requests go first, in one forward of their own, and are answered
-            // before any prefill runs: a newcomer's long prompt must not stall every stream.
-            boolean streamsWaiting = !decodes(pending).isEmpty() || decodingRequests() > 0;
-            if (!decodes(pending).isEmpty()) {
-                forwardAndReport(decodes(pending));
+            // Decode steps go first and are answered before any prefill runs: a newcomer's long prompt
+            // must not stall every stream.
+            List<Pending> decodes = scheduler.decodeFirst(pending);
+            int prefillBudget = scheduler.prefillBudget(decodes, shards.size());
+            if (!decodes.isEmpty()) {
+                forwardAndReport(decodes);
             }
-            if (!prefilling.isEmpty()) {
-                advancePrefills(streamsWaiting ? decoder.options().prefillChunkTokens() : Integer.MAX_VALUE);
+            if (!scheduler.isEmpty()) {
+                advancePrefills(scheduler.slices(prefillBudget));
             }
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
@@ -333,9 +296,9 @@ public final class RowEngine implements AutoCloseable {
             NbceException failure = new NbceException(ErrorCode.INTERNAL, name + " failed: " + e.getMessage());
             batch.forEach(c -> failReply(c, failure));
             pending.forEach(p -> failed.add(p.shard().requestId));
-            prefilling.forEach(p -> {
+            scheduler.jobs().forEach(p -> {
                 p.pending.reply().completeExceptionally(failure);
-                failed.add(p.pending.shard().requestId);
+                failed.add(p.requestId());
             });
         } finally {
             // Closes run after the forward: a cancel that races a step must not pull rows out from under it.
@@ -462,73 +425,48 @@ public final class RowEngine implements AutoCloseable {
     }
 
     /**
-     * Feeds the rows being prefilled, oldest first, at most {@code budget} new tokens in all (each
-     * row's slice at most one chunk), in one batched forward; an open whose rows are all in their
-     * caches is reported. Slices continue where the cache ends, so the result equals one pass.
+     * One forward over this loop's prefill slices; an open whose rows are all in their caches is
+     * reported, and its rows' blocks are stored.
      */
-    private void advancePrefills(int budget) {
-        int chunk = decoder.options().prefillChunkTokens();
-        List<Prefill> fedJobs = new ArrayList<>();
-        List<Integer> fedRows = new ArrayList<>();
-        List<BatchRetry.Item> items = new ArrayList<>();
-        int left = budget;
-        for (Prefill job : prefilling) {
-            for (int i = 0; i < job.fed.length && left > 0; i++) {
-                int[] all = job.pending.tokens().get(i);
-                int n = Math.min(Math.min(chunk, left), all.length - job.fed[i]);
-                if (n <= 0) {
-                    continue;
-                }
-                fedJobs.add(job);
-                fedRows.add(i);
-                items.add(new BatchRetry.Item(job.pending.shard().requestId,
-                        job.pending.shard().caches().get(job.pending.positions().get(i)),
-                        java.util.Arrays.copyOfRange(all, job.fed[i], job.fed[i] + n), true));
-                left -= n;
-            }
-            if (left <= 0) {
-                break;
-            }
-        }
+    private void advancePrefills(List<Scheduler.Slice> slices) {
+        List<BatchRetry.Item> items = slices.stream().map(slice -> new BatchRetry.Item(slice.job().requestId(),
+                slice.job().pending.shard().caches().get(slice.job().pending.positions().get(slice.row())),
+                slice.tokens(), true)).toList();
+        java.util.Set<Prefill> fedJobs = new java.util.LinkedHashSet<>();
+        slices.forEach(slice -> fedJobs.add(slice.job()));
         BatchRetry.Outcome outcome;
         try {
             outcome = batches.run(items);
         } catch (RuntimeException e) {
             // The slices' caches are half-filled: drop those requests; the gateway re-places them.
-            for (Prefill job : new java.util.LinkedHashSet<>(fedJobs)) {
-                prefilling.remove(job);
-                closeShard(job.pending.shard().requestId);
+            for (Prefill job : fedJobs) {
+                scheduler.remove(job);
+                closeShard(job.requestId());
                 job.pending.reply().completeExceptionally(
                         new NbceException(ErrorCode.INTERNAL, name + ": prefill failed: " + e.getMessage()));
             }
             return;
         }
         // Before anything is reported or stored: a request that ran out of memory leaves with its rows.
-        for (Prefill job : new java.util.LinkedHashSet<>(fedJobs)) {
-            RuntimeException oom = outcome.failed().get(job.pending.shard().requestId);
+        for (Prefill job : fedJobs) {
+            RuntimeException oom = outcome.failed().get(job.requestId());
             if (oom != null) {
-                job.pending.reply().completeExceptionally(outOfMemory(job.pending.shard().requestId, oom));
+                job.pending.reply().completeExceptionally(outOfMemory(job.requestId(), oom));
             }
         }
         outcome.failed().keySet().forEach(this::closeShard);
-        for (int k = 0; k < fedJobs.size(); k++) {
-            Prefill job = fedJobs.get(k);
-            if (!outcome.failed().containsKey(job.pending.shard().requestId)) {
-                int row = fedRows.get(k);
-                job.fed[row] += outcome.fed()[k];
-                job.lastLogits[row] = outcome.logits()[k];
+        for (int k = 0; k < slices.size(); k++) {
+            Scheduler.Slice slice = slices.get(k);
+            if (!outcome.failed().containsKey(slice.job().requestId())) {
+                slice.job().fed(slice.row(), outcome.fed()[k], outcome.logits()[k]);
             }
         }
-        for (java.util.Iterator<Prefill> it = prefilling.iterator(); it.hasNext(); ) {
-            Prefill job = it.next();
-            if (job.done()) {
-                it.remove();
-                report(job.pending, job.lastLogits);
-                // After the report: a shard it found corrupt is closed by then and is not stored.
-                RequestShard shard = job.pending.shard();
-                if (shards.get(shard.requestId) == shard) {
-                    job.pending.positions().forEach(p -> prefixCache.store(shard.caches().get(p)));
-                }
+        for (Prefill job = scheduler.pollDone(); job != null; job = scheduler.pollDone()) {
+            report(job.pending, job.lastLogits);
+            // After the report: a shard it found corrupt is closed by then and is not stored.
+            RequestShard shard = job.pending.shard();
+            if (shards.get(shard.requestId) == shard) {
+                job.pending.positions().forEach(p -> prefixCache.store(shard.caches().get(p)));
             }
         }
     }
@@ -592,7 +530,7 @@ public final class RowEngine implements AutoCloseable {
     /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */
     private void retireShard(String requestId) {
         RequestShard shard = shards.get(requestId);
-        boolean prefilled = prefilling.stream().noneMatch(p -> p.pending.shard().requestId.equals(requestId));
+        boolean prefilled = !scheduler.prefilling(requestId);
         if (shard != null && prefilled) {
             shard.caches().forEach(prefixCache::store);
         }
@@ -601,13 +539,9 @@ public final class RowEngine implements AutoCloseable {
 
     private void closeShard(String requestId) {
         RequestShard shard = shards.remove(requestId);
-        for (java.util.Iterator<Prefill> it = prefilling.iterator(); it.hasNext(); ) {
-            Prefill job = it.next();
-            if (job.pending.shard().requestId.equals(requestId)) {
-                it.remove();
-                job.pending.reply().completeExceptionally(
-                        new NbceException(ErrorCode.UNKNOWN_REQUEST, "request " + requestId + " was closed while prefilling"));
-            }
+        for (Prefill job : scheduler.remove(requestId)) {
+            job.pending.reply().completeExceptionally(
+                    new NbceException(ErrorCode.UNKNOWN_REQUEST, "request " + requestId + " was closed while prefilling"));
         }
         if (shard != null) {
             activeRows.addAndGet(-shard.rowCount());
