@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -75,13 +74,7 @@ public final class RowEngine implements AutoCloseable {
     private final Scheduler scheduler; // engine thread only
     private final AtomicInteger activeRows = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
-    private final KvBudget kvBudget;
-    /**
-     * KV tokens the open rows have reserved (prompt + answer budget each); written by the engine thread.
-     * With the prefix cache's bytes, never more than the budget.
-     */
-    private final AtomicInteger reservedTokens = new AtomicInteger();
-    private final AtomicLong blocksEvictedForRows = new AtomicLong();
+    private final KvManager kv;
     private final Thread thread;
     private volatile boolean running = true;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
@@ -112,8 +105,8 @@ public final class RowEngine implements AutoCloseable {
         this.observer = observer;
         this.batches = new BatchRetry(observed(forward), limits);
         this.scheduler = new Scheduler(decoder.options().prefillChunkTokens());
-        this.kvBudget = KvBudget.resolve(decoder, limits);
-        this.prefixCache = decoder.newPrefixCache(prefixCache, this::unreservedBytes);
+        this.kv = new KvManager(KvBudget.resolve(decoder, limits));
+        this.prefixCache = decoder.newPrefixCache(prefixCache, kv::unreservedBytes);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -145,27 +138,22 @@ public final class RowEngine implements AutoCloseable {
 
     /** Tokens of KV cache this worker holds when empty. */
     public int capacityTokens() {
-        return kvBudget.capacityTokens();
+        return kv.budget().capacityTokens();
     }
 
     /** The KV budget: its bytes, tokens and where it came from. */
     public KvBudget kvBudget() {
-        return kvBudget;
+        return kv.budget();
     }
 
     /** Tokens of KV cache no open row has reserved (any thread); cached prefix blocks are evicted to admit them. */
     public int freeTokens() {
-        return Math.max(0, kvBudget.capacityTokens() - reservedTokens.get());
+        return kv.freeTokens();
     }
 
     /** Prefix cache blocks evicted to admit new rows, since start (any thread). */
     public long blocksEvictedForRows() {
-        return blocksEvictedForRows.get();
-    }
-
-    /** Bytes of the KV budget the open rows have not reserved: the most the prefix cache may hold now. */
-    private long unreservedBytes() {
-        return kvBudget.budgetBytes() - (long) reservedTokens.get() * kvBudget.bytesPerToken();
+        return kv.blocksEvictedForRows();
     }
 
     /** False once the engine thread has ended (stopped, or died on an Error). */
@@ -333,10 +321,7 @@ public final class RowEngine implements AutoCloseable {
         for (RowPrompt row : rows) {
             need += OpenRows.reservedTokens(row.tokenIds().length, open.answerTokens(), maxPositions);
         }
-        if (need > freeTokens()) {
-            throw new NbceException(ErrorCode.CAPACITY, name + " has " + freeTokens() + " free KV tokens of "
-                    + capacityTokens() + ", the rows need " + need);
-        }
+        kv.checkFits(need, name);
         RequestShard shard = shards.get(open.requestId());
         if (shard == null) {
             shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step());
@@ -346,10 +331,7 @@ public final class RowEngine implements AutoCloseable {
             throw new NbceException(ErrorCode.BAD_REQUEST, "rows for " + open.requestId() + " opened at step "
                     + open.step() + " but the request here is at step " + shard.step());
         }
-        // Rows come first: cached blocks make way for this reservation (it fits the budget, so the cache
-        // emptied at worst). Before restoring, so the rows never hold memory the cache still counts.
-        int evicted = prefixCache.shrinkTo(unreservedBytes() - need * kvBudget.bytesPerToken());
-        blocksEvictedForRows.addAndGet(Math.max(0, evicted));
+        kv.evictFor(need, prefixCache::shrinkTo);
         List<Integer> positions = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (RowPrompt row : rows) {
@@ -359,8 +341,7 @@ public final class RowEngine implements AutoCloseable {
             tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), restore(cache, row.tokenIds()), row.tokenIds().length));
         }
         activeRows.addAndGet(rows.size());
-        shard.reserve((int) need);
-        reservedTokens.addAndGet((int) need);
+        kv.reserve(shard, (int) need);
         return new Pending(shard, positions, tokens, command.reply(), true);
     }
 
@@ -545,7 +526,7 @@ public final class RowEngine implements AutoCloseable {
         }
         if (shard != null) {
             activeRows.addAndGet(-shard.rowCount());
-            reservedTokens.addAndGet(-shard.reservedTokens());
+            kv.release(shard);
             activeRequests.decrementAndGet();
             shard.close();
         }
