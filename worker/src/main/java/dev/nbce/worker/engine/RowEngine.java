@@ -66,9 +66,7 @@ public final class RowEngine implements AutoCloseable {
     private final ForwardObserver observer;
     private final BatchRetry batches;
     private final PrefixCache prefixCache; // engine thread only, counters excepted
-    /** What the prefix cache holds, for announcements; rebuilt by the engine thread when the cache changed. */
-    private volatile PrefixDigest prefixDigest = PrefixDigest.EMPTY;
-    private long digestVersion;
+    private final PrefixPolicy prefixPolicy;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
     private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
     private final Scheduler scheduler; // engine thread only
@@ -107,6 +105,7 @@ public final class RowEngine implements AutoCloseable {
         this.scheduler = new Scheduler(decoder.options().prefillChunkTokens());
         this.kv = new KvManager(KvBudget.resolve(decoder, limits));
         this.prefixCache = decoder.newPrefixCache(prefixCache, kv::unreservedBytes);
+        this.prefixPolicy = new PrefixPolicy(this.prefixCache, name);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -125,7 +124,7 @@ public final class RowEngine implements AutoCloseable {
 
     /** A summary of the prefixes cached here (any thread). */
     public PrefixDigest prefixDigest() {
-        return prefixDigest;
+        return prefixPolicy.digest();
     }
 
     public int capacityRows() {
@@ -223,7 +222,7 @@ public final class RowEngine implements AutoCloseable {
         scheduler.drain().forEach(p -> p.pending.reply().completeExceptionally(stopped));
         shards.values().forEach(RequestShard::close);
         shards.clear();
-        prefixCache.close();
+        prefixPolicy.close();
         failQueued();
     }
 
@@ -293,10 +292,7 @@ public final class RowEngine implements AutoCloseable {
             // Rows of a failed iteration are suspect: they are dropped, never cached.
             failed.forEach(this::closeShard);
             closes.stream().filter(id -> !failed.contains(id)).forEach(this::retireShard);
-            if (prefixCache.version() != digestVersion) {
-                digestVersion = prefixCache.version();
-                prefixDigest = PrefixDigest.of(prefixCache.options().blockTokens(), prefixCache.blockHashes());
-            }
+            prefixPolicy.refreshDigest();
         }
     }
 
@@ -331,14 +327,14 @@ public final class RowEngine implements AutoCloseable {
             throw new NbceException(ErrorCode.BAD_REQUEST, "rows for " + open.requestId() + " opened at step "
                     + open.step() + " but the request here is at step " + shard.step());
         }
-        kv.evictFor(need, prefixCache::shrinkTo);
+        kv.evictFor(need, prefixPolicy.evictor());
         List<Integer> positions = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (RowPrompt row : rows) {
             RowCache cache = decoder.newRow();
             positions.add(shard.rowCount());
             shard.addRow(row.row(), cache);
-            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), restore(cache, row.tokenIds()), row.tokenIds().length));
+            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), prefixPolicy.restore(cache, row.tokenIds()), row.tokenIds().length));
         }
         activeRows.addAndGet(rows.size());
         kv.reserve(shard, (int) need);
@@ -444,11 +440,9 @@ public final class RowEngine implements AutoCloseable {
         }
         for (Prefill job = scheduler.pollDone(); job != null; job = scheduler.pollDone()) {
             report(job.pending, job.lastLogits);
-            // After the report: a shard it found corrupt is closed by then and is not stored.
+            // After the report: a shard it found corrupt is closed by then.
             RequestShard shard = job.pending.shard();
-            if (shards.get(shard.requestId) == shard) {
-                job.pending.positions().forEach(p -> prefixCache.store(shard.caches().get(p)));
-            }
+            prefixPolicy.prefilled(shard, job.pending.positions(), shards.get(shard.requestId) == shard);
         }
     }
 
@@ -495,26 +489,9 @@ public final class RowEngine implements AutoCloseable {
                 + ", even for one row and one token alone (" + OutOfMemory.summary(oom) + ")");
     }
 
-    /** The tokens of {@code prompt} restored from the prefix cache; a failed restore leaves the row empty: prefill all. */
-    private int restore(RowCache row, int[] prompt) {
-        try {
-            return prefixCache.restore(row, prompt);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: prefix cache restore failed, prefilling the whole row: {}", name, e.toString());
-            if (row.length() > 0) {
-                throw e; // cannot happen (a failed append changes nothing), but never continue from a partial row
-            }
-            return 0;
-        }
-    }
-
     /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */
     private void retireShard(String requestId) {
-        RequestShard shard = shards.get(requestId);
-        boolean prefilled = !scheduler.prefilling(requestId);
-        if (shard != null && prefilled) {
-            shard.caches().forEach(prefixCache::store);
-        }
+        prefixPolicy.retired(shards.get(requestId), scheduler.prefilling(requestId));
         closeShard(requestId);
     }
 
