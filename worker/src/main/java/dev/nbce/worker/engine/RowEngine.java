@@ -6,21 +6,15 @@ import dev.nbce.common.nbce.ShardReducer;
 import dev.nbce.common.prefix.PrefixDigest;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
-import dev.nbce.common.wire.RowPrompt;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCache;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
-import dev.nbce.worker.decoder.RowCache;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 
 /**
  * Runs the model for every request placed on this worker, on one thread of its own: each loop
@@ -68,10 +62,8 @@ public final class RowEngine implements AutoCloseable {
     private final PrefixCache prefixCache; // engine thread only, counters excepted
     private final PrefixPolicy prefixPolicy;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
-    private final Map<String, RequestShard> shards = new HashMap<>(); // engine thread only
+    private final Requests requests; // engine thread only, counts excepted
     private final Scheduler scheduler; // engine thread only
-    private final AtomicInteger activeRows = new AtomicInteger();
-    private final AtomicInteger activeRequests = new AtomicInteger();
     private final KvManager kv;
     private final Thread thread;
     private volatile boolean running = true;
@@ -106,6 +98,8 @@ public final class RowEngine implements AutoCloseable {
         this.kv = new KvManager(KvBudget.resolve(decoder, limits));
         this.prefixCache = decoder.newPrefixCache(prefixCache, kv::unreservedBytes);
         this.prefixPolicy = new PrefixPolicy(this.prefixCache, name);
+        this.requests = new Requests(decoder.config(), decoder::newRow, limits.capacityRows(), name, kv, prefixPolicy,
+                scheduler);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -132,7 +126,7 @@ public final class RowEngine implements AutoCloseable {
     }
 
     public int activeRows() {
-        return activeRows.get();
+        return requests.activeRows();
     }
 
     /** Tokens of KV cache this worker holds when empty. */
@@ -166,7 +160,7 @@ public final class RowEngine implements AutoCloseable {
     }
 
     public int activeRequests() {
-        return activeRequests.get();
+        return requests.activeRequests();
     }
 
     /** Forwards that ran out of memory since start (any thread); see {@link BatchRetry}. */
@@ -220,8 +214,7 @@ public final class RowEngine implements AutoCloseable {
         }
         NbceException stopped = new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down");
         scheduler.drain().forEach(p -> p.pending.reply().completeExceptionally(stopped));
-        shards.values().forEach(RequestShard::close);
-        shards.clear();
+        requests.closeAll();
         prefixPolicy.close();
         failQueued();
     }
@@ -233,7 +226,7 @@ public final class RowEngine implements AutoCloseable {
     private void gatherMore(List<Command> batch) throws InterruptedException {
         inbox.drainTo(batch);
         long deadline = System.nanoTime() + limits.batchWaitNanos();
-        while (countAdvances(batch) < scheduler.decoding(shards.size()) && System.nanoTime() < deadline) {
+        while (countAdvances(batch) < scheduler.decoding(requests.size()) && System.nanoTime() < deadline) {
             Command next = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (next == null) {
                 break;
@@ -257,9 +250,9 @@ public final class RowEngine implements AutoCloseable {
                     if (command instanceof CloseCommand close) {
                         closes.add(close.requestId());
                     } else if (command instanceof OpenCommand open) {
-                        pending.add(prepareOpen(open));
+                        pending.add(requests.open(open.open(), open.reply()));
                     } else if (command instanceof AdvanceCommand advance) {
-                        pending.add(prepareAdvance(advance));
+                        pending.add(requests.advance(advance.advance(), advance.reply()));
                     } else {
                         running = false;
                     }
@@ -270,7 +263,7 @@ public final class RowEngine implements AutoCloseable {
             // Decode steps go first and are answered before any prefill runs: a newcomer's long prompt
             // must not stall every stream.
             List<Pending> decodes = scheduler.decodeFirst(pending);
-            int prefillBudget = scheduler.prefillBudget(decodes, shards.size());
+            int prefillBudget = scheduler.prefillBudget(decodes, requests.size());
             if (!decodes.isEmpty()) {
                 forwardAndReport(decodes);
             }
@@ -290,78 +283,10 @@ public final class RowEngine implements AutoCloseable {
         } finally {
             // Closes run after the forward: a cancel that races a step must not pull rows out from under it.
             // Rows of a failed iteration are suspect: they are dropped, never cached.
-            failed.forEach(this::closeShard);
-            closes.stream().filter(id -> !failed.contains(id)).forEach(this::retireShard);
+            failed.forEach(requests::close);
+            closes.stream().filter(id -> !failed.contains(id)).forEach(requests::retire);
             prefixPolicy.refreshDigest();
         }
-    }
-
-    private Pending prepareOpen(OpenCommand command) {
-        OpenRows open = command.open();
-        List<RowPrompt> rows = open.rows();
-        if (rows.isEmpty()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "no rows to open");
-        }
-        int maxPositions = decoder.config().maxPositions();
-        for (RowPrompt row : rows) {
-            if (row.tokenIds().length == 0 || row.tokenIds().length >= maxPositions) {
-                throw new NbceException(ErrorCode.BAD_REQUEST, "row " + row.row() + " has " + row.tokenIds().length
-                        + " tokens; the model takes 1.." + (maxPositions - 1));
-            }
-        }
-        if (activeRows.get() + rows.size() > limits.capacityRows()) {
-            throw new NbceException(ErrorCode.CAPACITY, "worker has " + (limits.capacityRows() - activeRows.get())
-                    + " free rows, request needs " + rows.size());
-        }
-        long need = 0;
-        for (RowPrompt row : rows) {
-            need += OpenRows.reservedTokens(row.tokenIds().length, open.answerTokens(), maxPositions);
-        }
-        kv.checkFits(need, name);
-        RequestShard shard = shards.get(open.requestId());
-        if (shard == null) {
-            shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step());
-            shards.put(open.requestId(), shard);
-            activeRequests.incrementAndGet();
-        } else if (shard.step() != open.step()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "rows for " + open.requestId() + " opened at step "
-                    + open.step() + " but the request here is at step " + shard.step());
-        }
-        kv.evictFor(need, prefixPolicy.evictor());
-        List<Integer> positions = new ArrayList<>();
-        List<int[]> tokens = new ArrayList<>();
-        for (RowPrompt row : rows) {
-            RowCache cache = decoder.newRow();
-            positions.add(shard.rowCount());
-            shard.addRow(row.row(), cache);
-            tokens.add(java.util.Arrays.copyOfRange(row.tokenIds(), prefixPolicy.restore(cache, row.tokenIds()), row.tokenIds().length));
-        }
-        activeRows.addAndGet(rows.size());
-        kv.reserve(shard, (int) need);
-        return new Pending(shard, positions, tokens, command.reply(), true);
-    }
-
-    private Pending prepareAdvance(AdvanceCommand command) {
-        Advance advance = command.advance();
-        RequestShard shard = shards.get(advance.requestId());
-        if (shard == null) {
-            throw new NbceException(ErrorCode.UNKNOWN_REQUEST, "no rows of request " + advance.requestId() + " on this worker");
-        }
-        if (advance.step() != shard.step() + 1) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " is at step "
-                    + shard.step() + ", cannot advance to step " + advance.step());
-        }
-        if (advance.token() < 0 || advance.token() >= decoder.config().vocab()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "token id " + advance.token() + " outside the vocabulary");
-        }
-        if (shard.caches().get(0).length() + 1 >= decoder.config().maxPositions()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
-        }
-        shard.advanceTo(advance.step(), advance.chosenRow());
-        int[] token = {advance.token()};
-        List<Integer> positions = IntStream.range(0, shard.rowCount()).boxed().toList();
-        List<int[]> tokens = positions.stream().map(p -> token).toList();
-        return new Pending(shard, positions, tokens, command.reply(), false);
     }
 
     /**
@@ -382,7 +307,7 @@ public final class RowEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
             for (Pending p : pending) {
-                closeShard(p.shard().requestId);
+                requests.close(p.shard().requestId);
                 p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": forward pass failed: " + e.getMessage()));
             }
             return;
@@ -393,7 +318,7 @@ public final class RowEngine implements AutoCloseable {
             RuntimeException oom = outcome.failed().get(p.shard().requestId);
             if (oom != null) {
                 p.reply().completeExceptionally(outOfMemory(p.shard().requestId, oom));
-                closeShard(p.shard().requestId);
+                requests.close(p.shard().requestId);
             } else {
                 report(p, java.util.Arrays.copyOfRange(outcome.logits(), offset, offset + n));
             }
@@ -418,7 +343,7 @@ public final class RowEngine implements AutoCloseable {
             // The slices' caches are half-filled: drop those requests; the gateway re-places them.
             for (Prefill job : fedJobs) {
                 scheduler.remove(job);
-                closeShard(job.requestId());
+                requests.close(job.requestId());
                 job.pending.reply().completeExceptionally(
                         new NbceException(ErrorCode.INTERNAL, name + ": prefill failed: " + e.getMessage()));
             }
@@ -431,7 +356,7 @@ public final class RowEngine implements AutoCloseable {
                 job.pending.reply().completeExceptionally(outOfMemory(job.requestId(), oom));
             }
         }
-        outcome.failed().keySet().forEach(this::closeShard);
+        outcome.failed().keySet().forEach(requests::close);
         for (int k = 0; k < slices.size(); k++) {
             Scheduler.Slice slice = slices.get(k);
             if (!outcome.failed().containsKey(slice.job().requestId())) {
@@ -442,7 +367,7 @@ public final class RowEngine implements AutoCloseable {
             report(job.pending, job.lastLogits);
             // After the report: a shard it found corrupt is closed by then.
             RequestShard shard = job.pending.shard();
-            prefixPolicy.prefilled(shard, job.pending.positions(), shards.get(shard.requestId) == shard);
+            prefixPolicy.prefilled(shard, job.pending.positions(), requests.isOpen(shard));
         }
     }
 
@@ -453,7 +378,7 @@ public final class RowEngine implements AutoCloseable {
         if (nonFinite != null) {
             // Never answer from a corrupt distribution; the rows' caches are suspect too.
             LOG.error("{}: request {} step {}: {}", name, p.shard().requestId, p.shard().step(), nonFinite);
-            closeShard(p.shard().requestId);
+            requests.close(p.shard().requestId);
             p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": " + nonFinite
                     + " of request " + p.shard().requestId + " at step " + p.shard().step()));
             return;
@@ -487,26 +412,6 @@ public final class RowEngine implements AutoCloseable {
                 OutOfMemory.summary(oom));
         return new NbceException(ErrorCode.INTERNAL, name + " ran out of memory for request " + requestId
                 + ", even for one row and one token alone (" + OutOfMemory.summary(oom) + ")");
-    }
-
-    /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */
-    private void retireShard(String requestId) {
-        prefixPolicy.retired(shards.get(requestId), scheduler.prefilling(requestId));
-        closeShard(requestId);
-    }
-
-    private void closeShard(String requestId) {
-        RequestShard shard = shards.remove(requestId);
-        for (Prefill job : scheduler.remove(requestId)) {
-            job.pending.reply().completeExceptionally(
-                    new NbceException(ErrorCode.UNKNOWN_REQUEST, "request " + requestId + " was closed while prefilling"));
-        }
-        if (shard != null) {
-            activeRows.addAndGet(-shard.rowCount());
-            kv.release(shard);
-            activeRequests.decrementAndGet();
-            shard.close();
-        }
     }
 
     private static void failReply(Command command, NbceException e) {

@@ -5,51 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.nbce.common.prefix.PrefixDigest;
-import dev.nbce.worker.decoder.RowCache;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** When rows are restored from and stored into the prefix cache, on a fake cache: no thread, no model. */
 class PrefixPolicyTest {
-    /** Counts what the policy asks of the cache; rows are told apart by their shard and position. */
-    private static final class FakeBlocks implements PrefixPolicy.Blocks {
-        final List<RowCache> stored = new ArrayList<>();
-        long version;
-        int digests;
-
-        @Override
-        public int restore(RowCache row, int[] prompt) {
-            return prompt.length - 1;
-        }
-
-        @Override
-        public void store(RowCache row) {
-            stored.add(row);
-            version++;
-        }
-
-        @Override
-        public long version() {
-            return version;
-        }
-
-        @Override
-        public PrefixDigest digest() {
-            digests++;
-            return PrefixDigest.of(4, new long[] {version});
-        }
-
-        @Override
-        public int shrinkTo(long maxBytes) {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private final FakeBlocks blocks = new FakeBlocks();
     private final PrefixPolicy policy = new PrefixPolicy(blocks, "worker w1");
 
