@@ -2,7 +2,6 @@ package dev.nbce.worker.engine;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.nbce.ShardReducer;
 import dev.nbce.common.prefix.PrefixDigest;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
@@ -57,8 +56,7 @@ public final class RowEngine implements AutoCloseable {
     private final LlamaDecoder decoder;
     private final String name;
     private final EngineLimits limits;
-    private final ForwardObserver observer;
-    private final BatchRetry batches;
+    private final ModelRunner runner;
     private final PrefixCache prefixCache; // engine thread only, counters excepted
     private final PrefixPolicy prefixPolicy;
     private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
@@ -92,14 +90,13 @@ public final class RowEngine implements AutoCloseable {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
-        this.observer = observer;
-        this.batches = new BatchRetry(observed(forward), limits);
         this.scheduler = new Scheduler(decoder.options().prefillChunkTokens());
         this.kv = new KvManager(KvBudget.resolve(decoder, limits));
         this.prefixCache = decoder.newPrefixCache(prefixCache, kv::unreservedBytes);
         this.prefixPolicy = new PrefixPolicy(this.prefixCache, name);
         this.requests = new Requests(decoder.config(), decoder::newRow, limits.capacityRows(), name, kv, prefixPolicy,
                 scheduler);
+        this.runner = new ModelRunner(forward, limits, observer, name, requests, scheduler);
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -165,7 +162,7 @@ public final class RowEngine implements AutoCloseable {
 
     /** Forwards that ran out of memory since start (any thread); see {@link BatchRetry}. */
     public long outOfMemoryForwards() {
-        return batches.outOfMemoryForwards();
+        return runner.outOfMemoryForwards();
     }
 
     /** Places rows (a new request, or rows re-placed after a failure) and prefills them. */
@@ -265,10 +262,10 @@ public final class RowEngine implements AutoCloseable {
             List<Pending> decodes = scheduler.decodeFirst(pending);
             int prefillBudget = scheduler.prefillBudget(decodes, requests.size());
             if (!decodes.isEmpty()) {
-                forwardAndReport(decodes);
+                runner.decode(decodes);
             }
             if (!scheduler.isEmpty()) {
-                advancePrefills(scheduler.slices(prefillBudget));
+                prefill(scheduler.slices(prefillBudget));
             }
         } catch (RuntimeException e) {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
@@ -289,129 +286,17 @@ public final class RowEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * One forward over every pending row (split only when it would exceed the batch budget, or to
-     * isolate a request that runs out of memory: see {@link BatchRetry}).
-     */
-    private void forwardAndReport(List<Pending> pending) {
-        List<BatchRetry.Item> items = new ArrayList<>();
-        for (Pending p : pending) {
-            for (int i = 0; i < p.positions().size(); i++) {
-                items.add(new BatchRetry.Item(p.shard().requestId, p.shard().caches().get(p.positions().get(i)),
-                        p.tokens().get(i), false));
-            }
-        }
-        BatchRetry.Outcome outcome;
-        try {
-            outcome = batches.run(items);
-        } catch (RuntimeException e) {
-            // A failed forward leaves caches half-written: drop the shards; the gateway re-places them.
-            for (Pending p : pending) {
-                requests.close(p.shard().requestId);
-                p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": forward pass failed: " + e.getMessage()));
-            }
+    /** This loop's prefill; an open whose rows are all in is reported, then its rows' blocks are stored. */
+    private void prefill(List<Scheduler.Slice> slices) {
+        if (!runner.prefill(slices)) {
             return;
-        }
-        int offset = 0;
-        for (Pending p : pending) {
-            int n = p.positions().size();
-            RuntimeException oom = outcome.failed().get(p.shard().requestId);
-            if (oom != null) {
-                p.reply().completeExceptionally(outOfMemory(p.shard().requestId, oom));
-                requests.close(p.shard().requestId);
-            } else {
-                report(p, java.util.Arrays.copyOfRange(outcome.logits(), offset, offset + n));
-            }
-            offset += n;
-        }
-    }
-
-    /**
-     * One forward over this loop's prefill slices; an open whose rows are all in their caches is
-     * reported, and its rows' blocks are stored.
-     */
-    private void advancePrefills(List<Scheduler.Slice> slices) {
-        List<BatchRetry.Item> items = slices.stream().map(slice -> new BatchRetry.Item(slice.job().requestId(),
-                slice.job().pending.shard().caches().get(slice.job().pending.positions().get(slice.row())),
-                slice.tokens(), true)).toList();
-        java.util.Set<Prefill> fedJobs = new java.util.LinkedHashSet<>();
-        slices.forEach(slice -> fedJobs.add(slice.job()));
-        BatchRetry.Outcome outcome;
-        try {
-            outcome = batches.run(items);
-        } catch (RuntimeException e) {
-            // The slices' caches are half-filled: drop those requests; the gateway re-places them.
-            for (Prefill job : fedJobs) {
-                scheduler.remove(job);
-                requests.close(job.requestId());
-                job.pending.reply().completeExceptionally(
-                        new NbceException(ErrorCode.INTERNAL, name + ": prefill failed: " + e.getMessage()));
-            }
-            return;
-        }
-        // Before anything is reported or stored: a request that ran out of memory leaves with its rows.
-        for (Prefill job : fedJobs) {
-            RuntimeException oom = outcome.failed().get(job.requestId());
-            if (oom != null) {
-                job.pending.reply().completeExceptionally(outOfMemory(job.requestId(), oom));
-            }
-        }
-        outcome.failed().keySet().forEach(requests::close);
-        for (int k = 0; k < slices.size(); k++) {
-            Scheduler.Slice slice = slices.get(k);
-            if (!outcome.failed().containsKey(slice.job().requestId())) {
-                slice.job().fed(slice.row(), outcome.fed()[k], outcome.logits()[k]);
-            }
         }
         for (Prefill job = scheduler.pollDone(); job != null; job = scheduler.pollDone()) {
-            report(job.pending, job.lastLogits);
+            runner.report(job.pending, job.lastLogits);
             // After the report: a shard it found corrupt is closed by then.
             RequestShard shard = job.pending.shard();
             prefixPolicy.prefilled(shard, job.pending.positions(), requests.isOpen(shard));
         }
-    }
-
-    /** Checks and reduces one shard's new last-position logits and answers its caller. */
-    private void report(Pending p, float[][] rowsLogits) {
-        int[] rowIndices = p.shard().rowIndices(p.positions());
-        String nonFinite = LogitsCheck.describe(rowsLogits, rowIndices);
-        if (nonFinite != null) {
-            // Never answer from a corrupt distribution; the rows' caches are suspect too.
-            LOG.error("{}: request {} step {}: {}", name, p.shard().requestId, p.shard().step(), nonFinite);
-            requests.close(p.shard().requestId);
-            p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": " + nonFinite
-                    + " of request " + p.shard().requestId + " at step " + p.shard().step()));
-            return;
-        }
-        try {
-            var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow());
-            p.reply().complete(new ShardStep(p.shard().requestId, p.shard().step(), report));
-        } catch (RuntimeException e) {
-            p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));
-        }
-    }
-
-    /** The forward, timed for the observer (only passes that succeed are observed). */
-    private BatchRetry.Forward observed(BatchRetry.Forward forward) {
-        return (rows, tokens) -> {
-            long t0 = System.nanoTime();
-            float[][] out = forward.forward(rows, tokens);
-            observer.onForward(rows.size(), tokens.stream().mapToInt(t -> t.length).sum(), System.nanoTime() - t0);
-            return out;
-        };
-    }
-
-    /**
-     * The error of a request whose forward ran out of memory even alone, one row and one token: this
-     * worker has no memory to spare for it now, which another worker may have, so the code is the
-     * retryable {@code internal} (the gateway places the rows elsewhere). The caller closes the shard:
-     * its rows and reserved tokens are freed and nothing of it is cached.
-     */
-    private NbceException outOfMemory(String requestId, RuntimeException oom) {
-        LOG.warn("{}: request {} ran out of memory in a forward of its own; failing it: {}", name, requestId,
-                OutOfMemory.summary(oom));
-        return new NbceException(ErrorCode.INTERNAL, name + " ran out of memory for request " + requestId
-                + ", even for one row and one token alone (" + OutOfMemory.summary(oom) + ")");
     }
 
     private static void failReply(Command command, NbceException e) {
