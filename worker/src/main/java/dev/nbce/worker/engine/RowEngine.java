@@ -10,31 +10,18 @@ import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCache;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the model for every request placed on this worker, on one thread of its own: each loop
- * drains the commands that arrived and runs ONE batched forward over the decoding rows of every
- * request (continuous batching: requests join and leave between steps), answers them, then
- * prefills. While any request is decoding, prefill advances by at most one chunk
- * ({@link dev.nbce.worker.decoder.DecoderOptions#prefillChunkTokens()} tokens over all new rows) per
- * loop, so a stream's next token waits for one chunk, never for a whole long prompt (chunked
- * prefill interleaved with decode, as vLLM and TGI schedule it); with no stream waiting, prompts
- * are prefilled at full speed. Callers on event loops only enqueue. A forward that runs out of
- * memory is tried again smaller ({@link BatchRetry}), so only a request that does not fit even
- * alone fails, and the others go on in the same loop.
- *
- * <p>A new row first restores the longest prefix of its prompt that this worker's {@link PrefixCache}
- * holds and prefills only the rest; a row's blocks are stored when its prompt is in and again when its
- * request is closed normally (then with the answer, for a follow-up turn).
- *
- * <p>One KV budget ({@link KvBudget}) holds the rows' reservations (prompt + answer budget each) and
- * the prefix cache's blocks. Rows come first: an open that fits beside the other rows evicts cached
- * blocks until it fits beside the cache too, and the cache stores a block only in what the rows leave;
- * the free tokens announced for placement ignore the cache, since it gives its memory back on demand.
+ * Runs the model for every request placed on this worker, on one thread of its own. Each loop is one
+ * step of continuous batching (requests join and leave between steps): take the commands that arrived
+ * ({@link Inbox}), admit them ({@link Requests}: row capacity, the KV budget of {@link KvManager}, a
+ * prefix restored by {@link PrefixPolicy}), schedule ({@link Scheduler}: decode steps first, then
+ * chunked prefill), forward and report ({@link ModelRunner}, which isolates a request that runs out of
+ * memory), then release what closed. Callers on event loops only enqueue.
  */
 public final class RowEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RowEngine.class);
@@ -43,28 +30,17 @@ public final class RowEngine implements AutoCloseable {
         void onForward(int rows, int tokens, long nanos);
     }
 
-    private sealed interface Command permits OpenCommand, AdvanceCommand, CloseCommand, StopCommand {}
-
-    private record OpenCommand(OpenRows open, CompletableFuture<ShardStep> reply) implements Command {}
-
-    private record AdvanceCommand(Advance advance, CompletableFuture<ShardStep> reply) implements Command {}
-
-    private record CloseCommand(String requestId) implements Command {}
-
-    private record StopCommand() implements Command {}
-
     private final LlamaDecoder decoder;
     private final String name;
     private final EngineLimits limits;
     private final ModelRunner runner;
     private final PrefixCache prefixCache; // engine thread only, counters excepted
     private final PrefixPolicy prefixPolicy;
-    private final LinkedBlockingQueue<Command> inbox = new LinkedBlockingQueue<>();
+    private final Inbox inbox;
     private final Requests requests; // engine thread only, counts excepted
     private final Scheduler scheduler; // engine thread only
     private final KvManager kv;
     private final Thread thread;
-    private volatile boolean running = true;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
     private volatile long iterationStartNanos;
     private volatile boolean inIteration;
@@ -90,6 +66,7 @@ public final class RowEngine implements AutoCloseable {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
+        this.inbox = new Inbox(limits.batchWaitNanos());
         this.scheduler = new Scheduler(decoder.options().prefillChunkTokens());
         this.kv = new KvManager(KvBudget.resolve(decoder, limits));
         this.prefixCache = decoder.newPrefixCache(prefixCache, kv::unreservedBytes);
@@ -167,40 +144,31 @@ public final class RowEngine implements AutoCloseable {
 
     /** Places rows (a new request, or rows re-placed after a failure) and prefills them. */
     public CompletableFuture<ShardStep> open(OpenRows open) {
-        return submit(reply -> new OpenCommand(open, reply));
+        return inbox.open(open);
     }
 
     /** Appends the chosen token to every row of the request here and computes the next report. */
     public CompletableFuture<ShardStep> advance(Advance advance) {
-        return submit(reply -> new AdvanceCommand(advance, reply));
+        return inbox.advance(advance);
     }
 
     /** Frees the request's rows; unknown ids are ignored (close is idempotent). */
     public void close(String requestId) {
-        inbox.add(new CloseCommand(requestId));
-    }
-
-    private CompletableFuture<ShardStep> submit(java.util.function.Function<CompletableFuture<ShardStep>, Command> make) {
-        CompletableFuture<ShardStep> reply = new CompletableFuture<>();
-        if (!running) {
-            reply.completeExceptionally(new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down"));
-        } else {
-            inbox.add(make.apply(reply));
-        }
-        return reply;
+        inbox.close(requestId);
     }
 
     private void loop() {
-        List<Command> batch = new ArrayList<>();
-        while (running) {
+        List<Inbox.Command> batch = new ArrayList<>();
+        while (inbox.running()) {
             try {
                 if (scheduler.isEmpty()) {
-                    batch.add(inbox.take());
+                    inbox.take(batch);
                 }
                 iterationStartNanos = System.nanoTime();
                 inIteration = true;
-                gatherMore(batch);
-                runLoopIteration(batch);
+                // Decoding requests' next steps are waited for a little, so they share one forward.
+                inbox.gatherMore(batch, scheduler.decoding(requests.size()));
+                step(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -213,50 +181,16 @@ public final class RowEngine implements AutoCloseable {
         scheduler.drain().forEach(p -> p.pending.reply().completeExceptionally(stopped));
         requests.closeAll();
         prefixPolicy.close();
-        failQueued();
+        inbox.failQueued();
     }
 
-    /**
-     * Takes what else has arrived. While some active request has not yet sent its next step, waits
-     * a little for it, so that concurrent requests share one forward instead of alternating.
-     */
-    private void gatherMore(List<Command> batch) throws InterruptedException {
-        inbox.drainTo(batch);
-        long deadline = System.nanoTime() + limits.batchWaitNanos();
-        while (countAdvances(batch) < scheduler.decoding(requests.size()) && System.nanoTime() < deadline) {
-            Command next = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (next == null) {
-                break;
-            }
-            batch.add(next);
-            inbox.drainTo(batch);
-        }
-    }
-
-    private static long countAdvances(List<Command> batch) {
-        return batch.stream().filter(AdvanceCommand.class::isInstance).count();
-    }
-
-    private void runLoopIteration(List<Command> batch) {
+    /** One step of the algorithm: admit, schedule, forward and report, release. */
+    private void step(List<Inbox.Command> batch) {
         List<Pending> pending = new ArrayList<>();
         List<String> closes = new ArrayList<>();
-        java.util.Set<String> failed = new java.util.HashSet<>();
+        Set<String> failed = new HashSet<>();
         try {
-            for (Command command : batch) {
-                try {
-                    if (command instanceof CloseCommand close) {
-                        closes.add(close.requestId());
-                    } else if (command instanceof OpenCommand open) {
-                        pending.add(requests.open(open.open(), open.reply()));
-                    } else if (command instanceof AdvanceCommand advance) {
-                        pending.add(requests.advance(advance.advance(), advance.reply()));
-                    } else {
-                        running = false;
-                    }
-                } catch (NbceException e) {
-                    failReply(command, e);
-                }
-            }
+            admit(batch, pending, closes);
             // Decode steps go first and are answered before any prefill runs: a newcomer's long prompt
             // must not stall every stream.
             List<Pending> decodes = scheduler.decodeFirst(pending);
@@ -271,8 +205,8 @@ public final class RowEngine implements AutoCloseable {
             // Never let the engine thread die: fail this iteration's requests, keep serving the rest.
             LOG.error("engine iteration failed", e);
             NbceException failure = new NbceException(ErrorCode.INTERNAL, name + " failed: " + e.getMessage());
-            batch.forEach(c -> failReply(c, failure));
-            pending.forEach(p -> failed.add(p.shard().requestId));
+            batch.forEach(c -> Inbox.fail(c, failure));
+            pending.forEach(p -> failed.add(p.requestId()));
             scheduler.jobs().forEach(p -> {
                 p.pending.reply().completeExceptionally(failure);
                 failed.add(p.requestId());
@@ -283,6 +217,23 @@ public final class RowEngine implements AutoCloseable {
             failed.forEach(requests::close);
             closes.stream().filter(id -> !failed.contains(id)).forEach(requests::retire);
             prefixPolicy.refreshDigest();
+        }
+    }
+
+    /** Admits the batch's opens and advances into {@code pending}; a refused one is answered at once. */
+    private void admit(List<Inbox.Command> batch, List<Pending> pending, List<String> closes) {
+        for (Inbox.Command command : batch) {
+            try {
+                if (command instanceof Inbox.CloseCommand close) {
+                    closes.add(close.requestId());
+                } else if (command instanceof Inbox.OpenCommand open) {
+                    pending.add(requests.open(open.open(), open.reply()));
+                } else if (command instanceof Inbox.AdvanceCommand advance) {
+                    pending.add(requests.advance(advance.advance(), advance.reply()));
+                }
+            } catch (NbceException e) {
+                Inbox.fail(command, e);
+            }
         }
     }
 
@@ -299,25 +250,9 @@ public final class RowEngine implements AutoCloseable {
         }
     }
 
-    private static void failReply(Command command, NbceException e) {
-        if (command instanceof OpenCommand open) {
-            open.reply().completeExceptionally(e);
-        } else if (command instanceof AdvanceCommand advance) {
-            advance.reply().completeExceptionally(e);
-        }
-    }
-
-    private void failQueued() {
-        List<Command> left = new ArrayList<>();
-        inbox.drainTo(left);
-        NbceException stopped = new NbceException(ErrorCode.SHUTTING_DOWN, "worker is shutting down");
-        left.forEach(c -> failReply(c, stopped));
-    }
-
     @Override
     public void close() {
-        running = false;
-        inbox.add(new StopCommand());
+        inbox.stop();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
