@@ -1,5 +1,7 @@
 package dev.nbce.worker.engine;
 
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,6 +19,7 @@ import java.util.Locale;
  * watchdog turns the worker unhealthy and the gateway moves its rows.
  */
 final class OutOfMemory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutOfMemory.class);
     private static final List<String> MESSAGES = List.of("out of memory", "not enough memory",
             "can't allocate memory", "cannot allocate memory", "cublas_status_alloc_failed");
 
@@ -46,5 +49,19 @@ final class OutOfMemory {
         int newline = message.indexOf('\n');
         String first = newline < 0 ? message : message.substring(0, newline);
         return first.length() <= 200 ? first : first.substring(0, 200) + "…";
+    }
+
+    /**
+     * The error of a request whose forward ran out of memory even alone, one row and one token: this
+     * worker has no memory to spare for it now, which another worker may have, so the code is the
+     * retryable {@code internal} (the gateway places the rows elsewhere). The caller closes the shard:
+     * its rows and reserved tokens are freed and nothing of it is cached.
+     *
+     * @param worker names the engine, e.g. {@code worker w1 (model qwen3-0.6b)}
+     */
+    static NbceException requestFailed(String worker, String requestId, RuntimeException oom) {
+        LOG.warn("{}: request {} ran out of memory in a forward of its own; failing it: {}", worker, requestId, summary(oom));
+        return new NbceException(ErrorCode.INTERNAL, worker + " ran out of memory for request " + requestId
+                + ", even for one row and one token alone (" + summary(oom) + ")");
     }
 }

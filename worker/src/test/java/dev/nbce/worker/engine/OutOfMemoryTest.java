@@ -9,6 +9,8 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.NbceException;
 import org.junit.jupiter.api.Test;
 
 /** Which forward failures count as out of memory: PyTorch's allocators' messages, never the JVM's heap. */
@@ -60,5 +62,13 @@ class OutOfMemoryTest {
         assertEquals("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total capacity; 77.90 GiB already"
                 + " allocated; 1.02 GiB free)", OutOfMemory.summary(new EngineException(FaultyForward.CUDA_OOM)));
         assertEquals(201, OutOfMemory.summary(new EngineException("x".repeat(500))).length());
+    }
+
+    @Test
+    void aRequestThatDoesNotFitAloneFailsRetryablyWithTheSummary() {
+        NbceException e = OutOfMemory.requestFailed("worker w1", "r-1", new EngineException(FaultyForward.CUDA_OOM));
+        assertEquals(ErrorCode.INTERNAL, e.code(), "another worker may have the memory: the gateway re-places the rows");
+        assertEquals("worker w1 ran out of memory for request r-1, even for one row and one token alone ("
+                + OutOfMemory.summary(new EngineException(FaultyForward.CUDA_OOM)) + ")", e.getMessage());
     }
 }
