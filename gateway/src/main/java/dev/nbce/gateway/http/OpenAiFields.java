@@ -1,9 +1,9 @@
 package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.gateway.request.RequestParser;
 
 /**
  * Strict reads of OpenAI request fields: a wrong type is a 400 naming the field, never coerced

@@ -1,6 +1,6 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.RequestMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

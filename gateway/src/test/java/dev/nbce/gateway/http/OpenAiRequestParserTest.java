@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestMessage;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.RequestParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.RequestMessage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 /** Why a generation ended (DESIGN.md §2 step 8, or the client's cancel). */
 public enum FinishReason {

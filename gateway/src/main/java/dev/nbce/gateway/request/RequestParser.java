@@ -1,8 +1,12 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

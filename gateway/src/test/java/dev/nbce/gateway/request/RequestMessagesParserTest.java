@@ -1,8 +1,9 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.nbce.common.error.InvalidRequestException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

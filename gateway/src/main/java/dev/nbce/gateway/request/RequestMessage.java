@@ -1,5 +1,7 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
 import java.util.List;
 import java.util.Set;
 

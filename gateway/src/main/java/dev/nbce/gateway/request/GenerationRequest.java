@@ -1,5 +1,8 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.StepParams;
 import java.util.List;
 
 /**
