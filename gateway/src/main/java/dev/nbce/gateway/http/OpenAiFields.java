@@ -45,8 +45,14 @@ final class OpenAiFields {
         return value == null ? null : value.booleanValue();
     }
 
-    /** An integer within min..max, or null when absent. */
-    Integer integer(String name, long min, long max) {
+    /** An integer within min..max (both within int), or null when absent. */
+    Integer integer(String name, int min, int max) {
+        Long value = whole(name, min, max);
+        return value == null ? null : value.intValue();
+    }
+
+    /** A 64-bit integer within min..max, or null when absent. */
+    Long whole(String name, long min, long max) {
         JsonNode value = get(name);
         if (value == null) {
             return null;
@@ -58,7 +64,7 @@ final class OpenAiFields {
             throw new InvalidRequestException(path(name), path(name) + " must be within " + min + ".." + max + ", got "
                     + ClientText.excerpt(value.asText(), 24));
         }
-        return (int) value.longValue();
+        return value.longValue();
     }
 
     /** A number within min..max, or null when absent. */

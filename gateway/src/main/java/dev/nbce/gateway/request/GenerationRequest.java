@@ -38,6 +38,10 @@ public record GenerationRequest(List<String> contexts, String document, String q
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
                                 boolean stream, OutputOptions output, int windowTokens) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
+    /** The answer budget of a native request that gives none. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 64;
+    public static final double DEFAULT_TEMPERATURE = 0.0;
+    public static final double DEFAULT_TOP_P = 0.95;
     public static final int MAX_NEW_TOKENS_LIMIT = 4096;
     public static final int MAX_TOP_K = 1_000_000;
     public static final int MAX_STOP_STRINGS = 16;
