@@ -16,4 +16,15 @@ class StepParamsTest {
         assertEquals(Pooling.AVERAGE, Pooling.fromWireName("average"));
         assertEquals("min_entropy", Pooling.MIN_ENTROPY.wireName());
     }
+
+    @Test
+    void topPIsCheckedHereForNativeAndOpenAiRequestsAlike() {
+        for (double bad : new double[] {0, -0.5, 1.01, Double.NaN, Double.POSITIVE_INFINITY}) {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> new StepParams(bad, NbceParams.DEFAULT));
+            assertEquals("top_p", e.field());
+            assertEquals("top_p must be within (0, 1], got " + bad, e.getMessage());
+        }
+        assertEquals(1.0, new StepParams(1, NbceParams.DEFAULT).topP());
+    }
 }

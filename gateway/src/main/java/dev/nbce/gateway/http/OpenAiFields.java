@@ -67,8 +67,8 @@ final class OpenAiFields {
         return value.longValue();
     }
 
-    /** A number within min..max, or null when absent. */
-    Double number(String name, double min, double max) {
+    /** A number (its range checked by the record that owns it), or null when absent. */
+    Double number(String name) {
         JsonNode value = get(name);
         if (value == null) {
             return null;
@@ -76,8 +76,17 @@ final class OpenAiFields {
         if (!value.isNumber()) {
             throw wrongType(name, "a number", value);
         }
-        double v = value.doubleValue();
+        return value.doubleValue();
+    }
+
+    /** A number within min..max, or null when absent. */
+    Double number(String name, double min, double max) {
+        Double v = number(name);
+        if (v == null) {
+            return null;
+        }
         if (!(v >= min && v <= max)) {
+            JsonNode value = get(name);
             throw new InvalidRequestException(path(name), path(name) + " must be within " + min + ".." + max + ", got "
                     + ClientText.excerpt(value.asText(), 24));
         }

@@ -106,10 +106,7 @@ final class OpenAiRequestParser {
             throw f.unsupported("n", "must be 1: this server returns one choice per request");
         }
         Double temperature = f.number("temperature", 0, 2);
-        Double topP = f.number("top_p", 0, 1);
-        if (topP != null && topP == 0) {
-            throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got 0");
-        }
+        Double topP = f.number("top_p"); // its range is StepParams'
         Long seed = f.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE);
         Double presence = f.number("presence_penalty", -2, 2);
         Double frequency = f.number("frequency_penalty", -2, 2);

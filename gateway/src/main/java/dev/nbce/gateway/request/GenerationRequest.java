@@ -21,7 +21,7 @@ import java.util.List;
  *                      server's max_new_tokens limit), as OpenAI servers treat an absent max_tokens
  * @param userTemplate  the user turn of a context row; must contain {question} and {context}
  * @param temperature   0 = greedy
- * @param topP          nucleus of every row, in (0, 1]; 1 disables it
+ * @param topP          nucleus of every row, in (0, 1]; 1 disables it (checked by {@link StepParams})
  * @param topK          0 = off; applies to sampling only
  * @param seed          makes sampling reproducible; null = random
  * @param stop          strings that end the answer (not included in it); at most {@value #MAX_STOP_STRINGS},
@@ -94,9 +94,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (!Double.isFinite(temperature) || temperature < 0 || temperature > 100) {
             throw new InvalidRequestException("temperature", "temperature must be within 0..100 (0 = greedy), got " + temperature);
         }
-        if (!Double.isFinite(topP) || topP <= 0 || topP > 1) {
-            throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got " + topP);
-        }
+        new StepParams(topP, nbce); // top_p (and nbce, defaulted above) are checked where they belong
         if (topK < 0 || topK > MAX_TOP_K) {
             throw new InvalidRequestException("top_k", "top_k must be within 0.." + MAX_TOP_K + " (0 = off), got " + topK);
         }
