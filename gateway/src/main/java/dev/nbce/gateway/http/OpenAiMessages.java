@@ -5,6 +5,7 @@ import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.RequestParser;
+import dev.nbce.gateway.request.Role;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,15 +22,15 @@ import java.util.Set;
  * with OpenAI's other fields, {@link #read} their content with the request's.
  */
 final class OpenAiMessages {
-    private static final Map<String, String> ROLES = Map.of("system", "system", "developer", "system",
-            "user", "user", "assistant", "assistant");
+    private static final Map<String, Role> ROLES = Map.of("system", Role.SYSTEM, "developer", Role.SYSTEM,
+            "user", Role.USER, "assistant", Role.ASSISTANT);
     private static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal", "annotations", "audio",
             "tool_calls", "function_call", "tool_call_id");
 
     private OpenAiMessages() {}
 
     /** A message whose role and fields are checked; its content is read by {@link #read}. */
-    record Turn(String role, JsonNode content, String path) {}
+    record Turn(Role role, JsonNode content, String path) {}
 
     static List<Turn> check(JsonNode messages, boolean present) {
         if (messages == null || messages.isEmpty()) {

@@ -120,9 +120,9 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (messages.isEmpty()) {
             return;
         }
-        if (!"user".equals(messages.get(messages.size() - 1).role())) {
+        if (messages.get(messages.size() - 1).role() != Role.USER) {
             throw new InvalidRequestException("messages", "the last message must be the user's (the question), got '"
-                    + messages.get(messages.size() - 1).role() + "'");
+                    + messages.get(messages.size() - 1).role().wireName() + "'");
         }
         RequestMessage last = messages.get(messages.size() - 1);
         if (last.text().isBlank()) {
@@ -135,7 +135,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (!messages.isEmpty()) {
             return messages;
         }
-        return List.of(RequestMessage.of("user", question != null ? question : prompt));
+        return List.of(RequestMessage.of(Role.USER, question != null ? question : prompt));
     }
 
     /**
@@ -144,7 +144,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
      */
     public GenerationRequest asTurnAfter(List<RequestMessage> earlier) {
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
-        conversation.add(RequestMessage.of("user", question));
+        conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
                 temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
     }

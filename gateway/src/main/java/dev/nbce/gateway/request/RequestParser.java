@@ -157,11 +157,10 @@ public final class RequestParser {
                 throw new InvalidRequestException(path, path + " must be an object, got " + describe(message));
             }
             rejectUnknown(message, MESSAGE_FIELDS, path + ".");
-            String role = string(message, "role", path + ".role", null);
-            if (role == null || !RequestMessage.ROLES.contains(role)) {
-                throw new InvalidRequestException(path + ".role", path + ".role must be one of assistant, system, user, got "
-                        + (role == null ? "nothing" : "'" + ClientText.excerpt(role, 40) + "'"));
-            }
+            String name = string(message, "role", path + ".role", null);
+            Role role = Role.byWireName(name).orElseThrow(() -> new InvalidRequestException(path + ".role", path
+                    + ".role must be one of assistant, system, user, got "
+                    + (name == null ? "nothing" : "'" + ClientText.excerpt(name, 40) + "'")));
             out.add(message(role, message.get("content"), path, RequestParser::textPart));
         }
         return out;
@@ -173,7 +172,7 @@ public final class RequestParser {
      *
      * @param path the message's path, e.g. "messages[2]"
      */
-    public static RequestMessage message(String role, JsonNode content, String path,
+    public static RequestMessage message(Role role, JsonNode content, String path,
                                          BiFunction<JsonNode, String, String> part) {
         if (content != null && content.isTextual()) {
             return RequestMessage.of(role, content.asText());

@@ -12,6 +12,7 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.RequestParser;
+import dev.nbce.gateway.request.Role;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,8 +37,9 @@ class OpenAiRequestParserTest {
                 + "{\"role\":\"developer\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\",\"name\":\"ann\"},"
                 + "{\"role\":\"assistant\",\"content\":\"hello\",\"refusal\":null},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}")).request();
-        assertEquals(List.of(RequestMessage.of("system", "be brief"), RequestMessage.of("user", "hi"),
-                RequestMessage.of("assistant", "hello"), new RequestMessage("user", null, List.of("a", "b"))), r.messages());
+        assertEquals(List.of(RequestMessage.of(Role.SYSTEM, "be brief"), RequestMessage.of(Role.USER, "hi"),
+                RequestMessage.of(Role.ASSISTANT, "hello"), new RequestMessage(Role.USER, null, List.of("a", "b"))),
+                r.messages());
         assertEquals("a\nb", r.messages().get(3).text());
     }
 
