@@ -2,8 +2,8 @@ package dev.nbce.launcher;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.gateway.prompt.PromptModel;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.RowCache;

@@ -2,9 +2,9 @@ package dev.nbce.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.GatewayNode;

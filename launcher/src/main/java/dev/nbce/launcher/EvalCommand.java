@@ -2,11 +2,11 @@ package dev.nbce.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;

@@ -1,8 +1,8 @@
 package dev.nbce.launcher;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.launcher.local.LocalRuntime;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.nbce.launcher;
 
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;

@@ -1,8 +1,9 @@
 package dev.nbce.launcher;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.Role;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -67,8 +68,8 @@ final class PrefixBench {
                     turns.get(r).get(0).add(turn(runtime, request(c.contexts(), c.question(),
                             GenerationRequest.DEFAULT_USER_TEMPLATE)));
                     turns.get(r).get(0).add(turn(runtime, request(c.contexts(), followUp, GenerationRequest.DEFAULT_USER_TEMPLATE)
-                            .asTurnAfter(List.of(RequestMessage.of("user", c.question()),
-                                    RequestMessage.of("assistant", lastText)))));
+                            .asTurnAfter(List.of(RequestMessage.of(Role.USER, c.question()),
+                                    RequestMessage.of(Role.ASSISTANT, lastText)))));
                     turns.get(r).get(1).add(turn(runtime, request(c.contexts(), c.question(), CONTEXT_FIRST)));
                     turns.get(r).get(1).add(turn(runtime, request(c.contexts(), "Which pets are mentioned?",
                             CONTEXT_FIRST)));

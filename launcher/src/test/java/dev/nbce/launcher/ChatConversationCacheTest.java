@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.launcher.cluster.WorkerNode;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.nbce.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.Json;
 import java.util.ArrayList;
 import java.util.List;
 

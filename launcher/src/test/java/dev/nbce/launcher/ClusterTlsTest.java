@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.WireCodecs;
 import dev.nbce.common.wire.WorkerStatus;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.launcher.cluster.ClusterCertificates;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.ClusterTls;

@@ -3,8 +3,8 @@ package dev.nbce.launcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;

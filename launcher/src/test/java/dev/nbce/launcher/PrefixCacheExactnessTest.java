@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.RequestMessage;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.Role;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -83,7 +84,7 @@ class PrefixCacheExactnessTest {
                 }
                 // Every runtime answered the first turn with the reference ids, so the conversation is the same for all.
                 GenerationRequest nextTurn = withQuestion(first, followUp, first.userTemplate()).asTurnAfter(List.of(
-                        RequestMessage.of("user", first.question()), RequestMessage.of("assistant", firstTurn[0].text())));
+                        RequestMessage.of(Role.USER, first.question()), RequestMessage.of(Role.ASSISTANT, firstTurn[0].text())));
                 // tiny-mistral's follow-up is compared by ids alone: the first answer (up to 12 tokens) and the new turn
                 // put every window beyond its receptive field from the first step on, so all rows tie (entropies equal
                 // to 1e-6) and rounding alone picks the window; K/V restored from decode steps round differently from

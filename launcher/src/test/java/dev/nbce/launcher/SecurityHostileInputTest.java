@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.common.testing.RawWebSocket;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.launcher.cluster.ClusterCertificates;
 import dev.nbce.launcher.cluster.ClusterTls;
 import io.vertx.core.Vertx;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.CloseRequest;

@@ -1,7 +1,7 @@
 package dev.nbce.common.nbce;
 
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.nbce.common.nbce;
 
-import dev.nbce.common.request.Pooling;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 
 /** What a worker does each step for its rows of one request: steps 1–5 locally, then one small report. */
 public final class ShardReducer {

@@ -1,6 +1,6 @@
 package dev.nbce.common.wire;
 
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.StepParams;
 import java.util.List;
 import java.util.Objects;
 

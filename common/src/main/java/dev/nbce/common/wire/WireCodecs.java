@@ -1,9 +1,9 @@
 package dev.nbce.common.wire;
 
 import dev.nbce.common.nbce.ShardReport;
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.nbce.common.wire;
 
 import dev.nbce.common.nbce.ScoreVector;
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.step.Pooling;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 

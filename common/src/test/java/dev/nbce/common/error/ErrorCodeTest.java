@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nbce.common.request.InvalidRequestException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package dev.nbce.common.nbce;
 
-import dev.nbce.common.request.Pooling;
+import dev.nbce.common.step.Pooling;
 
 /**
  * Straightforward dense implementations of docs/design.md "The NBCE step" written for the tests: full sorts, no

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.nbce.NbceCombiner.Combination;
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

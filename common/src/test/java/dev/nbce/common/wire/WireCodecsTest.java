@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nbce.common.nbce.ScoreVector;
-import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.Pooling;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.nbce.ScoreVector;
+import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;

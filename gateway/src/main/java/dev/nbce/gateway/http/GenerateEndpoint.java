@@ -1,9 +1,9 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import io.vertx.ext.web.RoutingContext;
 

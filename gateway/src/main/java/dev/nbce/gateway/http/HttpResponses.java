@@ -1,16 +1,16 @@
 package dev.nbce.gateway.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionListener;
-import java.util.function.Function;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
 
 /** JSON responses and error responses; errors carry a code and one line, never a stack trace. */
 final class HttpResponses {

@@ -1,12 +1,12 @@
 package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.session.TokenEvent;
 
 /** The JSON messages the APIs send: token, done and error frames (WebSocket), events (SSE), errors (HTTP). */

@@ -1,9 +1,9 @@
 package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.gateway.request.RequestParser;
 
 /**
  * Strict reads of OpenAI request fields: a wrong type is a 400 naming the field, never coerced
@@ -45,8 +45,14 @@ final class OpenAiFields {
         return value == null ? null : value.booleanValue();
     }
 
-    /** An integer within min..max, or null when absent. */
-    Integer integer(String name, long min, long max) {
+    /** An integer within min..max (both within int), or null when absent. */
+    Integer integer(String name, int min, int max) {
+        Long value = whole(name, min, max);
+        return value == null ? null : value.intValue();
+    }
+
+    /** A 64-bit integer within min..max, or null when absent. */
+    Long whole(String name, long min, long max) {
         JsonNode value = get(name);
         if (value == null) {
             return null;
@@ -58,11 +64,11 @@ final class OpenAiFields {
             throw new InvalidRequestException(path(name), path(name) + " must be within " + min + ".." + max + ", got "
                     + ClientText.excerpt(value.asText(), 24));
         }
-        return (int) value.longValue();
+        return value.longValue();
     }
 
-    /** A number within min..max, or null when absent. */
-    Double number(String name, double min, double max) {
+    /** A number (its range checked by the record that owns it), or null when absent. */
+    Double number(String name) {
         JsonNode value = get(name);
         if (value == null) {
             return null;
@@ -70,8 +76,17 @@ final class OpenAiFields {
         if (!value.isNumber()) {
             throw wrongType(name, "a number", value);
         }
-        double v = value.doubleValue();
+        return value.doubleValue();
+    }
+
+    /** A number within min..max, or null when absent. */
+    Double number(String name, double min, double max) {
+        Double v = number(name);
+        if (v == null) {
+            return null;
+        }
         if (!(v >= min && v <= max)) {
+            JsonNode value = get(name);
             throw new InvalidRequestException(path(name), path(name) + " must be within " + min + ".." + max + ", got "
                     + ClientText.excerpt(value.asText(), 24));
         }

@@ -1,43 +1,66 @@
 package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.RequestParser;
+import dev.nbce.gateway.request.Role;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * OpenAI chat messages onto the native {@code messages}: {@code developer} is the system message (OpenAI's
+ * OpenAI chat messages as the request's conversation: {@code developer} is the system message (OpenAI's
  * newer name for it), {@code name} and an assistant's {@code refusal} and {@code annotations} are ignored,
- * content parts stay parts (the native parser refuses non-text ones by name). Tool and function turns,
- * and assistant tool calls, are refused: this server does not call tools. An unknown role is a 400.
+ * content parts stay parts (non-text ones are refused by name, as in a native request). Tool and function
+ * turns, and assistant tool calls, are refused: this server does not call tools. An unknown role is a 400.
+ *
+ * <p>Read in two passes, so errors come in the order a client has always seen: {@link #check} the turns
+ * with OpenAI's other fields, {@link #read} their content with the request's.
  */
 final class OpenAiMessages {
-    private static final Map<String, String> ROLES = Map.of("system", "system", "developer", "system",
-            "user", "user", "assistant", "assistant");
+    private static final Map<String, Role> ROLES = Map.of("system", Role.SYSTEM, "developer", Role.SYSTEM,
+            "user", Role.USER, "assistant", Role.ASSISTANT);
     private static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal", "annotations", "audio",
             "tool_calls", "function_call", "tool_call_id");
 
     private OpenAiMessages() {}
 
-    static ArrayNode read(JsonNode messages, boolean present) {
+    /** A message whose role and fields are checked; its content is read by {@link #read}. */
+    record Turn(Role role, JsonNode content, String path) {}
+
+    static List<Turn> check(JsonNode messages, boolean present) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages", present ? "messages must be a non-empty array"
                     : "messages is required");
         }
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        List<Turn> turns = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            out.add(message(messages.get(i), "messages[" + i + "]"));
+            turns.add(turn(messages.get(i), "messages[" + i + "]"));
+        }
+        return turns;
+    }
+
+    static List<RequestMessage> read(List<Turn> turns) {
+        List<RequestMessage> out = new ArrayList<>(turns.size());
+        for (Turn turn : turns) {
+            out.add(RequestParser.message(turn.role(), turn.content(), turn.path(), OpenAiMessages::part));
         }
         return out;
     }
 
-    private static ObjectNode message(JsonNode message, String path) {
+    /** A text part; OpenAI's assistant "refusal" parts are text the assistant said. */
+    private static String part(JsonNode part, String path) {
+        if (part.isObject() && "refusal".equals(part.path("type").asText(null)) && part.path("refusal").isTextual()) {
+            return part.get("refusal").asText();
+        }
+        return RequestParser.textPart(part, path);
+    }
+
+    private static Turn turn(JsonNode message, String path) {
         if (!message.isObject()) {
             throw new InvalidRequestException(path, path + " must be an object, got " + RequestParser.describe(message));
         }
@@ -71,20 +94,6 @@ final class OpenAiMessages {
         if (content == null) {
             throw new InvalidRequestException(path + ".content", path + ".content is required");
         }
-        ObjectNode out = Json.MAPPER.createObjectNode().put("role", ROLES.get(role));
-        if (content.isArray()) {
-            ArrayNode parts = out.putArray("content");
-            for (JsonNode part : content) {
-                // OpenAI's assistant "refusal" parts are text the assistant said.
-                if (part.isObject() && "refusal".equals(part.path("type").asText(null)) && part.path("refusal").isTextual()) {
-                    parts.addObject().put("type", "text").put("text", part.get("refusal").asText());
-                } else {
-                    parts.add(part);
-                }
-            }
-        } else {
-            out.set("content", content);
-        }
-        return out;
+        return new Turn(ROLES.get(role), content, path);
     }
 }

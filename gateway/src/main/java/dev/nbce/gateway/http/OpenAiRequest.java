@@ -1,6 +1,6 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationRequest;
 
 /**
  * An OpenAI chat-completions or completions request, read: the generation, and how to answer it.

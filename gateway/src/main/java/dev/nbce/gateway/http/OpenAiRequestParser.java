@@ -1,25 +1,24 @@
 package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.OutputOptions;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.OutputOptions;
+import dev.nbce.gateway.request.RequestParser;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Reads OpenAI chat-completions and completions bodies into our request (docs/api.md, "OpenAI API"). Every
  * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
  * this server does not do (tools, JSON mode, several choices) — accepted at its default and refused
- * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions.
- * The result is validated by {@link RequestParser}, as every native request is.
+ * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions, which
+ * {@link RequestParser} reads as in a native request. The result is validated by {@link GenerationRequest}.
  */
 final class OpenAiRequestParser {
     /** Ours, beside OpenAI's: the NBCE inputs and parameters, as in the native request. */
@@ -46,8 +45,8 @@ final class OpenAiRequestParser {
 
     OpenAiRequest chat(JsonNode body) {
         OpenAiFields f = fields(body, CHAT);
-        ObjectNode request = common(f, body);
-        request.set("messages", OpenAiMessages.read(f.array("messages"), body.has("messages")));
+        Shared shared = shared(f);
+        List<OpenAiMessages.Turn> turns = OpenAiMessages.check(f.array("messages"), body.has("messages"));
         Integer maxTokens = f.integer("max_completion_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
         if (maxTokens == null) {
             maxTokens = f.integer("max_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
@@ -57,22 +56,17 @@ final class OpenAiRequestParser {
         if (top != null && !Boolean.TRUE.equals(logprobs)) {
             throw new InvalidRequestException("top_logprobs", "top_logprobs needs logprobs: true");
         }
-        if (Boolean.TRUE.equals(logprobs)) {
-            request.put("logprobs", top == null ? 0 : top);
-        }
+        boolean wantsLogprobs = Boolean.TRUE.equals(logprobs);
         onlyDefaults(f);
-        return finish(f, request, maxTokens, Boolean.TRUE.equals(logprobs));
+        return finish(f, body, shared, turns, null, maxTokens, wantsLogprobs ? (top == null ? 0 : top) : null);
     }
 
     OpenAiRequest completion(JsonNode body) {
         OpenAiFields f = fields(body, COMPLETION);
-        ObjectNode request = common(f, body);
-        request.put("prompt", prompt(f, body));
+        Shared shared = shared(f);
+        String prompt = prompt(f);
         Integer maxTokens = f.integer("max_tokens", 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT);
         Integer logprobs = f.integer("logprobs", 0, MAX_COMPLETION_LOGPROBS);
-        if (logprobs != null) {
-            request.put("logprobs", logprobs);
-        }
         Integer bestOf = f.integer("best_of", 1, Integer.MAX_VALUE);
         if (bestOf != null && bestOf != 1) {
             throw f.unsupported("best_of", "must be 1: one answer per request");
@@ -83,7 +77,7 @@ final class OpenAiRequestParser {
         if (f.string("suffix") != null) {
             throw f.unsupported("suffix", "is not supported (no insertion)");
         }
-        return finish(f, request, maxTokens, logprobs != null);
+        return finish(f, body, shared, List.of(), prompt, maxTokens, logprobs);
     }
 
     private OpenAiFields fields(JsonNode body, Set<String> known) {
@@ -101,64 +95,43 @@ final class OpenAiRequestParser {
         return new OpenAiFields(body, "");
     }
 
-    /** The fields both APIs share, onto the native request; the model is checked last, after the types. */
-    private ObjectNode common(OpenAiFields f, JsonNode body) {
-        ObjectNode request = Json.MAPPER.createObjectNode();
-        for (String extension : EXTENSIONS) {
-            if (body.has(extension)) {
-                request.set(extension, body.get(extension));
-            }
-        }
+    /** OpenAI's fields both APIs share, checked; null where absent. */
+    private record Shared(Double temperature, Double topP, Long seed, Double presencePenalty, Double frequencyPenalty,
+                          List<String> stop) {}
+
+    /** The fields both APIs share; the model is checked last, after the types. */
+    private static Shared shared(OpenAiFields f) {
         Integer n = f.integer("n", 1, Integer.MAX_VALUE);
         if (n != null && n != 1) {
             throw f.unsupported("n", "must be 1: this server returns one choice per request");
         }
         Double temperature = f.number("temperature", 0, 2);
-        if (temperature != null) {
-            request.put("temperature", temperature);
-        }
-        Double topP = f.number("top_p", 0, 1);
-        if (topP != null) {
-            if (topP == 0) {
-                throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got 0");
-            }
-            request.put("top_p", topP);
-        }
-        if (f.has("seed")) {
-            f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
-            request.set("seed", body.get("seed"));
-        }
+        Double topP = f.number("top_p"); // its range is StepParams'
+        Long seed = f.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE);
         Double presence = f.number("presence_penalty", -2, 2);
-        if (presence != null) {
-            request.put("presence_penalty", presence);
-        }
         Double frequency = f.number("frequency_penalty", -2, 2);
-        if (frequency != null) {
-            request.put("frequency_penalty", frequency);
-        }
-        stop(f, request);
+        List<String> stop = stop(f);
         f.string("user"); // ignored: OpenAI's end-user id, for abuse monitoring
         JsonNode bias = f.object("logit_bias");
         if (bias != null && !bias.isEmpty()) {
             throw f.unsupported("logit_bias", "is not supported; send {} or leave it out");
         }
-        return request;
+        return new Shared(temperature, topP, seed, presence, frequency, stop);
     }
 
-    private static void stop(OpenAiFields f, ObjectNode request) {
+    private static List<String> stop(OpenAiFields f) {
         JsonNode stop = f.get("stop");
         if (stop == null) {
-            return;
+            return List.of();
         }
-        ArrayNode stops = request.putArray("stop");
         if (stop.isTextual()) {
-            stops.add(stop.asText());
-            return;
+            return List.of(stop.asText());
         }
         if (!stop.isArray() || stop.size() > MAX_STOP) {
             throw new InvalidRequestException("stop", "stop must be a string or an array of at most " + MAX_STOP
                     + " strings, got " + RequestParser.describe(stop));
         }
+        List<String> stops = new ArrayList<>(stop.size());
         for (int i = 0; i < stop.size(); i++) {
             if (!stop.get(i).isTextual()) {
                 throw new InvalidRequestException("stop", "stop[" + i + "] must be a string, got "
@@ -166,10 +139,11 @@ final class OpenAiRequestParser {
             }
             stops.add(stop.get(i).asText());
         }
+        return stops;
     }
 
     /** A string, or an array of exactly one string; token-id prompts and batches are refused. */
-    private static String prompt(OpenAiFields f, JsonNode body) {
+    private static String prompt(OpenAiFields f) {
         JsonNode prompt = f.get("prompt");
         if (prompt == null) {
             throw new InvalidRequestException("prompt", "prompt is required");
@@ -220,7 +194,13 @@ final class OpenAiRequestParser {
         }
     }
 
-    private OpenAiRequest finish(OpenAiFields f, ObjectNode request, Integer maxTokens, boolean logprobs) {
+    /**
+     * The request, its fields read in the order a native request reads them.
+     *
+     * @param logprobs the count of alternatives per token, or null for no log-probabilities
+     */
+    private OpenAiRequest finish(OpenAiFields f, JsonNode body, Shared shared, List<OpenAiMessages.Turn> turns,
+                                 String prompt, Integer maxTokens, Integer logprobs) {
         Boolean stream = f.bool("stream");
         JsonNode options = f.object("stream_options");
         boolean includeUsage = false;
@@ -240,18 +220,34 @@ final class OpenAiRequestParser {
             }
         }
         String model = f.string("model");
-        if (maxTokens != null) {
-            request.put("max_new_tokens", maxTokens);
-        }
-        GenerationRequest parsed = RequestParser.parse(request);
-        if (maxTokens == null) {
-            parsed = parsed.withMaxNewTokens(parsed.maxNewTokens(), true);
-        }
+        GenerationRequest parsed = new GenerationRequest(
+                RequestParser.contexts(body),
+                RequestParser.document(body),
+                null,
+                OpenAiMessages.read(turns),
+                prompt,
+                RequestParser.userTemplate(body),
+                maxTokens == null ? GenerationRequest.DEFAULT_MAX_NEW_TOKENS : maxTokens,
+                maxTokens == null,
+                orElse(shared.temperature(), GenerationRequest.DEFAULT_TEMPERATURE),
+                orElse(shared.topP(), GenerationRequest.DEFAULT_TOP_P),
+                RequestParser.topK(body),
+                shared.seed(),
+                shared.stop(),
+                RequestParser.nbce(body),
+                false,
+                new OutputOptions(orElse(shared.presencePenalty(), 0), orElse(shared.frequencyPenalty(), 0),
+                        logprobs == null ? -1 : logprobs),
+                RequestParser.windowTokens(body));
         if (model != null && !model.equals(servedModel)) {
             throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
                     + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");
         }
-        return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs);
+        return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs != null);
+    }
+
+    private static double orElse(Double value, double fallback) {
+        return value == null ? fallback : value;
     }
 
     @SafeVarargs

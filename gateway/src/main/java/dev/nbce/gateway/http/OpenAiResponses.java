@@ -3,9 +3,10 @@ package dev.nbce.gateway.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.nbce.TokenLogprob;
-import dev.nbce.common.request.FinishReason;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.FinishReason;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.request.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -35,7 +36,8 @@ final class OpenAiResponses {
     ObjectNode chatCompletion(GenerationResult result, boolean logprobs) {
         ObjectNode body = envelope("chat.completion");
         ObjectNode choice = body.withArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", result.text()).putNull("refusal");
+        choice.putObject("message").put("role", Role.ASSISTANT.wireName()).put("content", result.text())
+                .putNull("refusal");
         if (logprobs) {
             ObjectNode node = choice.putObject("logprobs");
             chatLogprobs(node.putArray("content"), result.logprobs());
@@ -55,7 +57,7 @@ final class OpenAiResponses {
         ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
         ObjectNode delta = choice.putObject("delta");
         if (first) {
-            delta.put("role", "assistant");
+            delta.put("role", Role.ASSISTANT.wireName());
         }
         delta.put("content", text);
         if (logprobs && logprob != null) {

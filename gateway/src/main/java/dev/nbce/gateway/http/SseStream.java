@@ -1,8 +1,8 @@
 package dev.nbce.gateway.http;
 
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.TokenEvent;

@@ -2,12 +2,12 @@ package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.ClientText;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionListener;

@@ -1,6 +1,6 @@
 package dev.nbce.gateway.metrics;
 
-import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.prompt;
 
+import dev.nbce.gateway.request.Role;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +14,10 @@ import java.util.Map;
  * them its own way; a template that uses the content as text refuses the conversation with a
  * {@link ChatTemplateException} (see {@link ContentParts}).
  */
-public record ChatMessage(String role, String content, List<ContentPart> parts) {
+public record ChatMessage(Role role, String content, List<ContentPart> parts) {
 
     public ChatMessage {
-        if (role == null || role.isBlank()) {
+        if (role == null) {
             throw new IllegalArgumentException("message role is required");
         }
         if ((content == null) == (parts == null)) {
@@ -25,24 +26,24 @@ public record ChatMessage(String role, String content, List<ContentPart> parts) 
         parts = parts == null ? null : List.copyOf(parts);
     }
 
-    public ChatMessage(String role, String content) {
+    public ChatMessage(Role role, String content) {
         this(role, content, null);
     }
 
     public static ChatMessage user(String content) {
-        return new ChatMessage("user", content);
+        return new ChatMessage(Role.USER, content);
     }
 
     public static ChatMessage system(String content) {
-        return new ChatMessage("system", content);
+        return new ChatMessage(Role.SYSTEM, content);
     }
 
     public static ChatMessage assistant(String content) {
-        return new ChatMessage("assistant", content);
+        return new ChatMessage(Role.ASSISTANT, content);
     }
 
     /** A message whose content is a list of parts. */
-    public static ChatMessage ofParts(String role, List<ContentPart> parts) {
+    public static ChatMessage ofParts(Role role, List<ContentPart> parts) {
         return new ChatMessage(role, null, parts);
     }
 
@@ -50,10 +51,10 @@ public record ChatMessage(String role, String content, List<ContentPart> parts) 
         return parts != null;
     }
 
-    /** The dict a Jinja template indexes ({@code message['role']}, {@code message.content}). */
+    /** The dict a Jinja template indexes ({@code message['role']}, {@code message.content}): the role as a string. */
     Map<String, Object> asTemplateValue() {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("role", role);
+        map.put("role", role.wireName());
         map.put("content", hasParts() ? ContentParts.of(role, parts) : content);
         return map;
     }

@@ -2,6 +2,7 @@ package dev.nbce.gateway.prompt;
 
 import com.hubspot.jinjava.objects.collections.PyList;
 import com.hubspot.jinjava.objects.serialization.PyishSerializable;
+import dev.nbce.gateway.request.Role;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +27,10 @@ final class ContentParts extends AbstractList<Map<String, Object>> implements Py
         this.parts = parts;
     }
 
-    static ContentParts of(String role, List<ContentPart> parts) {
+    static ContentParts of(Role role, List<ContentPart> parts) {
         List<Map<String, Object>> values = new ArrayList<>(parts.size());
         parts.forEach(part -> values.add(part.asTemplateValue()));
-        return new ContentParts(role, List.copyOf(values));
+        return new ContentParts(role.wireName(), List.copyOf(values));
     }
 
     /** The ContentParts behind a template value (Jinjava wraps lists in a PyList), or null. */

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.prompt;
 
+import dev.nbce.gateway.request.Role;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,12 +23,12 @@ public final class ConversationRows {
         if (messages == null || messages.isEmpty()) {
             throw new IllegalArgumentException("a conversation needs at least one message");
         }
-        if (!"user".equals(messages.get(messages.size() - 1).role())) {
+        if (messages.get(messages.size() - 1).role() != Role.USER) {
             throw new IllegalArgumentException("a conversation must end with the new user turn, got role '"
-                    + messages.get(messages.size() - 1).role() + "'");
+                    + messages.get(messages.size() - 1).role().wireName() + "'");
         }
         int first = 0;
-        while (!"user".equals(messages.get(first).role())) {
+        while (messages.get(first).role() != Role.USER) {
             first++;
         }
         if (messages.get(first).hasParts()) {

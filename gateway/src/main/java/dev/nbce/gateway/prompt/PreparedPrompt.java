@@ -1,6 +1,6 @@
 package dev.nbce.gateway.prompt;
 
-import dev.nbce.common.request.WindowSource;
+import dev.nbce.gateway.request.WindowSource;
 import java.util.List;
 
 /**

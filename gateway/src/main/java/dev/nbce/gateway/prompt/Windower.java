@@ -1,7 +1,7 @@
 package dev.nbce.gateway.prompt;
 
-import dev.nbce.common.request.WindowSource;
 import dev.nbce.gateway.prompt.TextSplitter.Piece;
+import dev.nbce.gateway.request.WindowSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -2,8 +2,8 @@ package dev.nbce.gateway.service;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.RequestMessage;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,7 +1,5 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.RequestMessage;
 import dev.nbce.gateway.prompt.ChatMessage;
 import dev.nbce.gateway.prompt.ContentPart;
 import dev.nbce.gateway.prompt.ContentPartsRefusedException;
@@ -9,6 +7,8 @@ import dev.nbce.gateway.prompt.PreparedPrompt;
 import dev.nbce.gateway.prompt.PromptModel;
 import dev.nbce.gateway.prompt.PromptTooLongException;
 import dev.nbce.gateway.prompt.Windower;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.RequestMessage;
 import java.util.ArrayList;
 import java.util.List;
 

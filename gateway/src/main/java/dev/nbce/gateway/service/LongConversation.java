@@ -1,6 +1,7 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -32,7 +33,7 @@ final class LongConversation {
         int longest = -1;
         for (int i = 0; i < messages.size(); i++) {
             RequestMessage m = messages.get(i);
-            if (!m.role().equals("assistant")
+            if (m.role() != Role.ASSISTANT
                     && (longest < 0 || m.text().length() > messages.get(longest).text().length())) {
                 longest = i;
             }
@@ -42,7 +43,7 @@ final class LongConversation {
         }
         RequestMessage source = messages.get(longest);
         List<RequestMessage> rest = new ArrayList<>(messages);
-        if (source.role().equals("system")) {
+        if (source.role() == Role.SYSTEM) {
             rest.remove(longest);
             return source.text().isBlank() ? null : new Split(rest, source.text(), longest);
         }

@@ -1,10 +1,10 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.InvalidRequestException;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.gateway.prompt.PreparedPrompt;
 import dev.nbce.gateway.prompt.PromptModel;
 import dev.nbce.gateway.prompt.TokenTextStream;
+import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.TextStream;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package dev.nbce.gateway.service;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.FinishReason;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
-import dev.nbce.common.request.Usage;
+import dev.nbce.gateway.request.FinishReason;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.Usage;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.GenerationSession;
 import dev.nbce.gateway.session.RowExecutor;

@@ -1,13 +1,13 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.gateway.prompt.PromptModel;
+import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.TextStream;
 
 /** Turns a request into rows (tokenized, windowed, chat-templated); blocking, so run off the event loop. */
 public interface PromptPreparer {
-    /** @throws dev.nbce.common.request.InvalidRequestException when the request cannot be windowed */
+    /** @throws dev.nbce.common.error.InvalidRequestException when the request cannot be windowed */
     GenerationPlan prepare(String requestId, GenerationRequest request);
 
     /** A fresh detokenizer for one generation's output. */

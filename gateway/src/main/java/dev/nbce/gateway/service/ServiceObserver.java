@@ -1,6 +1,6 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.session.SessionListener;
 
 /** Hooks for metrics and logs around each generation; {@link #NONE} ignores everything. */

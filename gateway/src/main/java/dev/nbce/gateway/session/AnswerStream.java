@@ -2,7 +2,7 @@ package dev.nbce.gateway.session;
 
 import dev.nbce.common.nbce.StopStringMatcher;
 import dev.nbce.common.nbce.TokenLogprob;
-import dev.nbce.common.request.FinishReason;
+import dev.nbce.gateway.request.FinishReason;
 
 /**
  * The answer as its tokens are chosen (docs/design.md: NBCE step 8): detokenises them, streams each text

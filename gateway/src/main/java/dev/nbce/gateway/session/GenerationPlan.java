@@ -1,8 +1,8 @@
 package dev.nbce.gateway.session;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.Usage;
-import dev.nbce.common.request.WindowSource;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.Usage;
+import dev.nbce.gateway.request.WindowSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;

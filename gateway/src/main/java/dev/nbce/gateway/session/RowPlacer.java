@@ -3,7 +3,7 @@ package dev.nbce.gateway.session;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ShardReport;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;

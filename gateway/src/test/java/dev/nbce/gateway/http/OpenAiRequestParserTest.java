@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.error.ErrorCode;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.RequestMessage;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.RequestParser;
+import dev.nbce.gateway.request.Role;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,8 +37,9 @@ class OpenAiRequestParserTest {
                 + "{\"role\":\"developer\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\",\"name\":\"ann\"},"
                 + "{\"role\":\"assistant\",\"content\":\"hello\",\"refusal\":null},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}")).request();
-        assertEquals(List.of(RequestMessage.of("system", "be brief"), RequestMessage.of("user", "hi"),
-                RequestMessage.of("assistant", "hello"), new RequestMessage("user", null, List.of("a", "b"))), r.messages());
+        assertEquals(List.of(RequestMessage.of(Role.SYSTEM, "be brief"), RequestMessage.of(Role.USER, "hi"),
+                RequestMessage.of(Role.ASSISTANT, "hello"), new RequestMessage(Role.USER, null, List.of("a", "b"))),
+                r.messages());
         assertEquals("a\nb", r.messages().get(3).text());
     }
 
@@ -80,7 +82,8 @@ class OpenAiRequestParserTest {
             "\"n\":\"1\"|n", "\"n\":true|n", "\"n\":1.9|n", "\"n\":4294967297|n", "\"n\":2|n",
             "\"stream\":\"yes\"|stream", "\"model\":123|model", "\"user\":{}|user", "\"max_tokens\":\"5\"|max_tokens",
             "\"max_tokens\":0|max_tokens", "\"temperature\":\"0\"|temperature", "\"temperature\":3|temperature",
-            "\"top_p\":0|top_p", "\"seed\":1.5|seed", "\"stop\":[1]|stop", "\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]|stop",
+            "\"top_p\":0|top_p", "\"top_p\":1.01|top_p", "\"seed\":1.5|seed", "\"stop\":[1]|stop",
+            "\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]|stop",
             "\"logprobs\":1|logprobs", "\"top_logprobs\":2|top_logprobs", "\"logprobs\":true,\"top_logprobs\":21|top_logprobs",
             "\"presence_penalty\":3|presence_penalty", "\"frequency_penalty\":\"1\"|frequency_penalty",
             "\"stream_options\":{\"include_usage\":true}|stream_options", "\"stream\":true,\"stream_options\":{\"x\":1}|stream_options.x",

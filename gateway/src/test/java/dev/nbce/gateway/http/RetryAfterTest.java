@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.Json;
+import dev.nbce.gateway.request.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.RawWebSocket;
+import dev.nbce.gateway.request.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.RawWebSocket;
+import dev.nbce.gateway.request.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

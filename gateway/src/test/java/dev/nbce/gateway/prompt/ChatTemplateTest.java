@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,7 +185,7 @@ class ChatTemplateTest {
                 + "<|start_header_id|>assistant<|end_header_id|>\n\n", template.render(user("Hi")));
         assertEquals(header + "Be terse.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
                         + "<|start_header_id|>assistant<|end_header_id|>\n\n",
-                template.render(List.of(new ChatMessage("system", " Be terse. "), ChatMessage.user("Hi"))));
+                template.render(List.of(new ChatMessage(Role.SYSTEM, " Be terse. "), ChatMessage.user("Hi"))));
     }
 
     @Test
@@ -210,8 +211,8 @@ class ChatTemplateTest {
         ChatTemplate template = ChatTemplate.of(QWEN_2_5, null, "<|im_end|>");
         assertEquals("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
                 + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", template.render(user("Hi")));
-        List<ChatMessage> chat = List.of(new ChatMessage("system", "Be brief."), ChatMessage.user("Hi"),
-                new ChatMessage("assistant", "Hello."), ChatMessage.user("Bye"));
+        List<ChatMessage> chat = List.of(new ChatMessage(Role.SYSTEM, "Be brief."), ChatMessage.user("Hi"),
+                new ChatMessage(Role.ASSISTANT, "Hello."), ChatMessage.user("Bye"));
         assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                 + "<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n",
                 template.render(chat));
@@ -221,7 +222,7 @@ class ChatTemplateTest {
     void mistralRendersAndRaisesOnBadRoles() {
         ChatTemplate template = ChatTemplate.of(MISTRAL, "<s>", "</s>");
         assertEquals("<s>[INST] Hi [/INST]Hello</s>[INST] Bye [/INST]", template.render(List.of(
-                ChatMessage.user("Hi"), new ChatMessage("assistant", "Hello"), ChatMessage.user("Bye"))));
+                ChatMessage.user("Hi"), new ChatMessage(Role.ASSISTANT, "Hello"), ChatMessage.user("Bye"))));
         ChatTemplateException e = assertThrows(ChatTemplateException.class,
                 () -> template.render(List.of(ChatMessage.user("a"), ChatMessage.user("b"))));
         assertEquals("chat template raised: Conversation roles must alternate user/assistant/user/assistant/...",
@@ -231,7 +232,7 @@ class ChatTemplateTest {
     @Test
     void trimsAndStripsBlocksLikeTransformers() {
         ChatTemplate template = ChatTemplate.of("{% for m in messages %}\n  {{ m.content }}\n  {% endfor %}\n", null, null);
-        assertEquals("  a\n  b\n", template.render(List.of(ChatMessage.user("a"), new ChatMessage("assistant", "b"))));
+        assertEquals("  a\n  b\n", template.render(List.of(ChatMessage.user("a"), new ChatMessage(Role.ASSISTANT, "b"))));
     }
 
     @Test
@@ -320,7 +321,8 @@ class ChatTemplateTest {
 
     @Test
     void contentPartsReachTemplatesAsListsAndAreNeverRenderedAsText() {
-        List<ChatMessage> parts = List.of(ChatMessage.ofParts("user", List.of(ContentPart.text(" a "), ContentPart.text("b"))));
+        List<ChatMessage> parts = List.of(ChatMessage.ofParts(Role.USER,
+                List.of(ContentPart.text(" a "), ContentPart.text("b"))));
         ChatTemplate joins = ChatTemplate.of("{% for p in messages[0].content %}{{ p.text | trim }}{% endfor %}"
                 + "{{ messages[0].content is string }}", null, null);
         assertEquals("abfalse", joins.render(parts));
@@ -336,14 +338,14 @@ class ChatTemplateTest {
     @Test
     void aScopeRendersEveryConversationAsASingleRenderDoesAndNothingLeaksBetweenThem() {
         List<List<ChatMessage>> chats = List.of(user("Hi"), user("  Where is Ana?\n"),
-                List.of(new ChatMessage("system", " Be terse. "), ChatMessage.user("Hi")),
-                List.of(ChatMessage.user("Hi"), new ChatMessage("assistant", "Hello."), ChatMessage.user("Bye")));
+                List.of(new ChatMessage(Role.SYSTEM, " Be terse. "), ChatMessage.user("Hi")),
+                List.of(ChatMessage.user("Hi"), new ChatMessage(Role.ASSISTANT, "Hello."), ChatMessage.user("Bye")));
         for (String source : List.of(LLAMA_3, LLAMA_3_1, QWEN_2, QWEN_2_5, MISTRAL)) {
             ChatTemplate template = ChatTemplate.of(source, "<s>", "</s>");
             ChatTemplate.Scope scope = template.scope();
             for (int round = 0; round < 2; round++) {
                 for (List<ChatMessage> chat : chats) {
-                    if (source.equals(MISTRAL) && chat.get(0).role().equals("system")) {
+                    if (source.equals(MISTRAL) && chat.get(0).role() == Role.SYSTEM) {
                         continue; // Mistral's template refuses a system turn (below: refusals)
                     }
                     assertEquals(template.render(chat), scope.render(chat), source);

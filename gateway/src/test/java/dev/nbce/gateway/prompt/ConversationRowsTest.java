@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.Role;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -76,7 +77,7 @@ class ConversationRowsTest {
         assertThrows(IllegalArgumentException.class, () -> renderer.conversation(
                 List.of(ChatMessage.user("Q"), ChatMessage.assistant("A"))));
         IllegalArgumentException parts = assertThrows(IllegalArgumentException.class, () -> renderer.conversation(
-                List.of(ChatMessage.ofParts("user", List.of(ContentPart.text("Q"))))));
+                List.of(ChatMessage.ofParts(Role.USER, List.of(ContentPart.text("Q"))))));
         assertTrue(parts.getMessage().contains("must be a string"), parts.getMessage());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -145,11 +146,11 @@ class RealTokenizerReferenceTest {
         for (JsonNode m : array) {
             JsonNode content = m.get("content");
             if (content.isTextual()) {
-                messages.add(new ChatMessage(m.get("role").asText(), content.asText()));
+                messages.add(new ChatMessage(Role.byWireName(m.get("role").asText()).orElseThrow(), content.asText()));
             } else {
                 List<ContentPart> parts = new ArrayList<>();
                 content.forEach(p -> parts.add(new ContentPart(p.get("type").asText(), p.get("text").asText())));
-                messages.add(ChatMessage.ofParts(m.get("role").asText(), parts));
+                messages.add(ChatMessage.ofParts(Role.byWireName(m.get("role").asText()).orElseThrow(), parts));
             }
         }
         return messages;

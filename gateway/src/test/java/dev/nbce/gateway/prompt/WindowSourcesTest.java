@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.request.WindowSource;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.WindowSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.request.RequestParser;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

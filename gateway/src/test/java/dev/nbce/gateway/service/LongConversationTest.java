@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.nbce.common.request.RequestMessage;
+import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.request.Role;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,18 +26,18 @@ class LongConversationTest {
     @Test
     void theLongestSystemOrUserContentIsTheDocument() {
         String retrieved = "retrieved ".repeat(50);
-        LongConversation.Split split = LongConversation.split(List.of(RequestMessage.of("system", retrieved),
-                RequestMessage.of("user", "hi"), RequestMessage.of("assistant", "x".repeat(900)),
-                RequestMessage.of("user", "q?")));
+        LongConversation.Split split = LongConversation.split(List.of(RequestMessage.of(Role.SYSTEM, retrieved),
+                RequestMessage.of(Role.USER, "hi"), RequestMessage.of(Role.ASSISTANT, "x".repeat(900)),
+                RequestMessage.of(Role.USER, "q?")));
         assertEquals(0, split.from());
         assertEquals(retrieved, split.document());
-        assertEquals(List.of(RequestMessage.of("user", "hi"), RequestMessage.of("assistant", "x".repeat(900)),
-                RequestMessage.of("user", "q?")), split.messages(), "assistant turns are never the document");
+        assertEquals(List.of(RequestMessage.of(Role.USER, "hi"), RequestMessage.of(Role.ASSISTANT, "x".repeat(900)),
+                RequestMessage.of(Role.USER, "q?")), split.messages(), "assistant turns are never the document");
 
-        LongConversation.Split pasted = LongConversation.split(List.of(RequestMessage.of("system", "be brief"),
-                RequestMessage.of("user", "long text\n\nmore text\n\nWho?")));
+        LongConversation.Split pasted = LongConversation.split(List.of(RequestMessage.of(Role.SYSTEM, "be brief"),
+                RequestMessage.of(Role.USER, "long text\n\nmore text\n\nWho?")));
         assertEquals(1, pasted.from());
         assertEquals("long text\n\nmore text", pasted.document());
-        assertEquals(RequestMessage.of("user", "Who?"), pasted.messages().get(1));
+        assertEquals(RequestMessage.of(Role.USER, "Who?"), pasted.messages().get(1));
     }
 }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.request.InvalidRequestException;
-import dev.nbce.common.request.Json;
-import dev.nbce.common.request.RequestParser;
+import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.session.GenerationPlan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.WindowSource;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.WindowSource;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.nbce.launcher.local;
 
-import dev.nbce.common.request.GenerationRequest;
-import dev.nbce.common.request.GenerationResult;
+import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;

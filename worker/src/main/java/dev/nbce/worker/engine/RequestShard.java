@@ -1,6 +1,6 @@
 package dev.nbce.worker.engine;
 
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.StepParams;
 import dev.nbce.worker.decoder.RowCache;
 import java.util.ArrayList;
 import java.util.List;

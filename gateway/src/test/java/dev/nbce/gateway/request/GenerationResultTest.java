@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,7 +1,4 @@
-package dev.nbce.common.request;
-
-import dev.nbce.common.error.ErrorCode;
-import dev.nbce.common.error.NbceException;
+package dev.nbce.common.error;
 
 /**
  * A request that cannot be served as sent. The message is one line meant for the client: control

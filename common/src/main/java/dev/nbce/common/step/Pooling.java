@@ -1,4 +1,6 @@
-package dev.nbce.common.request;
+package dev.nbce.common.step;
+
+import dev.nbce.common.error.InvalidRequestException;
 
 /** How the context rows' distributions are pooled before the β correction (docs/design.md: NBCE step 5). */
 public enum Pooling {

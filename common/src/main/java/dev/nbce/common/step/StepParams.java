@@ -1,4 +1,6 @@
-package dev.nbce.common.request;
+package dev.nbce.common.step;
+
+import dev.nbce.common.error.InvalidRequestException;
 
 /**
  * A request's parameters of the NBCE step itself (docs/design.md: NBCE steps 1–6), one shape from the

@@ -1,20 +1,19 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One turn of a request's conversation: a role and its content, given either as a string or as a list
  * of text parts ({@code [{"type": "text", "text": …}]}, as OpenAI clients send it). Exactly one of
  * {@code content} and {@code parts} is set.
  */
-public record RequestMessage(String role, String content, List<String> parts) {
-    public static final Set<String> ROLES = Set.of("system", "user", "assistant");
-
+public record RequestMessage(Role role, String content, List<String> parts) {
     public RequestMessage {
-        if (role == null || !ROLES.contains(role)) {
-            throw new InvalidRequestException("messages", "message role must be one of system, user, assistant, got "
-                    + (role == null ? "nothing" : "'" + ClientText.excerpt(role, 40) + "'"));
+        if (role == null) {
+            throw new InvalidRequestException("messages",
+                    "message role must be one of system, user, assistant, got nothing");
         }
         if ((content == null) == (parts == null)) {
             throw new InvalidRequestException("messages", "a message has a string content or a list of text parts");
@@ -22,7 +21,7 @@ public record RequestMessage(String role, String content, List<String> parts) {
         parts = parts == null ? null : List.copyOf(parts);
     }
 
-    public static RequestMessage of(String role, String content) {
+    public static RequestMessage of(Role role, String content) {
         return new RequestMessage(role, content, null);
     }
 

@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.common.error;
 
 /**
  * Text meant for a client in an error: one line, whatever it quotes from the request. Every error

@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,12 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Reads request JSON (docs/api.md: Request) strictly: invalid UTF-8, malformed JSON, nesting deeper than
@@ -84,17 +89,18 @@ public final class RequestParser {
         }
         rejectUnknown(node, FIELDS, "");
         return new GenerationRequest(
-                strings(node, "contexts"),
-                nullableString(node, "document"),
+                contexts(node),
+                document(node),
                 string(node, "question", "question", null),
                 messages(node.get("messages")),
                 string(node, "prompt", "prompt", null),
-                string(node, "user_template", "user_template", GenerationRequest.DEFAULT_USER_TEMPLATE),
-                integer(node, "max_new_tokens", 64, 1, GenerationRequest.MAX_NEW_TOKENS_LIMIT),
+                userTemplate(node),
+                integer(node, "max_new_tokens", GenerationRequest.DEFAULT_MAX_NEW_TOKENS, 1,
+                        GenerationRequest.MAX_NEW_TOKENS_LIMIT),
                 false,
-                number(node, "temperature", "temperature", 0.0),
-                number(node, "top_p", "top_p", 0.95),
-                integer(node, "top_k", 0, 0, GenerationRequest.MAX_TOP_K),
+                number(node, "temperature", "temperature", GenerationRequest.DEFAULT_TEMPERATURE),
+                number(node, "top_p", "top_p", GenerationRequest.DEFAULT_TOP_P),
+                topK(node),
                 seed(node),
                 strings(node, "stop"),
                 nbce(node),
@@ -102,7 +108,34 @@ public final class RequestParser {
                 new OutputOptions(number(node, "presence_penalty", "presence_penalty", 0.0),
                         number(node, "frequency_penalty", "frequency_penalty", 0.0),
                         node.has("logprobs") ? integer(node, "logprobs", -1, 0, OutputOptions.MAX_TOP_LOGPROBS) : -1),
-                integer(node, "window_tokens", 0, 16, GenerationRequest.MAX_WINDOW_TOKENS));
+                windowTokens(node));
+    }
+
+    // The NBCE fields, read alike in native requests and as extensions of OpenAI's (dev.nbce.gateway.http).
+
+    /** {@code contexts}: an array of strings; absent = none. */
+    public static List<String> contexts(JsonNode node) {
+        return strings(node, "contexts");
+    }
+
+    /** {@code document}: a string; absent or null = none. */
+    public static String document(JsonNode node) {
+        return nullableString(node, "document");
+    }
+
+    /** {@code user_template}: a string; absent = {@link GenerationRequest#DEFAULT_USER_TEMPLATE}. */
+    public static String userTemplate(JsonNode node) {
+        return string(node, "user_template", "user_template", GenerationRequest.DEFAULT_USER_TEMPLATE);
+    }
+
+    /** {@code top_k}: an integer; absent = 0 (off). */
+    public static int topK(JsonNode node) {
+        return integer(node, "top_k", 0, 0, GenerationRequest.MAX_TOP_K);
+    }
+
+    /** {@code window_tokens}: an integer; absent = 0 (the server's default). */
+    public static int windowTokens(JsonNode node) {
+        return integer(node, "window_tokens", 0, 16, GenerationRequest.MAX_WINDOW_TOKENS);
     }
 
     /**
@@ -124,52 +157,61 @@ public final class RequestParser {
                 throw new InvalidRequestException(path, path + " must be an object, got " + describe(message));
             }
             rejectUnknown(message, MESSAGE_FIELDS, path + ".");
-            String role = string(message, "role", path + ".role", null);
-            if (role == null || !RequestMessage.ROLES.contains(role)) {
-                throw new InvalidRequestException(path + ".role", path + ".role must be one of assistant, system, user, got "
-                        + (role == null ? "nothing" : "'" + ClientText.excerpt(role, 40) + "'"));
-            }
-            JsonNode content = message.get("content");
-            if (content != null && content.isTextual()) {
-                out.add(RequestMessage.of(role, content.asText()));
-            } else if (content != null && content.isArray()) {
-                out.add(new RequestMessage(role, null, textParts(content, path + ".content")));
-            } else {
-                throw new InvalidRequestException(path + ".content", path + ".content must be a string or a list of text"
-                        + " parts, got " + describe(content));
-            }
+            String name = string(message, "role", path + ".role", null);
+            Role role = Role.byWireName(name).orElseThrow(() -> new InvalidRequestException(path + ".role", path
+                    + ".role must be one of assistant, system, user, got "
+                    + (name == null ? "nothing" : "'" + ClientText.excerpt(name, 40) + "'")));
+            out.add(message(role, message.get("content"), path, RequestParser::textPart));
         }
         return out;
     }
 
-    /** {@code [{"type": "text", "text": "…"}]}; other part types (images, audio, files) are refused by name. */
-    public static List<String> textParts(JsonNode parts, String path) {
-        if (parts.isEmpty()) {
-            throw new InvalidRequestException(path, path + " is an empty list of parts");
+    /**
+     * A message of {@code role} whose content is a string or a list of parts, each read by {@code part}
+     * (given the part and its path; {@link #textPart} for a native request).
+     *
+     * @param path the message's path, e.g. "messages[2]"
+     */
+    public static RequestMessage message(Role role, JsonNode content, String path,
+                                         BiFunction<JsonNode, String, String> part) {
+        if (content != null && content.isTextual()) {
+            return RequestMessage.of(role, content.asText());
         }
-        List<String> texts = new ArrayList<>(parts.size());
-        for (int i = 0; i < parts.size(); i++) {
-            String at = path + "[" + i + "]";
-            JsonNode part = parts.get(i);
-            if (!part.isObject() || !part.path("type").isTextual()) {
-                throw new InvalidRequestException(at, at + " must be an object with a string \"type\", got " + describe(part));
-            }
-            String type = part.get("type").asText();
-            if (!type.equals("text")) {
-                throw new InvalidRequestException(at + ".type", at + " is a '" + ClientText.excerpt(type, 40)
-                        + "' part; this server's models read text only, so only \"text\" parts are accepted");
-            }
-            rejectUnknown(part, Set.of("type", "text"), at + ".");
-            texts.add(string(part, "text", at + ".text", null) == null ? missing(at + ".text") : part.get("text").asText());
+        if (content == null || !content.isArray()) {
+            throw new InvalidRequestException(path + ".content", path + ".content must be a string or a list of text"
+                    + " parts, got " + describe(content));
         }
-        return texts;
+        String partsPath = path + ".content";
+        if (content.isEmpty()) {
+            throw new InvalidRequestException(partsPath, partsPath + " is an empty list of parts");
+        }
+        List<String> texts = new ArrayList<>(content.size());
+        for (int i = 0; i < content.size(); i++) {
+            texts.add(part.apply(content.get(i), partsPath + "[" + i + "]"));
+        }
+        return new RequestMessage(role, null, texts);
+    }
+
+    /** {@code {"type": "text", "text": "…"}}; other part types (images, audio, files) are refused by name. */
+    public static String textPart(JsonNode part, String at) {
+        if (!part.isObject() || !part.path("type").isTextual()) {
+            throw new InvalidRequestException(at, at + " must be an object with a string \"type\", got " + describe(part));
+        }
+        String type = part.get("type").asText();
+        if (!type.equals("text")) {
+            throw new InvalidRequestException(at + ".type", at + " is a '" + ClientText.excerpt(type, 40)
+                    + "' part; this server's models read text only, so only \"text\" parts are accepted");
+        }
+        rejectUnknown(part, Set.of("type", "text"), at + ".");
+        return string(part, "text", at + ".text", null) == null ? missing(at + ".text") : part.get("text").asText();
     }
 
     private static String missing(String path) {
         throw new InvalidRequestException(path, path + " is required");
     }
 
-    private static NbceParams nbce(JsonNode node) {
+    /** {@code nbce}: an object of β, η and the pooling; absent = {@link NbceParams#DEFAULT}. */
+    public static NbceParams nbce(JsonNode node) {
         JsonNode nbce = node.get("nbce");
         if (nbce == null) {
             return NbceParams.DEFAULT;
@@ -195,7 +237,7 @@ public final class RequestParser {
         }
     }
 
-    static String string(JsonNode node, String name, String path, String fallback) {
+    private static String string(JsonNode node, String name, String path, String fallback) {
         JsonNode value = node.get(name);
         if (value == null) {
             return fallback;

@@ -1,5 +1,8 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.StepParams;
 import java.util.List;
 
 /**
@@ -18,7 +21,7 @@ import java.util.List;
  *                      server's max_new_tokens limit), as OpenAI servers treat an absent max_tokens
  * @param userTemplate  the user turn of a context row; must contain {question} and {context}
  * @param temperature   0 = greedy
- * @param topP          nucleus of every row, in (0, 1]; 1 disables it
+ * @param topP          nucleus of every row, in (0, 1]; 1 disables it (checked by {@link StepParams})
  * @param topK          0 = off; applies to sampling only
  * @param seed          makes sampling reproducible; null = random
  * @param stop          strings that end the answer (not included in it); at most {@value #MAX_STOP_STRINGS},
@@ -35,6 +38,10 @@ public record GenerationRequest(List<String> contexts, String document, String q
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
                                 boolean stream, OutputOptions output, int windowTokens) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
+    /** The answer budget of a native request that gives none. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 64;
+    public static final double DEFAULT_TEMPERATURE = 0.0;
+    public static final double DEFAULT_TOP_P = 0.95;
     public static final int MAX_NEW_TOKENS_LIMIT = 4096;
     public static final int MAX_TOP_K = 1_000_000;
     public static final int MAX_STOP_STRINGS = 16;
@@ -87,9 +94,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (!Double.isFinite(temperature) || temperature < 0 || temperature > 100) {
             throw new InvalidRequestException("temperature", "temperature must be within 0..100 (0 = greedy), got " + temperature);
         }
-        if (!Double.isFinite(topP) || topP <= 0 || topP > 1) {
-            throw new InvalidRequestException("top_p", "top_p must be within (0, 1], got " + topP);
-        }
+        new StepParams(topP, nbce); // top_p (and nbce, defaulted above) are checked where they belong
         if (topK < 0 || topK > MAX_TOP_K) {
             throw new InvalidRequestException("top_k", "top_k must be within 0.." + MAX_TOP_K + " (0 = off), got " + topK);
         }
@@ -115,9 +120,9 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (messages.isEmpty()) {
             return;
         }
-        if (!"user".equals(messages.get(messages.size() - 1).role())) {
+        if (messages.get(messages.size() - 1).role() != Role.USER) {
             throw new InvalidRequestException("messages", "the last message must be the user's (the question), got '"
-                    + messages.get(messages.size() - 1).role() + "'");
+                    + messages.get(messages.size() - 1).role().wireName() + "'");
         }
         RequestMessage last = messages.get(messages.size() - 1);
         if (last.text().isBlank()) {
@@ -130,7 +135,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (!messages.isEmpty()) {
             return messages;
         }
-        return List.of(RequestMessage.of("user", question != null ? question : prompt));
+        return List.of(RequestMessage.of(Role.USER, question != null ? question : prompt));
     }
 
     /**
@@ -139,7 +144,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
      */
     public GenerationRequest asTurnAfter(List<RequestMessage> earlier) {
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
-        conversation.add(RequestMessage.of("user", question));
+        conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
                 temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
     }

@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 /** Why a generation ended (docs/design.md: NBCE step 8, or the client's cancel). */
 public enum FinishReason {

@@ -1,4 +1,6 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
+
+import dev.nbce.common.error.InvalidRequestException;
 
 /**
  * What a request asks of each step beyond choosing the token (docs/design.md: NBCE step 7, applied to the final

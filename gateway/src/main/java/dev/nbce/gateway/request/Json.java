@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 /**
  * Where a context window came from: {@code context.substring(start, end)} of the request's context

@@ -1,4 +1,6 @@
-package dev.nbce.common.request;
+package dev.nbce.common.step;
+
+import dev.nbce.common.error.InvalidRequestException;
 
 /**
  * NBCE's combination parameters.

@@ -1,8 +1,10 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.nbce.common.error.InvalidRequestException;
+import dev.nbce.common.step.NbceParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,16 +32,6 @@ class GenerationRequestTest {
                 () -> request(Arrays.asList("a", null), List.of())).field());
         assertEquals("stop", assertThrows(InvalidRequestException.class,
                 () -> request(List.of(), Arrays.asList((String) null))).field());
-    }
-
-    @Test
-    void nbceParamsValidateThemselves() {
-        assertEquals(new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY), NbceParams.DEFAULT);
-        assertThrows(InvalidRequestException.class, () -> new NbceParams(Double.NaN, 0.1, Pooling.AVERAGE));
-        assertThrows(InvalidRequestException.class, () -> new NbceParams(0.25, Double.POSITIVE_INFINITY, Pooling.AVERAGE));
-        assertThrows(InvalidRequestException.class, () -> new NbceParams(0.25, 0.1, null));
-        assertEquals(Pooling.AVERAGE, Pooling.fromWireName("average"));
-        assertEquals("min_entropy", Pooling.MIN_ENTROPY.wireName());
     }
 
     @Test

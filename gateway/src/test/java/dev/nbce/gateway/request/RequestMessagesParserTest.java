@@ -1,8 +1,9 @@
-package dev.nbce.common.request;
+package dev.nbce.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.nbce.common.error.InvalidRequestException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +14,10 @@ class RequestMessagesParserTest {
         GenerationRequest r = RequestParser.parse("{\"messages\":[{\"role\":\"system\",\"content\":\"s\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}],"
                 + "\"presence_penalty\":0.5,\"logprobs\":3}");
-        assertEquals(List.of(RequestMessage.of("system", "s"), new RequestMessage("user", null, List.of("a", "b"))), r.conversation());
+        assertEquals(List.of(RequestMessage.of(Role.SYSTEM, "s"), new RequestMessage(Role.USER, null, List.of("a", "b"))),
+                r.conversation());
         assertEquals(new OutputOptions(0.5, 0, 3), r.output());
-        assertEquals(List.of(RequestMessage.of("user", "q")), RequestParser.parse("{\"question\":\"q\"}").conversation());
+        assertEquals(List.of(RequestMessage.of(Role.USER, "q")), RequestParser.parse("{\"question\":\"q\"}").conversation());
         assertEquals("raw", RequestParser.parse("{\"prompt\":\"raw\"}").prompt());
     }
 
