@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.request.NbceParams;
-import dev.nbce.common.request.StepParams;
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
