@@ -71,12 +71,15 @@ public record Spec(Type type, String unit, String defaultValue, String defaultTe
         return new Spec(Type.FLAG, null, null, "unset", 0, 0);
     }
 
-    /** What a valid value is, for errors: "a positive number of bytes", "an integer >= 128". */
+    /** What a valid value is, for errors: "a positive number of bytes", "an integer >= 128", "a port number 0..65535". */
     String expected() {
         return switch (type) {
-            case INTEGER -> (unit == null ? (min == 1 && unbounded() ? "a positive integer" : "an integer")
-                    : (min == 1 && unbounded() ? "a positive number of " : "a number of ") + unit)
-                    + (min == 1 && unbounded() ? "" : range().isEmpty() ? "" : " " + range());
+            case INTEGER -> {
+                boolean positive = min == 1 && unbounded();
+                String what = unit == null ? (positive ? "a positive integer" : "an integer")
+                        : (positive ? "a positive number of " : "a number of ") + unit;
+                yield positive || range().isEmpty() ? what : what + " " + range();
+            }
             case PORT -> "a port number " + range();
             case FRACTION -> "a fraction in " + range();
             case BOOLEAN -> "true or false";
