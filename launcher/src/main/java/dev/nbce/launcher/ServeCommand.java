@@ -52,20 +52,19 @@ final class ServeCommand implements Main.Command {
             serve = serve.with(EphemeralCertificates.member(certificates).environment());
         }
         Path certDir = certificates;
-        Settings env = serve;
         MetricsSetup metrics = new MetricsSetup();
-        Vertx vertx = ClusterSettings.from(env).startVertx(metrics)
+        Vertx vertx = ClusterSettings.from(serve).startVertx(metrics)
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, env, host, port);
+        GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, serve, host, port);
 
         List<Process> children = new ArrayList<>();
-        Duration grace = Duration.ofSeconds(env.integer(Setting.DRAIN_SECONDS));
+        Duration grace = Duration.ofSeconds(serve.integer(Setting.DRAIN_SECONDS));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopAll(children, node, grace);
             EphemeralCertificates.delete(certDir);
         }, "nbce-serve-stop"));
         for (int i = 0; i < workers; i++) {
-            children.add(startWorker(env, modelDir, modelName, args, i));
+            children.add(startWorker(serve, modelDir, modelName, args, i));
         }
         node.awaitWorkers(workers, 180_000);
         out.printf("NBCE chat ready: http://%s:%d/  (model %s, %d worker%s; Ctrl-C stops)%n",
@@ -74,6 +73,7 @@ final class ServeCommand implements Main.Command {
         return Main.KEEP_RUNNING;
     }
 
+    /** @param env the settings the worker process gets as its environment */
     static Process startWorker(Settings env, Path modelDir, String modelName, CliArgs args, int index)
             throws Exception {
         List<String> command = new ArrayList<>();
