@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.prompt.PromptModel;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.RowCache;
@@ -43,7 +45,7 @@ final class BenchCommand implements Main.Command {
     }
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
                 "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests", "dtype", "prefill-chunk-tokens",
                 "window-tokens", "windows"), Set.of("json", "distributed", "interleave", "prefix-cache"));
@@ -58,7 +60,7 @@ final class BenchCommand implements Main.Command {
             List<EvalCommand.Case> cases = EvalCommand.readCases(file);
             int requests = args.integer("requests", 5, 1, 1000);
             if (args.get("window-tokens") != null) {
-                longWindowPrefixBench(args, out, cases, requests);
+                longWindowPrefixBench(args, settings, out, cases, requests);
                 return 0;
             }
             int windows = args.integer("windows", 64, 1, 4096);
@@ -67,24 +69,25 @@ final class BenchCommand implements Main.Command {
                 throw new CliArgs.UsageException(file + " has no case with " + windows + " windows");
             }
             EvalCommand.Case small = cases.stream().filter(c -> c.windows() == 4).findFirst().orElse(big.get(0));
-            new PrefixBench(out).run(ModelArgs.modelDir(args), ModelArgs.device(args), ModelArgs.decoderOptions(args),
+            new PrefixBench(out).run(ModelArgs.modelDir(args, settings), ModelArgs.device(args), ModelArgs.decoderOptions(args, settings),
+                    WorkerOptions.prefixCache(settings),
                     big, small);
             return 0;
         }
         if (args.flag("distributed")) {
             java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases",
                     System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
-            new DistributedBench(out, ModelArgs.modelDir(args), ModelArgs.modelName(args),
+            new DistributedBench(out, settings, ModelArgs.modelDir(args, settings), ModelArgs.modelName(args, settings),
                     DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
             return 0;
         }
         int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<Row> results = new ArrayList<>();
-        DecoderOptions options = ModelArgs.decoderOptions(args);
+        DecoderOptions options = ModelArgs.decoderOptions(args, settings);
         List<Window> windows = new ArrayList<>();
-        try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args), ModelArgs.device(args), options)) {
+        try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args, settings), ModelArgs.device(args), options)) {
             for (int rows : rowCounts) {
-                results.add(measure(ModelArgs.modelName(args), demo, rows,
+                results.add(measure(ModelArgs.modelName(args, settings), demo, rows,
                         args.integer("prompt-tokens", 64, 1, 100_000), args.integer("steps", 32, 1, 10_000)));
                 out.println(format(results.get(results.size() - 1)));
             }
@@ -129,17 +132,18 @@ final class BenchCommand implements Main.Command {
      * each window the haystack documents joined up to N - {@value #ROW_OVERHEAD} tokens of text, so
      * that a first question's context row is about N tokens; 16 windows unless {@code --windows} says.
      */
-    private static void longWindowPrefixBench(CliArgs args, PrintStream out, List<EvalCommand.Case> cases, int requests)
+    private static void longWindowPrefixBench(CliArgs args, Settings settings, PrintStream out, List<EvalCommand.Case> cases, int requests)
             throws Exception {
         int tokens = args.integer("window-tokens", 512, 2 * ROW_OVERHEAD, 32_000);
         int windows = args.integer("windows", 16, 1, 4096);
-        try (RaisedPositionsModel model = RaisedPositionsModel.of(ModelArgs.modelDir(args), tokens + FOLLOW_UP_ROOM);
+        try (RaisedPositionsModel model = RaisedPositionsModel.of(ModelArgs.modelDir(args, settings), tokens + FOLLOW_UP_ROOM);
              PromptModel prompts = PromptModel.load(model.directory())) {
             List<EvalCommand.Case> built = LongWindowCases.build(cases, prompts.tokenizer(), tokens - ROW_OVERHEAD, windows,
                     requests + 1);
-            out.printf("windows of ~%d tokens: %s with max_position_embeddings %d%n", tokens, ModelArgs.modelName(args),
+            out.printf("windows of ~%d tokens: %s with max_position_embeddings %d%n", tokens, ModelArgs.modelName(args, settings),
                     tokens + FOLLOW_UP_ROOM);
-            new PrefixBench(out).run(model.directory(), ModelArgs.device(args), ModelArgs.decoderOptions(args),
+            new PrefixBench(out).run(model.directory(), ModelArgs.device(args), ModelArgs.decoderOptions(args, settings),
+                    WorkerOptions.prefixCache(settings),
                     built.subList(1, built.size()), built.get(0));
         }
     }

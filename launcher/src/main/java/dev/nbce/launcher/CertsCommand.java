@@ -2,6 +2,7 @@ package dev.nbce.launcher;
 
 import dev.nbce.launcher.cluster.ClusterCertificates;
 import dev.nbce.launcher.cluster.ClusterTls;
+import dev.nbce.launcher.config.Settings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ final class CertsCommand implements Main.Command {
     }
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("out", "name", "san", "days"), Set.of());
         if (!args.has("out")) {
             throw new CliArgs.UsageException("--out DIR is required");

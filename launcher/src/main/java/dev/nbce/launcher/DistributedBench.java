@@ -9,6 +9,9 @@ import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.MetricsSetup;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -35,11 +38,13 @@ final class DistributedBench {
     record Timing(long firstTokenNanos, List<Long> gapsNanos, int tokens, long totalNanos) {}
 
     private final PrintStream out;
+    private final Settings settings;
     private final Path modelDir;
     private final String modelName;
     private final List<ObjectNode> requests;
 
-    DistributedBench(PrintStream out, Path modelDir, String modelName, List<ObjectNode> requests) {
+    DistributedBench(PrintStream out, Settings settings, Path modelDir, String modelName, List<ObjectNode> requests) {
+        this.settings = settings;
         this.out = out;
         this.modelDir = modelDir;
         this.modelName = modelName;
@@ -67,7 +72,7 @@ final class DistributedBench {
         List<Timing> local = inProcess();
         report("in-process", local, null);
         for (int workers : new int[] {1, 3}) {
-            try (Cluster cluster = Cluster.start(modelDir, modelName, workers, args)) {
+            try (Cluster cluster = Cluster.start(settings, modelDir, modelName, workers, args)) {
                 List<Timing> timings = new ArrayList<>();
                 for (ObjectNode r : requests) {
                     timings.add(cluster.generate(r).get(120, TimeUnit.SECONDS));
@@ -96,7 +101,8 @@ final class DistributedBench {
 
     private List<Timing> inProcess() throws Exception {
         List<Timing> timings = new ArrayList<>();
-        try (LocalRuntime runtime = new LocalRuntime(modelDir, dev.nbce.worker.model.DeviceSpec.cpu(), 1, GatewayLimits.DEFAULT)) {
+        try (LocalRuntime runtime = new LocalRuntime(settings, modelDir, dev.nbce.worker.model.DeviceSpec.cpu(),
+                WorkerOptions.decoder(settings), 1, GatewayLimits.DEFAULT)) {
             runtime.generate(RequestParser.parse(requests.get(0)), t -> { }); // warm-up
             for (ObjectNode r : requests) {
                 GenerationRequest request = RequestParser.parse(r);
@@ -160,15 +166,14 @@ final class DistributedBench {
                     .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/ws"), new Listener()).get(30, TimeUnit.SECONDS);
         }
 
-        static Cluster start(Path modelDir, String modelName, int workers, CliArgs args) throws Exception {
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("NBCE_CLUSTER_NAME", "nbce-bench-" + UUID.randomUUID().toString().substring(0, 8));
+        static Cluster start(Settings settings, Path modelDir, String modelName, int workers, CliArgs args) throws Exception {
             int seed = ClusterSettings.freeSeedPort();
-            env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
-            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
-            env.put("NBCE_MAX_REQUESTS_PER_SOCKET", "256");
+            Settings env = settings.with(Setting.CLUSTER_NAME, "nbce-bench-" + UUID.randomUUID().toString().substring(0, 8))
+                    .with(Setting.CLUSTER_PORT, Integer.toString(seed))
+                    .with(Setting.CLUSTER_MEMBERS, ClusterSettings.LOOPBACK + ":" + seed)
+                    .with(Setting.MAX_REQUESTS_PER_SOCKET, "256");
             MetricsSetup metrics = new MetricsSetup();
-            Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics).toCompletionStage().toCompletableFuture()
+            Vertx vertx = ClusterSettings.from(env).startVertx(metrics).toCompletionStage().toCompletableFuture()
                     .get(120, TimeUnit.SECONDS);
             GatewayNode gateway = GatewayNode.start(vertx, metrics, modelDir, modelName, env, "127.0.0.1", 0);
             List<Process> processes = new ArrayList<>();

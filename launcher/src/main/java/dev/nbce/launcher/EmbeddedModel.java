@@ -1,5 +1,7 @@
 package dev.nbce.launcher;
 
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,9 +22,9 @@ public final class EmbeddedModel {
 
     private EmbeddedModel() {}
 
-    /** Returns a directory holding the demo model's files, unpacking them on first use. */
-    public static synchronized Path directory() {
-        Path dir = cacheRoot().resolve("models").resolve(NAME + "-" + fingerprint());
+    /** Returns a directory holding the demo model's files, unpacking them on first use (under NBCE_CACHE_DIR). */
+    public static synchronized Path directory(Settings settings) {
+        Path dir = cacheRoot(settings).resolve("models").resolve(NAME + "-" + fingerprint());
         try {
             if (!Files.exists(dir.resolve("model.safetensors"))) {
                 Files.createDirectories(dir);
@@ -62,10 +64,9 @@ public final class EmbeddedModel {
         }
     }
 
-    private static Path cacheRoot() {
-        String configured = System.getenv("NBCE_CACHE_DIR");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
+    private static Path cacheRoot(Settings settings) {
+        if (settings.isSet(Setting.CACHE_DIR)) {
+            return Path.of(settings.text(Setting.CACHE_DIR));
         }
         return Path.of(System.getProperty("user.home"), ".cache", "nbce");
     }

@@ -9,6 +9,8 @@ import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,7 +42,7 @@ final class EvalCommand implements Main.Command {
     }
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("cases", "model", "methods", "device", "limit-per-n", "concurrency"), Set.of("json"));
         String file = args.get("cases");
         if (file == null) {
@@ -58,7 +60,8 @@ final class EvalCommand implements Main.Command {
 
         Map<Integer, Map<String, int[]>> tally = new TreeMap<>(); // n -> method -> {correct, total}
         long start = System.nanoTime();
-        try (LocalRuntime runtime = new LocalRuntime(ModelArgs.modelDir(args), ModelArgs.device(args), 1, GatewayLimits.DEFAULT)) {
+        try (LocalRuntime runtime = new LocalRuntime(settings, ModelArgs.modelDir(args, settings), ModelArgs.device(args),
+                WorkerOptions.decoder(settings), 1, GatewayLimits.DEFAULT)) {
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (Case c : cases) {
                 for (String method : methods) {

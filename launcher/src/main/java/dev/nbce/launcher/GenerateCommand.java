@@ -4,6 +4,8 @@ import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +23,7 @@ final class GenerateCommand implements Main.Command {
     }
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("request", "model", "device", "engines"), Set.of("json"));
         String file = args.get("request");
         if (file == null) {
@@ -30,7 +32,8 @@ final class GenerateCommand implements Main.Command {
         GenerationRequest request = RequestParser.parse(read(file));
         boolean json = args.flag("json");
         int engines = args.integer("engines", 1, 1, 64);
-        try (LocalRuntime runtime = new LocalRuntime(ModelArgs.modelDir(args), ModelArgs.device(args), engines,
+        try (LocalRuntime runtime = new LocalRuntime(settings, ModelArgs.modelDir(args, settings), ModelArgs.device(args),
+                WorkerOptions.decoder(settings), engines,
                 GatewayLimits.DEFAULT)) {
             GenerationResult result = runtime.generate(request, token -> {
                 if (!json) {

@@ -1,6 +1,8 @@
 package dev.nbce.launcher;
 
 import dev.nbce.common.error.NbceException;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +17,8 @@ public final class Main {
     interface Command {
         String summary();
 
-        int run(List<String> args, PrintStream out, PrintStream err) throws Exception;
+        /** @param settings the process's NBCE_* environment, read once by {@link Main} */
+        int run(List<String> args, Settings settings, PrintStream out, PrintStream err) throws Exception;
     }
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -28,12 +31,13 @@ public final class Main {
         COMMANDS.put("eval", new EvalCommand());
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("certs", new CertsCommand());
+        COMMANDS.put("settings", new SettingsCommand());
     }
 
     private Main() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        int code = run(args, Settings.ofProcess(), System.out, System.err);
         if (code != KEEP_RUNNING) {
             System.out.flush();
             System.exit(code);
@@ -41,6 +45,10 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, Settings.ofProcess(), out, err);
+    }
+
+    static int run(String[] args, Settings settings, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             usage(out);
             return args.length == 0 ? 2 : 0;
@@ -51,7 +59,7 @@ public final class Main {
             return 2;
         }
         try {
-            return command.run(Arrays.asList(args).subList(1, args.length), out, err);
+            return command.run(Arrays.asList(args).subList(1, args.length), settings, out, err);
         } catch (CliArgs.UsageException e) {
             err.println("nbce " + args[0] + ": " + e.getMessage());
             return 2;
@@ -65,7 +73,7 @@ public final class Main {
             return 1;
         } catch (Exception | LinkageError e) {
             err.println("nbce " + args[0] + ": error: " + oneLine(e));
-            if (System.getenv("NBCE_DEBUG") != null) {
+            if (settings.flag(Setting.DEBUG)) {
                 e.printStackTrace(err);
             }
             return 1;

@@ -1,5 +1,8 @@
 package dev.nbce.launcher;
 
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.model.DeviceSpec;
 import java.nio.file.Files;
@@ -10,10 +13,10 @@ final class ModelArgs {
     private ModelArgs() {}
 
     /** --model DIR, or the embedded demo model when absent. */
-    static Path modelDir(CliArgs args) {
+    static Path modelDir(CliArgs args, Settings settings) {
         String given = args.get("model");
         if (given == null) {
-            return EmbeddedModel.directory();
+            return EmbeddedModel.directory(settings);
         }
         Path dir = Path.of(given);
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
@@ -22,11 +25,10 @@ final class ModelArgs {
         return dir;
     }
 
-    /** The name workers announce and /v1/models lists: the model directory's name. */
-    static String modelName(CliArgs args) {
-        String configured = System.getenv("NBCE_MODEL_NAME");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
+    /** The name workers announce and /v1/models lists: NBCE_MODEL_NAME, else the model directory's name. */
+    static String modelName(CliArgs args, Settings settings) {
+        if (settings.isSet(Setting.MODEL_NAME)) {
+            return settings.text(Setting.MODEL_NAME);
         }
         String given = args.get("model");
         return given == null ? EmbeddedModel.NAME : Path.of(given).toAbsolutePath().normalize().getFileName().toString();
@@ -44,10 +46,10 @@ final class ModelArgs {
      * --dtype auto|f32|f16|bf16 (auto: f32 on a CPU, bf16 on a GPU that supports it) and
      * --prefill-chunk-tokens N (default: env NBCE_PREFILL_CHUNK_TOKENS, else 512).
      */
-    static DecoderOptions decoderOptions(CliArgs args) {
+    static DecoderOptions decoderOptions(CliArgs args, Settings settings) {
+        DecoderOptions fromSettings = WorkerOptions.decoder(settings);
         try {
-            DecoderOptions options = DecoderOptions.fromEnvironment()
-                    .withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
+            DecoderOptions options = fromSettings.withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
             String chunk = args.get("prefill-chunk-tokens");
             return chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
         } catch (IllegalArgumentException e) {

@@ -1,7 +1,8 @@
 package dev.nbce.launcher;
 
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import java.io.PrintStream;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,22 +12,16 @@ import java.util.Optional;
  */
 final class ParentWatch {
     /** The process id whose end ends this one; {@code serve} sets it for the workers it starts. */
-    static final String PARENT_PID_ENV = "NBCE_PARENT_PID";
+    static final String PARENT_PID_ENV = Setting.PARENT_PID.variable();
 
     private ParentWatch() {}
 
     /** Watches the process named by {@value #PARENT_PID_ENV}, if set. */
-    static void start(Map<String, String> env, PrintStream err, String who) {
-        String value = env.get(PARENT_PID_ENV);
-        if (value == null || value.isBlank()) {
+    static void start(Settings settings, PrintStream err, String who) {
+        if (!settings.isSet(Setting.PARENT_PID)) {
             return;
         }
-        long pid;
-        try {
-            pid = Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PARENT_PID_ENV + " must be a process id, got '" + value + "'");
-        }
+        long pid = settings.longInteger(Setting.PARENT_PID);
         Optional<ProcessHandle> parent = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (parent.isEmpty()) {
             throw new IllegalStateException(who + ": the process that started it (pid " + pid + ") has already ended");

@@ -43,11 +43,11 @@ final class PrefixBench {
 
     private static final String[] SCENARIOS = {"follow-up turn", "context-first, new question"};
 
-    void run(Path modelDir, DeviceSpec device, DecoderOptions options, List<EvalCommand.Case> cases,
+    /** @param on the cached engine's prefix cache (the other has none) */
+    void run(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions on, List<EvalCommand.Case> cases,
              EvalCommand.Case warmUp) throws Exception {
         out.printf("%d different %d-window haystack questions, each then a second question on the same documents;"
                         + " 1 engine; medians%n", cases.size(), cases.get(0).windows());
-        PrefixCacheOptions on = PrefixCacheOptions.fromEnvironment();
         try (LocalRuntime cached = new LocalRuntime(modelDir, device, options, on, 1, GatewayLimits.DEFAULT);
              LocalRuntime uncached = new LocalRuntime(modelDir, device, options, PrefixCacheOptions.OFF, 1,
                      GatewayLimits.DEFAULT)) {

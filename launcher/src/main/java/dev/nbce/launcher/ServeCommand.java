@@ -5,14 +5,15 @@ import dev.nbce.launcher.cluster.ClusterTls;
 import dev.nbce.launcher.cluster.EphemeralCertificates;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.MetricsSetup;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import io.vertx.core.Vertx;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -30,40 +31,40 @@ final class ServeCommand implements Main.Command {
     }
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "workers", "port", "host", "device", "worker-heap"), Set.of());
         int workers = args.integer("workers", 1, 1, 64);
-        int port = args.integer("port", Integer.parseInt(System.getenv().getOrDefault("NBCE_PORT", "8080")), 0, 65535);
-        String host = args.get("host", System.getenv().getOrDefault("NBCE_HOST", "127.0.0.1"));
-        Path modelDir = ModelArgs.modelDir(args);
-        String modelName = ModelArgs.modelName(args);
+        int port = args.integer("port", settings.integer(Setting.PORT), 0, 65535);
+        String host = args.get("host", settings.text(Setting.HOST));
+        Path modelDir = ModelArgs.modelDir(args, settings);
+        String modelName = ModelArgs.modelName(args, settings);
 
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putIfAbsent("NBCE_CLUSTER_NAME", "nbce-serve-" + UUID.randomUUID().toString().substring(0, 8));
-        if (!env.containsKey("NBCE_CLUSTER_MEMBERS")) {
+        Settings serve = settings.withDefault(Setting.CLUSTER_NAME, "nbce-serve-" + UUID.randomUUID().toString().substring(0, 8));
+        if (!serve.isSet(Setting.CLUSTER_MEMBERS)) {
             // A private seed port, so this cluster never meets another serve or test on the machine.
             int seed = ClusterSettings.freeSeedPort();
-            env.put("NBCE_CLUSTER_PORT", Integer.toString(seed));
-            env.put("NBCE_CLUSTER_MEMBERS", ClusterSettings.LOOPBACK + ":" + seed);
+            serve = serve.with(Setting.CLUSTER_PORT, Integer.toString(seed))
+                    .with(Setting.CLUSTER_MEMBERS, ClusterSettings.LOOPBACK + ":" + seed);
         }
         Path certificates = null;
-        if (ClusterTls.fromEnvironment(env) == null) {
+        if (ClusterTls.from(serve) == null) {
             certificates = EphemeralCertificates.create();
-            env.putAll(EphemeralCertificates.member(certificates).environment());
+            serve = serve.with(EphemeralCertificates.member(certificates).environment());
         }
         Path certDir = certificates;
         MetricsSetup metrics = new MetricsSetup();
-        Vertx vertx = ClusterSettings.fromEnvironment(env).startVertx(metrics)
+        Vertx vertx = ClusterSettings.from(serve).startVertx(metrics)
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, env, host, port);
+        GatewayNode node = GatewayNode.start(vertx, metrics, modelDir, modelName, serve, host, port);
 
         List<Process> children = new ArrayList<>();
+        Duration grace = Duration.ofSeconds(serve.integer(Setting.DRAIN_SECONDS));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopAll(children, node);
+            stopAll(children, node, grace);
             EphemeralCertificates.delete(certDir);
         }, "nbce-serve-stop"));
         for (int i = 0; i < workers; i++) {
-            children.add(startWorker(env, modelDir, modelName, args, i));
+            children.add(startWorker(serve, modelDir, modelName, args, i));
         }
         node.awaitWorkers(workers, 180_000);
         out.printf("NBCE chat ready: http://%s:%d/  (model %s, %d worker%s; Ctrl-C stops)%n",
@@ -72,7 +73,8 @@ final class ServeCommand implements Main.Command {
         return Main.KEEP_RUNNING;
     }
 
-    static Process startWorker(Map<String, String> env, Path modelDir, String modelName, CliArgs args, int index)
+    /** @param env the settings the worker process gets as its environment */
+    static Process startWorker(Settings env, Path modelDir, String modelName, CliArgs args, int index)
             throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -92,24 +94,24 @@ final class ServeCommand implements Main.Command {
         command.add("--device");
         command.add(args.get("device", "auto"));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().putAll(env);
+        builder.environment().putAll(env.environment());
         builder.environment().put("DJL_OFFLINE", "true");
         // The gateway's metrics port, if one is set, is the gateway's: workers pick theirs from 9100.
-        builder.environment().remove("NBCE_METRICS_PORT");
+        builder.environment().remove(Setting.METRICS_PORT.variable());
         // A private cluster's worker metrics stay on this machine unless asked otherwise.
-        builder.environment().putIfAbsent("NBCE_METRICS_HOST", ClusterSettings.LOOPBACK);
+        builder.environment().putIfAbsent(Setting.METRICS_HOST.variable(), ClusterSettings.LOOPBACK);
         // The worker announces the model under the gateway's name even for a copied directory.
-        builder.environment().put("NBCE_MODEL_NAME", modelName);
+        builder.environment().put(Setting.MODEL_NAME.variable(), modelName);
         // A worker ends with this process, even one killed with SIGKILL (its shutdown hook never runs).
         builder.environment().put(ParentWatch.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         builder.directory(new File(System.getProperty("user.dir")));
         return builder.start();
     }
 
-    private static void stopAll(List<Process> children, GatewayNode node) {
+    private static void stopAll(List<Process> children, GatewayNode node, Duration grace) {
         // The gateway drains first, while its workers can still finish the streams in flight.
         try {
-            node.drainAndClose(java.time.Duration.ofSeconds(GatewayCommand.drainSeconds(System.getenv())));
+            node.drainAndClose(grace);
         } catch (Exception ignored) {
             // exiting anyway
         }

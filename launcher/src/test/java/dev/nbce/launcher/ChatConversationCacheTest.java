@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.launcher.cluster.WorkerNode;
+import dev.nbce.launcher.config.Settings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -40,8 +41,8 @@ class ChatConversationCacheTest {
 
     @BeforeAll
     void startClusters() throws Exception {
-        cluster = new TestCluster(EmbeddedModel.directory(), EmbeddedModel.NAME, 2, Map.of("NBCE_API_KEYS", KEY));
-        cacheOff = new CacheOffCluster(EmbeddedModel.directory(), EmbeddedModel.NAME, Map.of());
+        cluster = new TestCluster(EmbeddedModel.directory(Settings.ofProcess()), EmbeddedModel.NAME, 2, Map.of("NBCE_API_KEYS", KEY));
+        cacheOff = new CacheOffCluster(EmbeddedModel.directory(Settings.ofProcess()), EmbeddedModel.NAME, Map.of());
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.launcher.config.Settings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class ChatPageBrowserTest {
         boolean ready = Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium")))
                 && Files.isDirectory(BROWSER_TEST.resolve("node_modules/playwright-core"));
         assertTrue(ready, "chromium or playwright-core missing: run .ci/run once to install them");
-        try (TestCluster cluster = new TestCluster(EmbeddedModel.directory(), EmbeddedModel.NAME, 1, Map.of())) {
+        try (TestCluster cluster = new TestCluster(EmbeddedModel.directory(Settings.ofProcess()), EmbeddedModel.NAME, 1, Map.of())) {
             Path screenshot = Path.of("target/chat-page.png").toAbsolutePath();
             String workerMetrics = "http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics";
             Process node = new ProcessBuilder(List.of("node", "chat.test.mjs", "--url", cluster.baseUrl() + "/",

@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.launcher.config.ConfigurationPage;
+import dev.nbce.launcher.config.Settings;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +78,21 @@ class CliTest {
         assertOneLineError(run("explode"), 2, "unknown command");
         assertOneLineError(run("serve", "--workers", "zero"), 2, "non-integer");
         assertOneLineError(run("eval", "--cases", dir.resolve("none.jsonl").toString(), "--methods", "guess"), 2, "bad method");
+    }
+
+    @Test
+    void settingsRendersTheConfigurationPageAndABadSettingIsOneLine() throws Exception {
+        Run page = run("settings", "--markdown");
+        assertEquals(0, page.code(), page.err());
+        assertEquals(ConfigurationPage.markdown(), page.out());
+        Path request = file("request.json", "{\"question\":\"q\"}".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"generate", "--request", request.toString(), "--model", Fixtures.tinyLlama().toString()},
+                Settings.of(Map.of("NBCE_PREFILL_CHUNK_TOKENS", "lots")), new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        Run bad = new Run(code, "", err.toString(StandardCharsets.UTF_8));
+        assertOneLineError(bad, 1, "bad setting");
+        assertTrue(bad.err().contains("NBCE_PREFILL_CHUNK_TOKENS must be a positive number of tokens, got 'lots'"), bad.err());
     }
 
     @Test

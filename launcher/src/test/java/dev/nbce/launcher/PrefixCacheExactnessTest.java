@@ -39,14 +39,14 @@ class PrefixCacheExactnessTest {
     private static final int SHARED_KV_TOKENS = 768;
 
     private static LocalRuntime runtime(String model, PrefixCacheOptions cache) {
-        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.fromEnvironment(), cache, 1,
+        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.DEFAULT, cache, 1,
                 GatewayLimits.DEFAULT);
     }
 
     /** The cache without a cap of its own, inside a KV budget of {@value #SHARED_KV_TOKENS} tokens. */
     private static LocalRuntime sharedBudget(String model, PrefixCacheOptions cache) {
         long perToken = KvBudget.bytesPerToken(ModelConfig.fromDirectory(Fixtures.model(model)), 4);
-        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.fromEnvironment(), cache, 1,
+        return new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), DecoderOptions.DEFAULT, cache, 1,
                 GatewayLimits.DEFAULT, EngineLimits.DEFAULT.withKvCache(
                         new KvCacheSize.Bytes(SHARED_KV_TOKENS * perToken, "test")));
     }

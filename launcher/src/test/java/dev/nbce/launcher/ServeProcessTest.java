@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.launcher.config.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -92,11 +93,11 @@ class ServeProcessTest {
     void aBadOrDeadParentIsAClearError() {
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> ParentWatch.start(Map.of(ParentWatch.PARENT_PID_ENV, "serve"), err, "nbce worker w"));
+                () -> ParentWatch.start(Settings.of(Map.of(ParentWatch.PARENT_PID_ENV, "serve")), err, "nbce worker w"));
         assertTrue(bad.getMessage().contains(ParentWatch.PARENT_PID_ENV), bad.getMessage());
         IllegalStateException gone = assertThrows(IllegalStateException.class,
-                () -> ParentWatch.start(Map.of(ParentWatch.PARENT_PID_ENV, Long.toString(Long.MAX_VALUE)), err, "nbce worker w"));
+                () -> ParentWatch.start(Settings.of(Map.of(ParentWatch.PARENT_PID_ENV, Long.toString(Long.MAX_VALUE))), err, "nbce worker w"));
         assertTrue(gone.getMessage().contains("has already ended"), gone.getMessage());
-        ParentWatch.start(Map.of(), err, "nbce worker w"); // unset: nothing to watch
+        ParentWatch.start(Settings.of(Map.of()), err, "nbce worker w"); // unset: nothing to watch
     }
 }

@@ -1,12 +1,13 @@
 package dev.nbce.launcher;
 
-import dev.nbce.launcher.cluster.GatewayNode;
-import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.launcher.cluster.ClusterSettings;
+import dev.nbce.launcher.cluster.GatewayNode;
+import dev.nbce.launcher.cluster.MetricsSetup;
+import dev.nbce.launcher.cluster.WorkerNode;
+import dev.nbce.launcher.config.Settings;
 import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.engine.EngineLimits;
-import dev.nbce.launcher.cluster.MetricsSetup;
 import dev.nbce.worker.model.DeviceSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class TestCluster implements AutoCloseable {
     private GatewayNode startGateway(Map<String, String> env) throws Exception {
         MetricsSetup metrics = new MetricsSetup();
         var vertx = settings.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        return GatewayNode.start(vertx, metrics, model, modelName, env, "127.0.0.1", 0);
+        return GatewayNode.start(vertx, metrics, model, modelName, Settings.of(env), "127.0.0.1", 0);
     }
 
     /** Another gateway on this cluster, a member of its own like the first; closed with the cluster. */
@@ -72,7 +73,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** A worker whose engine also calls {@code probe} on every forward (fault injection) and counts as stalled after {@code stallMillis}. */
     public WorkerNode addWorker(long stallMillis, dev.nbce.worker.engine.RowEngine.ForwardObserver probe) throws Exception {
-        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.fromEnvironment(),
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.DEFAULT,
                 EngineLimits.DEFAULT, "worker-" + workers.size(), 0, stallMillis, probe);
         workers.add(worker);
         return worker;
@@ -80,8 +81,8 @@ public final class TestCluster implements AutoCloseable {
 
     /** A worker with these limits whose engine {@code engines} builds (e.g. one with a forward that fails on purpose). */
     public WorkerNode addWorker(EngineLimits limits, WorkerNode.EngineFactory engines) throws Exception {
-        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.fromEnvironment(),
-                limits, "worker-" + workers.size(), 0, EngineWatchdog.stallMillisFromEnvironment(System.getenv()),
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.DEFAULT,
+                limits, "worker-" + workers.size(), 0, EngineWatchdog.DEFAULT_STALL_MILLIS,
                 (rows, tokens, nanos) -> { }, engines);
         workers.add(worker);
         return worker;

@@ -9,7 +9,7 @@ import dev.nbce.worker.engine.RowEngine;
  * whose engine is gone stops advertising capacity instead of swallowing rows.
  */
 public final class EngineWatchdog {
-    /** Default for NBCE_ENGINE_STALL_MS: longer than any legitimate forward of one iteration. */
+    /** Default stall time: longer than any legitimate forward of one iteration. */
     public static final long DEFAULT_STALL_MILLIS = 60_000;
 
     private final RowEngine engine;
@@ -21,16 +21,6 @@ public final class EngineWatchdog {
         }
         this.engine = engine;
         this.stallNanos = stallMillis * 1_000_000L;
-    }
-
-    /** NBCE_ENGINE_STALL_MS, else {@link #DEFAULT_STALL_MILLIS}. */
-    public static long stallMillisFromEnvironment(java.util.Map<String, String> env) {
-        String value = env.get("NBCE_ENGINE_STALL_MS");
-        try {
-            return value == null || value.isBlank() ? DEFAULT_STALL_MILLIS : Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("NBCE_ENGINE_STALL_MS must be a number of milliseconds, got '" + value + "'");
-        }
     }
 
     /** Null when the engine is healthy, else one line saying why not. */

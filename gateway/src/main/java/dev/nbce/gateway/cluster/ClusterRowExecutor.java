@@ -50,8 +50,8 @@ public final class ClusterRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         return registry.liveWorkers().stream()
-                .map(s -> new WorkerSlot(s.workerId(), s.capacityRows() - s.activeRows(), s.capacityRows(), s.prefixes(),
-                        s.freeKvTokens(), s.capacityKvTokens()))
+                .map(s -> new WorkerSlot(s.workerId(), s.capacityRows(), s.capacityRows() - s.activeRows(), s.prefixes(),
+                        s.capacityKvTokens(), s.freeKvTokens()))
                 .toList();
     }
 

@@ -22,7 +22,7 @@ public final class LeaseBeacon {
 
     public LeaseBeacon(Vertx vertx, String gatewayId, int leaseMillis) {
         if (leaseMillis < 100) {
-            throw new IllegalArgumentException("NBCE_LEASE_MS must be >= 100, got " + leaseMillis);
+            throw new IllegalArgumentException("the lease must be >= 100 ms, got " + leaseMillis);
         }
         this.vertx = vertx;
         this.gatewayId = gatewayId;

@@ -3,10 +3,8 @@ package dev.nbce.gateway.http;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Optional API keys (NBCE_API_KEYS, comma separated). Off when none are configured, for local
@@ -17,11 +15,6 @@ final class ApiKeys {
 
     ApiKeys(Set<String> keys) {
         this.keys = keys.stream().filter(k -> !k.isBlank()).map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
-    }
-
-    static ApiKeys fromEnvironment(java.util.Map<String, String> env) {
-        String configured = env.getOrDefault("NBCE_API_KEYS", "");
-        return new ApiKeys(Arrays.stream(configured.split(",")).map(String::strip).collect(Collectors.toSet()));
     }
 
     boolean enabled() {

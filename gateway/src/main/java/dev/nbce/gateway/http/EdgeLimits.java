@@ -1,8 +1,5 @@
 package dev.nbce.gateway.http;
 
-import dev.nbce.common.config.EnvSettings;
-import java.util.Map;
-
 /**
  * What an unauthenticated client may do before it proves a key, and how many sockets anyone may hold.
  *
@@ -13,24 +10,15 @@ import java.util.Map;
  * @param preAuthMaxBytes        largest frame and message before authentication (NBCE_PREAUTH_MAX_BYTES)
  * @param authTimeoutMillis      a socket must authenticate within this or is closed with 1008 (NBCE_WS_AUTH_TIMEOUT_MS)
  */
-record EdgeLimits(int maxSockets, int maxSocketsPerAddress, int authFailuresPerMinute, int preAuthMaxBytes,
+public record EdgeLimits(int maxSockets, int maxSocketsPerAddress, int authFailuresPerMinute, int preAuthMaxBytes,
                   long authTimeoutMillis) {
-    static final EdgeLimits DEFAULT = new EdgeLimits(4096, 64, 10, 4096, 5000);
+    public static final EdgeLimits DEFAULT = new EdgeLimits(4096, 64, 10, 4096, 5000);
 
-    EdgeLimits {
+    public EdgeLimits {
         if (maxSockets < 1 || maxSocketsPerAddress < 1 || authFailuresPerMinute < 1 || preAuthMaxBytes < 128
                 || authTimeoutMillis < 1) {
             throw new IllegalArgumentException("edge limits must be positive (pre-auth bytes at least 128)");
         }
-    }
-
-    static EdgeLimits fromEnvironment(Map<String, String> env) {
-        return new EdgeLimits(
-                EnvSettings.integer(env, "NBCE_MAX_SOCKETS", DEFAULT.maxSockets),
-                EnvSettings.integer(env, "NBCE_MAX_SOCKETS_PER_ADDRESS", DEFAULT.maxSocketsPerAddress),
-                EnvSettings.integer(env, "NBCE_MAX_AUTH_FAILURES_PER_MINUTE", DEFAULT.authFailuresPerMinute),
-                EnvSettings.integer(env, "NBCE_PREAUTH_MAX_BYTES", DEFAULT.preAuthMaxBytes),
-                EnvSettings.integer(env, "NBCE_WS_AUTH_TIMEOUT_MS", (int) DEFAULT.authTimeoutMillis));
     }
 
 }

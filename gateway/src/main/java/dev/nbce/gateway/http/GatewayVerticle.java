@@ -2,16 +2,12 @@ package dev.nbce.gateway.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.common.config.EnvSettings;
 import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.wire.WorkerStatus;
-import dev.nbce.gateway.cluster.ClusterBackend;
 import dev.nbce.gateway.request.Json;
-import dev.nbce.gateway.service.GatewayLimits;
-import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.gateway.service.GatewayBackend;
 import dev.nbce.gateway.service.NbceService;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -22,7 +18,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -32,26 +27,13 @@ import java.util.function.Supplier;
  * decode, delegate to {@link NbceService} and respond; nothing here blocks the event loop.
  */
 public final class GatewayVerticle extends VerticleBase {
-    /** What the HTTP layer serves: built on this verticle's context, so all of it shares one event loop. */
-    public interface Backend {
-        NbceService service();
-
-        /** True when at least one worker with the model can take rows. */
-        boolean ready();
-
-        /** The live workers serving the model (none for an in-process backend). */
-        default java.util.List<WorkerStatus> workers() {
-            return java.util.List.of();
-        }
-    }
-
-    private final Function<Vertx, Backend> backendFactory;
+    private final Function<Vertx, GatewayBackend> backendFactory;
     private final ApiKeys apiKeys;
     private final OriginPolicy origins;
     private final EdgeLimits edgeLimits;
     private SocketAdmission admission;
     private NbceService service;
-    private Backend backend;
+    private GatewayBackend backend;
     private final Supplier<String> metrics;
     private final String host;
     private final int port;
@@ -61,33 +43,25 @@ public final class GatewayVerticle extends VerticleBase {
     private final long firstRequestMillis;
     private HttpServer server;
 
-    /** @param metrics Prometheus text exposition, or null to leave /metrics out */
-    public GatewayVerticle(Function<Vertx, Backend> backendFactory, Map<String, String> env,
+    /**
+     * @param backendFactory builds the backend on this verticle's context once deployed
+     * @param metrics        Prometheus text exposition, or null to leave /metrics out
+     */
+    public GatewayVerticle(Function<Vertx, GatewayBackend> backendFactory, HttpSettings settings,
                            Supplier<String> metrics, String host, int port) {
         this.backendFactory = backendFactory;
-        this.apiKeys = ApiKeys.fromEnvironment(env);
-        this.origins = OriginPolicy.fromEnvironment(env);
-        this.edgeLimits = EdgeLimits.fromEnvironment(env);
+        this.apiKeys = new ApiKeys(settings.apiKeys());
+        this.origins = new OriginPolicy(settings.allowedOrigins());
+        this.edgeLimits = settings.edge();
         this.metrics = metrics;
         this.host = host;
         this.port = port;
-        this.idleTimeoutSeconds = EnvSettings.integer(env, "NBCE_IDLE_TIMEOUT_S", 300);
-        this.firstRequestMillis = EnvSettings.longInteger(env, "NBCE_HEADER_TIMEOUT_MS", 10_000);
-    }
-
-    /**
-     * The production gateway: the HTTP API over a {@link ClusterBackend} (worker registry and event-bus
-     * executor) built on this verticle's context once it is deployed on a clustered Vert.x.
-     */
-    public static GatewayVerticle clustered(ModelPromptPreparer preparer, GatewayLimits limits,
-                                            ClusterBackend.Timeouts timeouts, MeterRegistry meters,
-                                            Map<String, String> env, Supplier<String> metrics, String host, int port) {
-        return new GatewayVerticle(vertx -> new ClusterBackend(vertx, preparer, limits, timeouts, meters),
-                env, metrics, host, port);
+        this.idleTimeoutSeconds = settings.idleTimeoutSeconds();
+        this.firstRequestMillis = settings.headerTimeoutMillis();
     }
 
     /** The backend built at start. */
-    public Backend backend() {
+    public GatewayBackend backend() {
         return backend;
     }
 

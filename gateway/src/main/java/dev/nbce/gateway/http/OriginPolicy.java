@@ -5,9 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,11 +21,6 @@ final class OriginPolicy {
 
     OriginPolicy(Set<String> allowed) {
         this.allowed = allowed.stream().map(OriginPolicy::normalize).collect(Collectors.toUnmodifiableSet());
-    }
-
-    static OriginPolicy fromEnvironment(Map<String, String> env) {
-        return new OriginPolicy(Arrays.stream(env.getOrDefault("NBCE_ALLOWED_ORIGINS", "").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
     }
 
     /** Same origin as the page (the Origin names the Host the request was sent to), or listed. */

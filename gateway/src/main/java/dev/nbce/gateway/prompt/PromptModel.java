@@ -25,9 +25,12 @@ public final class PromptModel implements AutoCloseable {
     private final ChatTemplate chatTemplate;
     private final int maxPositions;
     private final List<Integer> eosTokenIds;
+    /** The server's window when a request names none; 0: the trained length capped at {@link #DEFAULT_WINDOW_CAP}. */
+    private final int defaultWindowTokens;
 
     private PromptModel(Path directory, ModelTokenizer tokenizer, ChatTemplate chatTemplate,
-            int maxPositions, List<Integer> eosTokenIds) {
+            int maxPositions, List<Integer> eosTokenIds, int defaultWindowTokens) {
+        this.defaultWindowTokens = defaultWindowTokens;
         this.directory = directory;
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
@@ -41,6 +44,17 @@ public final class PromptModel implements AutoCloseable {
      * {@code generation_config.json} (eos_token_id).
      */
     public static PromptModel load(Path modelDir) throws IOException {
+        return load(modelDir, 0);
+    }
+
+    /**
+     * @param defaultWindowTokens the window when a request names none (at least 2, capped at
+     *                            max_position_embeddings); 0: the trained length capped at {@value #DEFAULT_WINDOW_CAP}
+     */
+    public static PromptModel load(Path modelDir, int defaultWindowTokens) throws IOException {
+        if (defaultWindowTokens != 0 && defaultWindowTokens < 2) {
+            throw new IllegalArgumentException("the default window must be at least 2 tokens, got " + defaultWindowTokens);
+        }
         if (!Files.isDirectory(modelDir)) {
             throw new IOException("not a model directory: " + modelDir);
         }
@@ -72,7 +86,7 @@ public final class PromptModel implements AutoCloseable {
                 throw new IOException("no EOS token in " + modelDir
                         + " (config.json, generation_config.json and tokenizer_config.json name none)");
             }
-            return new PromptModel(modelDir, tokenizer, template, maxPositions, new ArrayList<>(eos));
+            return new PromptModel(modelDir, tokenizer, template, maxPositions, new ArrayList<>(eos), defaultWindowTokens);
         } catch (IOException | RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -110,9 +124,8 @@ public final class PromptModel implements AutoCloseable {
         return new RowRenderer(chatTemplate, userTemplate);
     }
 
-    /** The server's window when a request names none: {@code NBCE_WINDOW_TOKENS}, else the trained length capped at 4,096. */
+    /** The server's window when a request names none and none is configured: the trained length capped at this. */
     public static final int DEFAULT_WINDOW_CAP = 4096;
-    public static final String WINDOW_TOKENS_ENV = "NBCE_WINDOW_TOKENS";
 
     /**
      * The window length for a request: its own {@code window_tokens} (0 = not given), else the server
@@ -126,16 +139,7 @@ public final class PromptModel implements AutoCloseable {
         if (requested > 0) {
             return requested;
         }
-        String configured = System.getenv(WINDOW_TOKENS_ENV);
-        int fallback = Math.min(maxPositions, DEFAULT_WINDOW_CAP);
-        if (configured == null || configured.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Math.min(maxPositions, Math.max(2, Integer.parseInt(configured.trim())));
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(WINDOW_TOKENS_ENV + " must be a number of tokens, got '" + configured + "'");
-        }
+        return Math.min(maxPositions, defaultWindowTokens == 0 ? DEFAULT_WINDOW_CAP : defaultWindowTokens);
     }
 
     public Windower windower(String userTemplate) {

@@ -1,7 +1,5 @@
 package dev.nbce.gateway.service;
 
-import dev.nbce.common.config.EnvSettings;
-
 /**
  * What one request or connection may ask of the gateway. Violations are 400/413 errors that say
  * which limit was hit.
@@ -34,18 +32,14 @@ public record GatewayLimits(int maxWindows, int maxContextTokens, int maxNewToke
         }
     }
 
-    /** Reads NBCE_MAX_* environment variables over the defaults. */
-    public static GatewayLimits fromEnvironment(java.util.Map<String, String> env) {
-        return new GatewayLimits(
-                EnvSettings.integer(env, "NBCE_MAX_WINDOWS", DEFAULT.maxWindows),
-                EnvSettings.integer(env, "NBCE_MAX_CONTEXT_TOKENS", DEFAULT.maxContextTokens),
-                EnvSettings.integer(env, "NBCE_MAX_NEW_TOKENS", DEFAULT.maxNewTokens),
-                EnvSettings.integer(env, "NBCE_MAX_REQUEST_BYTES", DEFAULT.maxRequestBytes),
-                EnvSettings.integer(env, "NBCE_MAX_REQUESTS_PER_SOCKET", DEFAULT.maxRequestsPerSocket),
-                EnvSettings.integer(env, "NBCE_MAX_ACTIVE", DEFAULT.maxActive),
-                EnvSettings.integer(env, "NBCE_MAX_QUEUED", DEFAULT.maxQueued),
-                EnvSettings.integer(env, "NBCE_MAX_BUFFERED_BYTES", DEFAULT.maxBufferedBytes),
-                EnvSettings.integer(env, "NBCE_CAPACITY_WAIT_MS", DEFAULT.capacityWaitMillis));
+    public GatewayLimits withMaxRequestBytes(int bytes) {
+        return new GatewayLimits(maxWindows, maxContextTokens, maxNewTokens, bytes, maxRequestsPerSocket, maxActive,
+                maxQueued, maxBufferedBytes, capacityWaitMillis);
+    }
+
+    public GatewayLimits withCapacityWaitMillis(int millis) {
+        return new GatewayLimits(maxWindows, maxContextTokens, maxNewTokens, maxRequestBytes, maxRequestsPerSocket,
+                maxActive, maxQueued, maxBufferedBytes, millis);
     }
 
 }

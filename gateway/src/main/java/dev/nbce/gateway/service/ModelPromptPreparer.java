@@ -29,8 +29,13 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
     }
 
     public static ModelPromptPreparer load(Path modelDir, String name) {
+        return load(modelDir, name, 0);
+    }
+
+    /** @param defaultWindowTokens the window when a request names none; 0: the model's default (see {@link PromptModel}) */
+    public static ModelPromptPreparer load(Path modelDir, String name, int defaultWindowTokens) {
         try {
-            return new ModelPromptPreparer(PromptModel.load(modelDir), name);
+            return new ModelPromptPreparer(PromptModel.load(modelDir, defaultWindowTokens), name);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the tokenizer of " + modelDir + ": " + e.getMessage(), e);
         }

@@ -27,26 +27,27 @@ public interface RowExecutor {
     void close(String workerId, String requestId);
 
     /**
-     * A worker's free rows now, all the rows it can hold, the prefixes it caches, and its KV tokens: free
-     * now and all its budget holds ({@link WorkerStatus#UNBOUNDED_TOKENS} when it does not count them).
+     * All the rows a worker can hold and its free rows now, the prefixes it caches, and its KV cache in tokens:
+     * all its budget holds and free now ({@link WorkerStatus#UNBOUNDED_TOKENS} when it does not count them).
+     * Capacity before free, named as in {@link WorkerStatus}.
      */
-    record WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes, int freeTokens,
-                      int capacityTokens) {
+    record WorkerSlot(String workerId, int capacityRows, int freeRows, PrefixDigest prefixes, int capacityKvTokens,
+                      int freeKvTokens) {
         public WorkerSlot {
             prefixes = prefixes == null ? PrefixDigest.EMPTY : prefixes;
         }
 
-        public WorkerSlot(String workerId, int freeRows, int capacityRows, PrefixDigest prefixes) {
-            this(workerId, freeRows, capacityRows, prefixes, WorkerStatus.UNBOUNDED_TOKENS, WorkerStatus.UNBOUNDED_TOKENS);
+        public WorkerSlot(String workerId, int capacityRows, int freeRows, PrefixDigest prefixes) {
+            this(workerId, capacityRows, freeRows, prefixes, WorkerStatus.UNBOUNDED_TOKENS, WorkerStatus.UNBOUNDED_TOKENS);
         }
 
-        public WorkerSlot(String workerId, int freeRows, int capacityRows) {
-            this(workerId, freeRows, capacityRows, PrefixDigest.EMPTY);
+        public WorkerSlot(String workerId, int capacityRows, int freeRows) {
+            this(workerId, capacityRows, freeRows, PrefixDigest.EMPTY);
         }
 
         /** The same worker with nothing placed on it. */
         WorkerSlot empty() {
-            return new WorkerSlot(workerId, capacityRows, capacityRows, PrefixDigest.EMPTY, capacityTokens, capacityTokens);
+            return new WorkerSlot(workerId, capacityRows, capacityRows, PrefixDigest.EMPTY, capacityKvTokens, capacityKvTokens);
         }
     }
 }

@@ -93,7 +93,7 @@ public final class RowPlacement {
             workerId = slot.workerId();
             prefixes = slot.prefixes();
             rows = slot.freeRows();
-            tokens = slot.freeTokens();
+            tokens = slot.freeKvTokens();
         }
 
         boolean fits(int need) {

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.service.GatewayLimits;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class GatewayVerticleTest {
 
     @BeforeEach
     void start() throws Exception {
-        gateway = new NoWorkerGateway(Map.of("NBCE_CAPACITY_WAIT_MS", "200"));
+        gateway = new NoWorkerGateway(GatewayLimits.DEFAULT.withCapacityWaitMillis(200), HttpSettings.DEFAULT);
     }
 
     @AfterEach

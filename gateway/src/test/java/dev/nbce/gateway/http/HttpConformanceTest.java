@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.service.GatewayLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class HttpConformanceTest {
 
     @BeforeAll
     void start() throws Exception {
-        gateway = new NoWorkerGateway(Map.of("NBCE_HEADER_TIMEOUT_MS", "1500"));
+        gateway = new NoWorkerGateway(GatewayLimits.DEFAULT, HttpSettings.DEFAULT.withHeaderTimeoutMillis(1500));
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.gateway.metrics.GatewayMetrics;
+import dev.nbce.gateway.service.GatewayBackend;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
@@ -14,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,16 +49,16 @@ final class NoWorkerGateway implements AutoCloseable {
     private final ModelPromptPreparer preparer;
     private final GatewayVerticle verticle;
 
-    /** tiny-llama; @param env gateway settings (limits, keys), as the NBCE_* environment would give them */
-    NoWorkerGateway(Map<String, String> env) throws Exception {
-        this(Fixtures.tinyLlama(), env);
+    /** tiny-llama with these limits and HTTP settings (keys, edge bounds, timeouts) */
+    NoWorkerGateway(GatewayLimits limits, HttpSettings http) throws Exception {
+        this(Fixtures.tinyLlama(), limits, http);
     }
 
-    NoWorkerGateway(Path model, Map<String, String> env) throws Exception {
+    NoWorkerGateway(Path model, GatewayLimits limits, HttpSettings http) throws Exception {
         preparer = ModelPromptPreparer.load(model, "tiny-llama");
-        verticle = new GatewayVerticle(v -> new GatewayVerticle.Backend() {
+        verticle = new GatewayVerticle(v -> new GatewayBackend() {
             private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
-                    GatewayLimits.fromEnvironment(env), new GatewayMetrics(new SimpleMeterRegistry()));
+                    limits, new GatewayMetrics(new SimpleMeterRegistry()));
 
             @Override
             public NbceService service() {
@@ -69,7 +69,7 @@ final class NoWorkerGateway implements AutoCloseable {
             public boolean ready() {
                 return false;
             }
-        }, env, () -> "# metrics\n", "127.0.0.1", 0);
+        }, http, () -> "# metrics\n", "127.0.0.1", 0);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.service.GatewayLimits;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class TokenizeEndpointTest {
             Files.copy(Fixtures.tinyLlama().resolve(file), weightless.resolve(file));
         }
         assertFalse(Files.exists(weightless.resolve("model.safetensors")));
-        gateway = new NoWorkerGateway(weightless, Map.of());
+        gateway = new NoWorkerGateway(weightless, GatewayLimits.DEFAULT, HttpSettings.DEFAULT);
     }
 
     @AfterAll

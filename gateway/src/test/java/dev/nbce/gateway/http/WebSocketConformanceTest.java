@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.RawWebSocket;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.service.GatewayLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class WebSocketConformanceTest {
 
     @BeforeAll
     void start() throws Exception {
-        gateway = new NoWorkerGateway(Map.of("NBCE_MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES)));
+        gateway = new NoWorkerGateway(GatewayLimits.DEFAULT.withMaxRequestBytes(MAX_REQUEST_BYTES), HttpSettings.DEFAULT);
     }
 
     @AfterAll

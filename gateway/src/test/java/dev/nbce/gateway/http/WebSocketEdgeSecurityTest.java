@@ -8,15 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.RawWebSocket;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.gateway.service.GatewayLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,12 +27,19 @@ class WebSocketEdgeSecurityTest {
     private static final String KEY = "edge-test-key";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static NoWorkerGateway gateway(String... settings) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("NBCE_API_KEYS", KEY));
-        for (int i = 0; i < settings.length; i += 2) {
-            env.put(settings[i], settings[i + 1]);
-        }
-        return new NoWorkerGateway(env);
+    private static final EdgeLimits EDGE = EdgeLimits.DEFAULT;
+
+    /** With API keys on (KEY) and these edge limits. */
+    private static NoWorkerGateway gateway(EdgeLimits edge) throws Exception {
+        return gateway(HttpSettings.DEFAULT.withEdge(edge));
+    }
+
+    private static NoWorkerGateway gateway(HttpSettings http) throws Exception {
+        return new NoWorkerGateway(GatewayLimits.DEFAULT, http.withApiKeys(Set.of(KEY)));
+    }
+
+    private static NoWorkerGateway gateway() throws Exception {
+        return gateway(EDGE);
     }
 
     private static void assertClosedWith(RawWebSocket ws, int code) throws Exception {
@@ -94,7 +101,8 @@ class WebSocketEdgeSecurityTest {
 
     @Test
     void aSocketThatDoesNotAuthenticateInTimeIsClosed() throws Exception {
-        try (NoWorkerGateway gateway = gateway("NBCE_WS_AUTH_TIMEOUT_MS", "300");
+        try (NoWorkerGateway gateway = gateway(new EdgeLimits(EDGE.maxSockets(), EDGE.maxSocketsPerAddress(),
+                EDGE.authFailuresPerMinute(), EDGE.preAuthMaxBytes(), 300));
              RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
             long start = System.nanoTime();
             assertClosedWith(ws, 1008);
@@ -120,7 +128,8 @@ class WebSocketEdgeSecurityTest {
 
     @Test
     void authFailuresLockTheAddressOutForTheMinute() throws Exception {
-        try (NoWorkerGateway gateway = gateway("NBCE_MAX_AUTH_FAILURES_PER_MINUTE", "3")) {
+        try (NoWorkerGateway gateway = gateway(new EdgeLimits(EDGE.maxSockets(), EDGE.maxSocketsPerAddress(), 3,
+                EDGE.preAuthMaxBytes(), EDGE.authTimeoutMillis()))) {
             for (int i = 0; i < 3; i++) {
                 try (RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
                     auth(ws, "guess-" + i);
@@ -138,7 +147,8 @@ class WebSocketEdgeSecurityTest {
 
     @Test
     void socketsPerAddressAreCapped() throws Exception {
-        try (NoWorkerGateway gateway = gateway("NBCE_MAX_SOCKETS_PER_ADDRESS", "3")) {
+        try (NoWorkerGateway gateway = gateway(new EdgeLimits(EDGE.maxSockets(), 3, EDGE.authFailuresPerMinute(),
+                EDGE.preAuthMaxBytes(), EDGE.authTimeoutMillis()))) {
             List<RawWebSocket> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -167,7 +177,7 @@ class WebSocketEdgeSecurityTest {
 
     @Test
     void foreignOriginsAreRefusedOnUpgradesAndRequests() throws Exception {
-        try (NoWorkerGateway gateway = gateway("NBCE_ALLOWED_ORIGINS", "https://chat.example.org")) {
+        try (NoWorkerGateway gateway = gateway(HttpSettings.DEFAULT.withAllowedOrigins(Set.of("https://chat.example.org")))) {
             int port = gateway.port();
             IOException refused = assertThrows(IOException.class,
                     () -> RawWebSocket.connect(port, "/v1/ws", "Origin: https://evil.example"));
@@ -191,7 +201,7 @@ class WebSocketEdgeSecurityTest {
 
     @Test
     void withKeysOffThereIsNoProbation() throws Exception {
-        try (NoWorkerGateway gateway = new NoWorkerGateway(Map.of());
+        try (NoWorkerGateway gateway = new NoWorkerGateway(GatewayLimits.DEFAULT, HttpSettings.DEFAULT);
              RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
             String big = "{\"type\":\"generate\",\"id\":\"g\",\"request\":{\"question\":\"" + "q".repeat(20_000) + "\",\"bogus\":1}}";
             ws.sendText(big);

@@ -11,13 +11,13 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.request.RequestParser;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What is refused before tokenizing: too many contexts, or more bytes than the token limit can hold. */
 class CheapLimitsTest {
-    private static final GatewayLimits LIMITS = GatewayLimits.fromEnvironment(Map.of(
-            "NBCE_MAX_WINDOWS", "256", "NBCE_MAX_CONTEXT_TOKENS", "1000", "NBCE_MAX_NEW_TOKENS", "64"));
+    private static final GatewayLimits LIMITS = new GatewayLimits(256, 1000, 64,
+            GatewayLimits.DEFAULT.maxRequestBytes(), GatewayLimits.DEFAULT.maxRequestsPerSocket(), GatewayLimits.DEFAULT.maxActive(),
+            GatewayLimits.DEFAULT.maxQueued(), GatewayLimits.DEFAULT.maxBufferedBytes(), GatewayLimits.DEFAULT.capacityWaitMillis());
     /** A vocabulary whose longest entry spells 10 bytes. */
     private final CheapLimits limits = new CheapLimits(LIMITS, 10);
 

@@ -134,7 +134,7 @@ final class FakeRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         return workers.values().stream().filter(w -> !w.dead)
-                .map(w -> new WorkerSlot(w.id, w.free(), w.capacity, null, w.freeTokens(), w.tokenCapacity)).toList();
+                .map(w -> new WorkerSlot(w.id, w.capacity, w.free(), null, w.tokenCapacity, w.freeTokens())).toList();
     }
 
     @Override

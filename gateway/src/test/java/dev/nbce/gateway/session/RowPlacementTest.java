@@ -27,7 +27,7 @@ class RowPlacementTest {
         // w2 holds a's prefix, w1 only one block of b: a -> w2; b -> w1 although w2 is freer.
         PrefixDigest w1 = PrefixDigest.of(16, new long[] {BlockHashes.of(b, 16, 1)[0]});
         PrefixDigest w2 = PrefixDigest.of(16, BlockHashes.of(a, 16, 3));
-        List<RowExecutor.WorkerSlot> workers = List.of(new RowExecutor.WorkerSlot("w1", 2, 8, w1),
+        List<RowExecutor.WorkerSlot> workers = List.of(new RowExecutor.WorkerSlot("w1", 8, 2, w1),
                 new RowExecutor.WorkerSlot("w2", 8, 8, w2), new RowExecutor.WorkerSlot("w3", 8, 8));
         Map<String, List<RowPrompt>> placed = RowPlacement.place(
                 List.of(new RowPrompt(0, a), new RowPrompt(1, b)), workers, Set.of());
@@ -35,20 +35,20 @@ class RowPlacementTest {
         assertEquals(List.of(1), placed.get("w1").stream().map(RowPrompt::row).toList());
 
         // w1 has one free row: the second row with b's prefix goes by free rows instead.
-        workers = List.of(new RowExecutor.WorkerSlot("w1", 1, 8, w1), new RowExecutor.WorkerSlot("w2", 3, 8),
-                new RowExecutor.WorkerSlot("w3", 2, 8));
+        workers = List.of(new RowExecutor.WorkerSlot("w1", 8, 1, w1), new RowExecutor.WorkerSlot("w2", 8, 3),
+                new RowExecutor.WorkerSlot("w3", 8, 2));
         placed = RowPlacement.place(List.of(new RowPrompt(0, b), new RowPrompt(1, b)), workers, Set.of());
         assertEquals(List.of(0), placed.get("w1").stream().map(RowPrompt::row).toList());
         assertEquals(List.of(1), placed.get("w2").stream().map(RowPrompt::row).toList());
 
         // A failed worker is skipped whatever it caches.
         placed = RowPlacement.place(List.of(new RowPrompt(0, a)), List.of(new RowExecutor.WorkerSlot("w2", 8, 8, w2),
-                new RowExecutor.WorkerSlot("w3", 1, 8)), Set.of("w2"));
+                new RowExecutor.WorkerSlot("w3", 8, 1)), Set.of("w2"));
         assertEquals(Set.of("w3"), placed.keySet());
     }
 
     private static RowExecutor.WorkerSlot tokens(String id, int freeRows, int freeTokens, int capacityTokens) {
-        return new RowExecutor.WorkerSlot(id, freeRows, 8, null, freeTokens, capacityTokens);
+        return new RowExecutor.WorkerSlot(id, 8, freeRows, null, capacityTokens, freeTokens);
     }
 
     private static List<Integer> rowsOn(Map<String, List<RowPrompt>> placed, String worker) {
@@ -83,7 +83,7 @@ class RowPlacementTest {
                 List.of(tokens("w1", 8, 300, 300), tokens("w2", 8, 300, 300)), Set.of()));
         // A worker that does not count tokens is bounded by rows only.
         Map<String, List<RowPrompt>> placed = RowPlacement.place(rows, needs,
-                List.of(new RowExecutor.WorkerSlot("old", 2, 8)), Set.of());
+                List.of(new RowExecutor.WorkerSlot("old", 8, 2)), Set.of());
         assertEquals(List.of(0, 1), rowsOn(placed, "old"));
     }
 }

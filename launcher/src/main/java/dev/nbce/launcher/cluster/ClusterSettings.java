@@ -2,7 +2,8 @@ package dev.nbce.launcher.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import dev.nbce.common.config.EnvSettings;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -40,7 +41,7 @@ public record ClusterSettings(String clusterName, List<String> members, int port
         }
         members = List.copyOf(members);
         if (kubernetesServiceDns == null && members.isEmpty()) {
-            throw new IllegalArgumentException("NBCE_CLUSTER_MEMBERS must name at least one member");
+            throw new IllegalArgumentException(Setting.CLUSTER_MEMBERS.variable() + " must name at least one member");
         }
         if (port < 1 || port > 65535 || eventBusPort < 0 || eventBusPort > 65535) {
             throw new IllegalArgumentException("cluster ports must be within 0..65535");
@@ -86,23 +87,26 @@ public record ClusterSettings(String clusterName, List<String> members, int port
     /** NBCE_CLUSTER_NAME, NBCE_CLUSTER_MEMBERS, NBCE_CLUSTER_PORT, NBCE_CLUSTER_INTERFACE,
      *  NBCE_CLUSTER_KUBERNETES + NBCE_K8S_SERVICE_DNS, NBCE_EVENTBUS_HOST, NBCE_EVENTBUS_PORT, NBCE_PUBLIC_HOST,
      *  NBCE_CLUSTER_TLS_CERT + NBCE_CLUSTER_TLS_KEY + NBCE_CLUSTER_TLS_CA. */
-    public static ClusterSettings fromEnvironment(Map<String, String> env) {
-        String members = env.getOrDefault("NBCE_CLUSTER_MEMBERS", LOOPBACK);
-        boolean kubernetes = Boolean.parseBoolean(env.getOrDefault("NBCE_CLUSTER_KUBERNETES", "false"));
-        String dns = kubernetes ? required(env, "NBCE_K8S_SERVICE_DNS") : null;
-        boolean loopbackOnly = !kubernetes && members.strip().startsWith(LOOPBACK);
+    public static ClusterSettings from(Settings settings) {
+        List<String> members = settings.list(Setting.CLUSTER_MEMBERS);
+        boolean kubernetes = settings.bool(Setting.CLUSTER_KUBERNETES);
+        String dns = kubernetes ? required(settings, Setting.K8S_SERVICE_DNS) : null;
+        boolean loopbackOnly = !kubernetes && !members.isEmpty() && members.get(0).startsWith(LOOPBACK);
         String defaultHost = loopbackOnly ? LOOPBACK : "0.0.0.0";
-        String eventBusHost = env.getOrDefault("NBCE_EVENTBUS_HOST", defaultHost);
         return new ClusterSettings(
-                env.getOrDefault("NBCE_CLUSTER_NAME", "nbce"),
-                Arrays.stream(members.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
-                EnvSettings.integer(env, "NBCE_CLUSTER_PORT", 5701),
-                env.getOrDefault("NBCE_CLUSTER_INTERFACE", loopbackOnly ? LOOPBACK : null),
+                settings.text(Setting.CLUSTER_NAME),
+                members,
+                settings.integer(Setting.CLUSTER_PORT),
+                orElse(settings.text(Setting.CLUSTER_INTERFACE), loopbackOnly ? LOOPBACK : null),
                 dns,
-                eventBusHost,
-                EnvSettings.integer(env, "NBCE_EVENTBUS_PORT", 0),
-                env.getOrDefault("NBCE_PUBLIC_HOST", loopbackOnly ? LOOPBACK : null),
-                ClusterTls.fromEnvironment(env));
+                orElse(settings.text(Setting.EVENTBUS_HOST), defaultHost),
+                settings.integer(Setting.EVENTBUS_PORT),
+                orElse(settings.text(Setting.PUBLIC_HOST), loopbackOnly ? LOOPBACK : null),
+                ClusterTls.from(settings));
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value != null ? value : fallback;
     }
 
     /** Hazelcast configuration: no multicast or cloud auto-detection, fast join, no phone-home. */
@@ -157,12 +161,12 @@ public record ClusterSettings(String clusterName, List<String> members, int port
                 .buildClustered();
     }
 
-    private static String required(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is required with NBCE_CLUSTER_KUBERNETES=true");
+    private static String required(Settings settings, Setting setting) {
+        if (!settings.isSet(setting)) {
+            throw new IllegalArgumentException(setting.variable() + " is required with "
+                    + Setting.CLUSTER_KUBERNETES.variable() + "=true");
         }
-        return value;
+        return settings.text(setting);
     }
 
 }

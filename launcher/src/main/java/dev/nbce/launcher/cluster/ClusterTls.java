@@ -1,5 +1,7 @@
 package dev.nbce.launcher.cluster;
 
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -22,15 +24,15 @@ import java.util.Map;
  * @param ca   PEM certificate of the cluster CA (NBCE_CLUSTER_TLS_CA)
  */
 public record ClusterTls(Path cert, Path key, Path ca) {
-    public static final String CERT_ENV = "NBCE_CLUSTER_TLS_CERT";
-    public static final String KEY_ENV = "NBCE_CLUSTER_TLS_KEY";
-    public static final String CA_ENV = "NBCE_CLUSTER_TLS_CA";
+    public static final String CERT_ENV = Setting.CLUSTER_TLS_CERT.variable();
+    public static final String KEY_ENV = Setting.CLUSTER_TLS_KEY.variable();
+    public static final String CA_ENV = Setting.CLUSTER_TLS_CA.variable();
 
     /** The three variables, or null when none is set; some but not all set is a configuration error. */
-    public static ClusterTls fromEnvironment(Map<String, String> env) {
-        String cert = blankToNull(env.get(CERT_ENV));
-        String key = blankToNull(env.get(KEY_ENV));
-        String ca = blankToNull(env.get(CA_ENV));
+    public static ClusterTls from(Settings settings) {
+        String cert = settings.text(Setting.CLUSTER_TLS_CERT);
+        String key = settings.text(Setting.CLUSTER_TLS_KEY);
+        String ca = settings.text(Setting.CLUSTER_TLS_CA);
         if (cert == null && key == null && ca == null) {
             return null;
         }
@@ -62,9 +64,5 @@ public record ClusterTls(Path cert, Path key, Path ca) {
                 throw new IllegalArgumentException(file.getKey() + ": cannot read " + file.getValue());
             }
         }
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
     }
 }

@@ -1,14 +1,15 @@
 package dev.nbce.launcher.cluster;
 
-import dev.nbce.gateway.cluster.ClusterBackend;
 import dev.nbce.gateway.http.GatewayVerticle;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
+import dev.nbce.launcher.config.GatewayOptions;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A running gateway on a clustered Vert.x: HTTP server plus cluster backend. */
@@ -36,29 +37,19 @@ public final class GatewayNode implements AutoCloseable {
      * (NBCE_METRICS_HOST binds it), so the API port exposes nothing operational.
      */
     public static GatewayNode start(Vertx vertx, MetricsSetup metrics, Path modelDir, String modelName,
-                                    Map<String, String> env, String host, int port) throws Exception {
-        String metricsPort = env.get("NBCE_METRICS_PORT");
-        boolean ownPort = metricsPort != null && !metricsPort.isBlank();
-        HttpServer metricsServer = ownPort ? MetricsServer.start(vertx, metrics, parsePort(metricsPort), () -> null) : null;
-        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName);
-        GatewayLimits limits = GatewayLimits.fromEnvironment(env);
-        ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.fromEnvironment(env);
-        GatewayVerticle verticle = GatewayVerticle.clustered(preparer, limits, timeouts, metrics.registry(), env,
+                                    Settings settings, String host, int port) throws Exception {
+        boolean ownPort = settings.isSet(Setting.METRICS_PORT);
+        HttpServer metricsServer = ownPort ? MetricsServer.start(vertx, metrics, settings.text(Setting.METRICS_HOST),
+                settings.integer(Setting.METRICS_PORT), () -> null) : null;
+        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName, GatewayOptions.windowTokens(settings));
+        GatewayLimits limits = GatewayOptions.limits(settings);
+        ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.from(settings);
+        // The HTTP API over the cluster backend (worker registry, event-bus executor), built on the verticle's context.
+        GatewayVerticle verticle = new GatewayVerticle(
+                v -> new ClusterBackend(v, preparer, limits, timeouts, metrics.registry()), GatewayOptions.http(settings),
                 ownPort ? null : metrics::scrape, host, port);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         return new GatewayNode(vertx, verticle, preparer, metricsServer);
-    }
-
-    private static int parsePort(String value) {
-        try {
-            int parsed = Integer.parseInt(value.strip());
-            if (parsed >= 0 && parsed <= 65535) {
-                return parsed;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("NBCE_METRICS_PORT must be a port number 0..65535, got '" + value + "'");
     }
 
     public int port() {

@@ -21,30 +21,28 @@ final class MetricsServer {
 
     private MetricsServer() {}
 
-    /** The host the server binds: {@code NBCE_METRICS_HOST}, default all interfaces. */
-    static String bindHost() {
-        return System.getenv().getOrDefault("NBCE_METRICS_HOST", "0.0.0.0");
-    }
-
-    /** @param configuredPort the --metrics-port / NBCE_METRICS_PORT value, or null to pick the first free port from 9100 */
-    static HttpServer start(Vertx vertx, MetricsSetup metrics, Integer configuredPort, Supplier<String> problem)
+    /**
+     * @param host           the interface to bind (NBCE_METRICS_HOST)
+     * @param configuredPort the --metrics-port / NBCE_METRICS_PORT value, or null to pick the first free port from 9100
+     */
+    static HttpServer start(Vertx vertx, MetricsSetup metrics, String host, Integer configuredPort, Supplier<String> problem)
             throws Exception {
         if (configuredPort != null) {
             try {
-                return listen(vertx, metrics, configuredPort, problem);
+                return listen(vertx, metrics, host, configuredPort, problem);
             } catch (BindException e) {
-                throw new IllegalArgumentException("metrics port " + configuredPort + " on " + bindHost()
+                throw new IllegalArgumentException("metrics port " + configuredPort + " on " + host
                         + " is already in use: set another with NBCE_METRICS_PORT or --metrics-port (0 = any free port)");
             }
         }
         for (int port = FIRST_AUTO_PORT; port < FIRST_AUTO_PORT + AUTO_PORTS; port++) {
             try {
-                return listen(vertx, metrics, port, problem);
+                return listen(vertx, metrics, host, port, problem);
             } catch (BindException taken) {
                 // another worker on this host has it: try the next one
             }
         }
-        return listen(vertx, metrics, 0, problem);
+        return listen(vertx, metrics, host, 0, problem);
     }
 
     private static void health(io.vertx.core.http.HttpServerResponse response, String problem) {
@@ -63,7 +61,7 @@ final class MetricsServer {
                 || (error != null && String.valueOf(error.getMessage()).contains("Address already in use"));
     }
 
-    private static HttpServer listen(Vertx vertx, MetricsSetup metrics, int port, Supplier<String> problem)
+    private static HttpServer listen(Vertx vertx, MetricsSetup metrics, String host, int port, Supplier<String> problem)
             throws Exception {
         try {
             return vertx.createHttpServer()
@@ -75,7 +73,7 @@ final class MetricsServer {
                             default -> request.response().setStatusCode(404).end();
                         }
                     })
-                    .listen(port, bindHost())
+                    .listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (addressInUse(e.getCause())) {

@@ -1,9 +1,11 @@
 package dev.nbce.launcher.cluster;
 
+import dev.nbce.launcher.config.Setting;
 import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.WorkerVerticle;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.RowEngine;
 import dev.nbce.worker.metrics.WorkerMetrics;
@@ -21,9 +23,11 @@ public final class WorkerNode implements AutoCloseable {
     private final WorkerVerticle verticle;
     private final HttpServer metricsServer;
     private final String metricsUrl;
+    private final String metricsHost;
 
     private WorkerNode(Vertx vertx, LlamaDecoder decoder, RowEngine engine, WorkerVerticle verticle, HttpServer metricsServer,
-                       String metricsUrl) {
+                       String metricsUrl, String metricsHost) {
+        this.metricsHost = metricsHost;
         this.vertx = vertx;
         this.decoder = decoder;
         this.engine = engine;
@@ -33,8 +37,7 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     /** The address others reach the metrics server at: the bound host, or the cluster's public host for a wildcard bind. */
-    private static String advertisedHost(ClusterSettings cluster) {
-        String bound = MetricsServer.bindHost();
+    private static String advertisedHost(ClusterSettings cluster, String bound) {
         if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
             return bound;
         }
@@ -44,10 +47,11 @@ public final class WorkerNode implements AutoCloseable {
         return cluster.bindInterface() != null ? cluster.bindInterface() : ClusterSettings.LOOPBACK;
     }
 
+    /** With the default decoder options, prefix cache, stall time and metrics host. */
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    EngineLimits limits, String workerId, Integer metricsPort) throws Exception {
-        return start(cluster, modelDir, modelName, device, DecoderOptions.fromEnvironment(), limits, workerId, metricsPort,
-                EngineWatchdog.stallMillisFromEnvironment(System.getenv()), (rows, tokens, nanos) -> { });
+        return start(cluster, modelDir, modelName, device, DecoderOptions.DEFAULT, limits, workerId, metricsPort,
+                EngineWatchdog.DEFAULT_STALL_MILLIS, (rows, tokens, nanos) -> { });
     }
 
     /**
@@ -59,7 +63,15 @@ public final class WorkerNode implements AutoCloseable {
                                    DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
                                    long stallMillis, RowEngine.ForwardObserver probe) throws Exception {
         return start(cluster, modelDir, modelName, device, options, limits, workerId, metricsPort, stallMillis, probe,
-                RowEngine::new);
+                null);
+    }
+
+    /** With the default prefix cache and metrics host. */
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
+                                   long stallMillis, RowEngine.ForwardObserver probe, EngineFactory engines) throws Exception {
+        return start(cluster, modelDir, modelName, device, options, PrefixCacheOptions.DEFAULT, limits, workerId,
+                Setting.METRICS_HOST.spec().defaultValue(), metricsPort, stallMillis, probe, engines);
     }
 
     /** Builds a worker's engine on its decoder: {@link RowEngine}'s constructor, or a test's engine with a faulty forward. */
@@ -68,14 +80,21 @@ public final class WorkerNode implements AutoCloseable {
         RowEngine create(LlamaDecoder decoder, EngineLimits limits, RowEngine.ForwardObserver observer, String name);
     }
 
-    /** @param engines builds the engine (tests inject failing forwards here) */
+    /**
+     * @param prefixCache the engine's prefix cache (used by {@link RowEngine}'s constructor; a given factory sets its own)
+     * @param metricsHost the interface the metrics server binds
+     * @param engines     builds the engine (tests inject failing forwards here); null: {@link RowEngine}'s constructor
+     */
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
-                                   DecoderOptions options, EngineLimits limits, String workerId, Integer metricsPort,
-                                   long stallMillis, RowEngine.ForwardObserver probe, EngineFactory engines) throws Exception {
+                                   DecoderOptions options, PrefixCacheOptions prefixCache, EngineLimits limits,
+                                   String workerId, String metricsHost, Integer metricsPort, long stallMillis,
+                                   RowEngine.ForwardObserver probe, EngineFactory engines) throws Exception {
+        EngineFactory factory = engines != null ? engines
+                : (d, l, observer, name) -> new RowEngine(d, l, observer, name, prefixCache);
         LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
         MetricsSetup metrics = new MetricsSetup();
         WorkerMetrics workerMetrics = new WorkerMetrics(metrics.registry());
-        RowEngine engine = engines.create(decoder, limits, (rows, tokens, nanos) -> {
+        RowEngine engine = factory.create(decoder, limits, (rows, tokens, nanos) -> {
             workerMetrics.onForward(rows, tokens, nanos);
             probe.onForward(rows, tokens, nanos);
         }, "worker " + workerId + " (model " + modelName + ")");
@@ -83,13 +102,13 @@ public final class WorkerNode implements AutoCloseable {
         EngineWatchdog watchdog = new EngineWatchdog(engine, stallMillis);
         Vertx vertx = cluster.startVertx(metrics).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         try {
-            HttpServer server = MetricsServer.start(vertx, metrics, metricsPort, watchdog::problem);
-            String metricsUrl = "http://" + advertisedHost(cluster) + ":" + server.actualPort() + "/metrics";
+            HttpServer server = MetricsServer.start(vertx, metrics, metricsHost, metricsPort, watchdog::problem);
+            String metricsUrl = "http://" + advertisedHost(cluster, metricsHost) + ":" + server.actualPort() + "/metrics";
             WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl, watchdog);
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl);
+            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl, metricsHost);
         } catch (Exception e) {
-            new WorkerNode(vertx, decoder, engine, null, null, null).close();
+            new WorkerNode(vertx, decoder, engine, null, null, null, metricsHost).close();
             throw e;
         }
     }
@@ -112,7 +131,7 @@ public final class WorkerNode implements AutoCloseable {
 
     /** host:port the metrics server is bound to (0.0.0.0 = all interfaces). */
     public String metricsBinding() {
-        return MetricsServer.bindHost() + ":" + metricsPort();
+        return metricsHost + ":" + metricsPort();
     }
 
     public String metricsUrl() {

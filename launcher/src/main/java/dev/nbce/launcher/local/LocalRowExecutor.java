@@ -35,8 +35,8 @@ public final class LocalRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         List<WorkerSlot> slots = new ArrayList<>();
-        engines.forEach((id, engine) -> slots.add(new WorkerSlot(id, engine.capacityRows() - engine.activeRows(), engine.capacityRows(),
-                engine.prefixDigest(), engine.freeTokens(), engine.capacityTokens())));
+        engines.forEach((id, engine) -> slots.add(new WorkerSlot(id, engine.capacityRows(), engine.capacityRows() - engine.activeRows(),
+                engine.prefixDigest(), engine.capacityTokens(), engine.freeTokens())));
         return slots;
     }
 

@@ -8,6 +8,9 @@ import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.launcher.config.GatewayOptions;
+import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.worker.decoder.DecoderOptions;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
@@ -38,12 +41,23 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** @param engineCount in-process "workers" the rows are spread over (1 for normal use) */
     public LocalRuntime(Path modelDir, DeviceSpec device, int engineCount, GatewayLimits limits) {
-        this(modelDir, device, DecoderOptions.fromEnvironment(), engineCount, limits);
+        this(modelDir, device, DecoderOptions.DEFAULT, engineCount, limits);
     }
 
     /** @param options precision and prefill chunk of the decoder */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, int engineCount, GatewayLimits limits) {
-        this(modelDir, device, options, PrefixCacheOptions.fromEnvironment(), engineCount, limits);
+        this(modelDir, device, options, PrefixCacheOptions.DEFAULT, engineCount, limits);
+    }
+
+    /**
+     * As a worker and a gateway with these settings would run: prefix cache, KV budget and default window
+     * from {@code settings}.
+     */
+    public LocalRuntime(Settings settings, Path modelDir, DeviceSpec device, DecoderOptions options, int engineCount,
+                        GatewayLimits limits) {
+        this(modelDir, device, options, WorkerOptions.prefixCache(settings), engineCount, limits,
+                EngineLimits.DEFAULT.withKvCache(WorkerOptions.kvCache(settings, null, null)),
+                GatewayOptions.windowTokens(settings));
     }
 
     /** @param prefixCache each engine's own prefix cache */
@@ -55,7 +69,13 @@ public final class LocalRuntime implements AutoCloseable {
     /** @param engine what the engines together may hold (their KV budget is split between them) and compute */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                         int engineCount, GatewayLimits limits, EngineLimits engine) {
-        this.preparer = ModelPromptPreparer.load(modelDir);
+        this(modelDir, device, options, prefixCache, engineCount, limits, engine, 0);
+    }
+
+    private LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
+                         int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens) {
+        this.preparer = ModelPromptPreparer.load(modelDir, modelDir.toAbsolutePath().normalize().getFileName().toString(),
+                windowTokens);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
         // The engines share one device: each gets its part of one budget, not a whole default share.
         KvBudget whole = KvBudget.resolve(decoder, engine);

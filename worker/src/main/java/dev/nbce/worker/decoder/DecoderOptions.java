@@ -17,7 +17,6 @@ import java.util.Locale;
  */
 public record DecoderOptions(Precision precision, int prefillChunkTokens) {
     public static final int DEFAULT_PREFILL_CHUNK_TOKENS = 512;
-    public static final String PREFILL_CHUNK_ENV = "NBCE_PREFILL_CHUNK_TOKENS";
 
     public enum Precision {
         AUTO, F32, F16, BF16;
@@ -35,23 +34,15 @@ public record DecoderOptions(Precision precision, int prefillChunkTokens) {
         }
     }
 
+    /** Automatic precision, chunks of {@value #DEFAULT_PREFILL_CHUNK_TOKENS} tokens. */
+    public static final DecoderOptions DEFAULT = new DecoderOptions(Precision.AUTO, DEFAULT_PREFILL_CHUNK_TOKENS);
+
     public DecoderOptions {
         if (precision == null) {
             throw new IllegalArgumentException("precision is required");
         }
         if (prefillChunkTokens < 1) {
             throw new IllegalArgumentException("prefill chunk must be at least 1 token, got " + prefillChunkTokens);
-        }
-    }
-
-    /** Automatic precision and the chunk from {@value #PREFILL_CHUNK_ENV} (default {@value #DEFAULT_PREFILL_CHUNK_TOKENS}). */
-    public static DecoderOptions fromEnvironment() {
-        String chunk = System.getenv(PREFILL_CHUNK_ENV);
-        try {
-            return new DecoderOptions(Precision.AUTO, chunk == null || chunk.isBlank()
-                    ? DEFAULT_PREFILL_CHUNK_TOKENS : Integer.parseInt(chunk.trim()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PREFILL_CHUNK_ENV + "=" + chunk + ": " + e.getMessage(), e);
         }
     }
 

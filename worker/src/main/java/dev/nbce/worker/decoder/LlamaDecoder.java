@@ -57,7 +57,7 @@ public final class LlamaDecoder implements AutoCloseable {
 
     /** Loads config.json (+ generation_config.json) and the safetensors weights of {@code modelDir}. */
     public static LlamaDecoder load(Path modelDir, DeviceSpec device) {
-        return load(modelDir, device, DecoderOptions.fromEnvironment());
+        return load(modelDir, device, DecoderOptions.DEFAULT);
     }
 
     public static LlamaDecoder load(Path modelDir, DeviceSpec device, DecoderOptions options) {
@@ -67,7 +67,7 @@ public final class LlamaDecoder implements AutoCloseable {
 
     /** A decoder of the given shape with seeded random weights, for benchmarks. */
     public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device) {
-        return randomWeights(config, seed, device, DecoderOptions.fromEnvironment());
+        return randomWeights(config, seed, device, DecoderOptions.DEFAULT);
     }
 
     public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device, DecoderOptions options) {

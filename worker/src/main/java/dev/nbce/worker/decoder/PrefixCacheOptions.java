@@ -1,7 +1,5 @@
 package dev.nbce.worker.decoder;
 
-import java.util.Locale;
-
 /**
  * Whether and how a worker keeps the KV of rows' prefixes for later rows.
  *
@@ -13,9 +11,6 @@ import java.util.Locale;
  *                    and gives back to new rows; {@link Long#MAX_VALUE}: no cap, the whole KV budget
  */
 public record PrefixCacheOptions(boolean enabled, int blockTokens, long budgetBytes) {
-    public static final String ENABLED_ENV = "NBCE_PREFIX_CACHE";
-    public static final String BYTES_ENV = "NBCE_PREFIX_CACHE_BYTES";
-    public static final String BLOCK_ENV = "NBCE_PREFIX_CACHE_BLOCK_TOKENS";
     /** No cap of its own: the cache holds what the rows leave of the KV budget. */
     public static final long DEFAULT_BUDGET_BYTES = Long.MAX_VALUE;
     public static final int DEFAULT_BLOCK_TOKENS = 16;
@@ -28,30 +23,6 @@ public record PrefixCacheOptions(boolean enabled, int blockTokens, long budgetBy
         }
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("prefix cache budget must be >= 0 bytes, got " + budgetBytes);
-        }
-    }
-
-    /** From {@value #ENABLED_ENV} (default true), {@value #BYTES_ENV} (default no cap) and {@value #BLOCK_ENV} (16). */
-    public static PrefixCacheOptions fromEnvironment() {
-        return parse(System.getenv(ENABLED_ENV), System.getenv(BYTES_ENV), System.getenv(BLOCK_ENV));
-    }
-
-    static PrefixCacheOptions parse(String enabled, String bytes, String block) {
-        boolean on = true;
-        if (enabled != null && !enabled.isBlank()) {
-            String e = enabled.trim().toLowerCase(Locale.ROOT);
-            if (!e.equals("true") && !e.equals("false")) {
-                throw new IllegalArgumentException(ENABLED_ENV + "=" + enabled + ": must be true or false");
-            }
-            on = e.equals("true");
-        }
-        try {
-            long budget = bytes == null || bytes.isBlank() ? DEFAULT_BUDGET_BYTES : Long.parseLong(bytes.trim());
-            int tokens = block == null || block.isBlank() ? DEFAULT_BLOCK_TOKENS : Integer.parseInt(block.trim());
-            return new PrefixCacheOptions(on, tokens, budget);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(BYTES_ENV + "=" + bytes + ", " + BLOCK_ENV + "=" + block + ": "
-                    + e.getMessage(), e);
         }
     }
 

@@ -24,11 +24,12 @@ public record EngineLimits(int capacityRows, int maxBatchTokens, long maxAttenti
     }
 
     /**
-     * With the KV budget of the environment, read when the engine starts: {@value KvCacheSize#BYTES_ENV},
-     * else the device's share ({@value KvCacheSize#GPU_UTILIZATION_ENV} of a GPU, a quarter of RAM).
+     * With the device's default share as the KV budget ({@value KvCacheSize#DEFAULT_GPU_UTILIZATION} of a GPU
+     * less weights and activations, a quarter of RAM), worked out once the weights are loaded.
      */
     public EngineLimits(int capacityRows, int maxBatchTokens, long maxAttentionCells, long batchWaitNanos) {
-        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos, new KvCacheSize.FromEnvironment());
+        this(capacityRows, maxBatchTokens, maxAttentionCells, batchWaitNanos,
+                new KvCacheSize.DeviceShare(KvCacheSize.DEFAULT_GPU_UTILIZATION));
     }
 
     /** With a fixed KV budget of {@code kvCacheBytes}. */

@@ -50,26 +50,27 @@ public record KvBudget(long bytesPerToken, long budgetBytes, String source) {
     public static KvBudget resolve(LlamaDecoder decoder, EngineLimits limits) {
         int elementBytes = decoder.device().dtype().getNumOfBytes();
         long perToken = bytesPerToken(decoder.config(), elementBytes);
-        KvCacheSize size = limits.kvCache() instanceof KvCacheSize.FromEnvironment
-                ? KvCacheSize.fromEnvironment(System.getenv()) : limits.kvCache();
+        KvCacheSize size = limits.kvCache();
         if (size instanceof KvCacheSize.Bytes bytes) {
             return new KvBudget(perToken, bytes.bytes(), bytes.source());
         }
         if (!decoder.device().device().isGpu()) {
             return onCpu(perToken, physicalMemoryBytes());
         }
-        return onGpu(perToken, ((KvCacheSize.DeviceShare) size).gpuMemoryUtilization(), gpuMemory(decoder.device().device()),
+        KvCacheSize.DeviceShare share = (KvCacheSize.DeviceShare) size;
+        return onGpu(perToken, share, gpuMemory(decoder.device().device(), share),
                 GpuKvBudget.activationBytes(decoder.config(), elementBytes, limits, decoder.options().prefillChunkTokens()));
     }
 
     /** {@code memory}: the device's figures after the weights were loaded (used, and max = total). */
-    static KvBudget onGpu(long perToken, double utilization, MemoryUsage memory, long activationBytes) {
+    static KvBudget onGpu(long perToken, KvCacheSize.DeviceShare share, MemoryUsage memory, long activationBytes) {
+        double utilization = share.gpuMemoryUtilization();
         long bytes = GpuKvBudget.budgetBytes(memory.getMax(), memory.getUsed(), utilization, activationBytes);
         if (bytes < perToken) {
             throw new IllegalStateException(String.format("%s of GPU memory (%,d bytes) leaves no KV cache: %,d bytes"
                             + " are in use after the weights and a forward needs up to %,d; raise %s, lower the batch"
                             + " limits or set %s", percent(utilization), memory.getMax(), memory.getUsed(),
-                    activationBytes, KvCacheSize.GPU_UTILIZATION_ENV, KvCacheSize.BYTES_ENV));
+                    activationBytes, share.utilizationName(), share.bytesName()));
         }
         return new KvBudget(perToken, bytes, percent(utilization) + " of GPU memory less weights and activations");
     }
@@ -87,12 +88,12 @@ public record KvBudget(long bytesPerToken, long budgetBytes, String source) {
                 .format(fraction * 100) + "%";
     }
 
-    private static MemoryUsage gpuMemory(Device gpu) {
+    private static MemoryUsage gpuMemory(Device gpu, KvCacheSize.DeviceShare share) {
         try {
             return CudaUtils.getGpuMemory(gpu);
         } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException("cannot read the memory of " + gpu + " (" + e.getMessage() + "); set "
-                    + KvCacheSize.BYTES_ENV, e);
+                    + share.bytesName(), e);
         }
     }
 

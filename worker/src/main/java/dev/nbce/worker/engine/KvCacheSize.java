@@ -1,18 +1,15 @@
 package dev.nbce.worker.engine;
 
-import java.util.Map;
-
 /**
  * What a worker's KV budget is set to: a number of bytes, or the device's default share of memory,
- * which depends on the loaded weights and is worked out by {@link KvBudget#resolve}.
+ * which depends on the loaded weights and is worked out by {@link KvBudget#resolve}. The launcher reads
+ * it from {@code --kv-cache-bytes} / {@code --gpu-memory-utilization} or their environment variables.
  */
 public sealed interface KvCacheSize {
-    String BYTES_ENV = "NBCE_KV_CACHE_BYTES";
-    String GPU_UTILIZATION_ENV = "NBCE_GPU_MEMORY_UTILIZATION";
     /** As vLLM's {@code --gpu-memory-utilization}: the share of the device this process may fill. */
     double DEFAULT_GPU_UTILIZATION = 0.9;
 
-    /** @param source who set it, named on the worker's ready line ({@value #BYTES_ENV}, {@code --kv-cache-bytes}) */
+    /** @param source who set it, named on the worker's ready line (the variable or {@code --kv-cache-bytes}) */
     record Bytes(long bytes, String source) implements KvCacheSize {
         public Bytes {
             if (bytes < 1) {
@@ -25,20 +22,21 @@ public sealed interface KvCacheSize {
      * The device's default: on a GPU {@code gpuMemoryUtilization} of its memory less what the weights
      * and one forward's activations take; on a CPU {@link KvBudget#DEFAULT_MEMORY_FRACTION} of physical
      * memory (the JVM and the OS share it, so there is no device figure to fill).
+     *
+     * @param utilizationName how the share is set, and {@code bytesName} how a byte budget is set instead:
+     *                        named when the share leaves no room for a KV cache
      */
-    record DeviceShare(double gpuMemoryUtilization) implements KvCacheSize {
+    record DeviceShare(double gpuMemoryUtilization, String utilizationName, String bytesName) implements KvCacheSize {
         public DeviceShare {
             if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
                 throw new IllegalArgumentException("GPU memory utilization must be in (0, 1], got " + gpuMemoryUtilization);
             }
         }
-    }
 
-    /** Read from the environment when the engine starts, so a bad value stops the worker naming the variable. */
-    record FromEnvironment() implements KvCacheSize {}
-
-    public static KvCacheSize fromEnvironment(Map<String, String> env) {
-        return parse(env.get(BYTES_ENV), BYTES_ENV, env.get(GPU_UTILIZATION_ENV), GPU_UTILIZATION_ENV);
+        /** Set by the command-line options. */
+        public DeviceShare(double gpuMemoryUtilization) {
+            this(gpuMemoryUtilization, "--gpu-memory-utilization", "--kv-cache-bytes");
+        }
     }
 
     /**
@@ -58,7 +56,7 @@ public sealed interface KvCacheSize {
             }
         }
         if (bytes == null || bytes.isBlank()) {
-            return new DeviceShare(share);
+            return new DeviceShare(share, utilizationName, bytesName);
         }
         try {
             long parsed = Long.parseLong(bytes.strip());

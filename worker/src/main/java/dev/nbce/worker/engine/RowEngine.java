@@ -51,7 +51,7 @@ public final class RowEngine implements AutoCloseable {
 
     /** @param name names this engine in errors, e.g. {@code worker w1 (model qwen3-0.6b)} */
     public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name) {
-        this(decoder, limits, observer, name, PrefixCacheOptions.fromEnvironment());
+        this(decoder, limits, observer, name, PrefixCacheOptions.DEFAULT);
     }
 
     /** @param prefixCache whether and how this engine keeps rows' prefixes for later rows */

@@ -35,7 +35,7 @@ class ReferenceLogitsTest {
     private static void use(String model) {
         reference = REFERENCES.computeIfAbsent(model, Reference::load);
         decoder = DECODERS.computeIfAbsent(model, m -> LlamaDecoder.load(reference.modelDir, DeviceSpec.cpu(),
-                DecoderOptions.fromEnvironment().withPrefillChunkTokens(512)));
+                DecoderOptions.DEFAULT.withPrefillChunkTokens(512)));
     }
 
     @AfterAll

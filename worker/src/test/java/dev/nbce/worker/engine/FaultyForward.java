@@ -49,9 +49,9 @@ public final class FaultyForward implements BatchRetry.Forward {
         poison = tokens.clone();
     }
 
-    /** An engine on this forward, its prefix cache configured from the environment as the public constructors do. */
+    /** An engine on this forward, with the default prefix cache as the public constructors have. */
     public RowEngine engine(EngineLimits limits, RowEngine.ForwardObserver observer, String name) {
-        return new RowEngine(decoder, limits, observer, name, PrefixCacheOptions.fromEnvironment(), this);
+        return new RowEngine(decoder, limits, observer, name, PrefixCacheOptions.DEFAULT, this);
     }
 
     /** The first forward whose new tokens include {@code token} waits (once) for {@link #release()}. */

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.worker.model.ModelConfig;
 import java.lang.management.MemoryUsage;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The KV byte arithmetic and where the budget comes from. */
 class KvBudgetTest {
+    /** A share set by the environment, as the launcher hands it over. */
+    private static KvCacheSize.DeviceShare share(double utilization) {
+        return new KvCacheSize.DeviceShare(utilization, "NBCE_GPU_MEMORY_UTILIZATION", "NBCE_KV_CACHE_BYTES");
+    }
+
     @Test
     void bytesPerTokenAreKeysAndValuesOfEveryLayer() {
         // Qwen2.5-0.5B: 24 layers x 2 KV heads x 64 dims, K and V: 12 KiB per token in bf16, twice that in f32.
@@ -28,30 +32,14 @@ class KvBudgetTest {
 
     @Test
     void bytesWhenSetElseTheDeviceShare() {
-        assertEquals(new KvCacheSize.Bytes(1L << 30, "NBCE_KV_CACHE_BYTES"),
-                KvCacheSize.fromEnvironment(Map.of("NBCE_KV_CACHE_BYTES", "1073741824", "NBCE_GPU_MEMORY_UTILIZATION", "0.5")),
-                "bytes win over the share");
-        assertEquals(new KvCacheSize.DeviceShare(0.9), KvCacheSize.fromEnvironment(Map.of()), "vLLM's default");
-        assertEquals(new KvCacheSize.DeviceShare(0.9), KvCacheSize.fromEnvironment(Map.of("NBCE_KV_CACHE_BYTES", " ")));
-        assertEquals(new KvCacheSize.DeviceShare(0.5), KvCacheSize.fromEnvironment(Map.of("NBCE_GPU_MEMORY_UTILIZATION", "0.5")));
-        assertEquals(new KvCacheSize.DeviceShare(1.0), KvCacheSize.fromEnvironment(Map.of("NBCE_GPU_MEMORY_UTILIZATION", "1")));
+        // From the environment: launcher's WorkerOptionsTest.
         assertEquals(new KvCacheSize.Bytes(4096, "--kv-cache-bytes"),
                 KvCacheSize.parse("4096", "--kv-cache-bytes", null, "--gpu-memory-utilization"));
     }
 
     @Test
     void badValuesNameTheirVariable() {
-        for (String bad : new String[] {"0", "-0.1", "1.01", "90%", "NaN", "abc"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> KvCacheSize.fromEnvironment(Map.of("NBCE_GPU_MEMORY_UTILIZATION", bad)));
-            assertTrue(e.getMessage().startsWith("NBCE_GPU_MEMORY_UTILIZATION must be a fraction in (0, 1], got '" + bad + "'"),
-                    e.getMessage());
-        }
-        for (String bad : new String[] {"0", "-1", "4GiB"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> KvCacheSize.fromEnvironment(Map.of("NBCE_KV_CACHE_BYTES", bad)));
-            assertTrue(e.getMessage().startsWith("NBCE_KV_CACHE_BYTES must be a positive number of bytes"), e.getMessage());
-        }
+        // The environment's variables: launcher's WorkerOptionsTest.
         IllegalArgumentException flag = assertThrows(IllegalArgumentException.class,
                 () -> KvCacheSize.parse(null, "--kv-cache-bytes", "2", "--gpu-memory-utilization"));
         assertTrue(flag.getMessage().startsWith("--gpu-memory-utilization must be"), flag.getMessage());
@@ -74,13 +62,13 @@ class KvBudgetTest {
         assertEquals(0, GpuKvBudget.budgetBytes(24 * gib, 20 * gib, 0.9, 4 * gib), "nothing left is 0, not negative");
 
         // As CudaUtils.getGpuMemory reports it: used = committed = total - free, max = total.
-        KvBudget gpu = KvBudget.onGpu(1000, 0.9, new MemoryUsage(-1, 16 * gib, 16 * gib, 80 * gib), 8 * gib);
+        KvBudget gpu = KvBudget.onGpu(1000, share(0.9), new MemoryUsage(-1, 16 * gib, 16 * gib, 80 * gib), 8 * gib);
         assertEquals(24 * gib, gpu.budgetBytes());
         assertEquals("90% of GPU memory less weights and activations", gpu.source());
         assertEquals("85% of GPU memory less weights and activations",
-                KvBudget.onGpu(1000, 0.85, new MemoryUsage(-1, gib, gib, 80 * gib), gib).source());
+                KvBudget.onGpu(1000, share(0.85), new MemoryUsage(-1, gib, gib, 80 * gib), gib).source());
         IllegalStateException full = assertThrows(IllegalStateException.class,
-                () -> KvBudget.onGpu(1000, 0.9, new MemoryUsage(-1, 20 * gib, 20 * gib, 24 * gib), 4 * gib));
+                () -> KvBudget.onGpu(1000, share(0.9), new MemoryUsage(-1, 20 * gib, 20 * gib, 24 * gib), 4 * gib));
         assertTrue(full.getMessage().contains("NBCE_GPU_MEMORY_UTILIZATION") && full.getMessage().contains("NBCE_KV_CACHE_BYTES"),
                 full.getMessage());
     }

@@ -1,27 +1,28 @@
-package dev.nbce.gateway.cluster;
+package dev.nbce.launcher.cluster;
 
-import dev.nbce.common.config.EnvSettings;
 import dev.nbce.common.wire.ShardStep;
 import dev.nbce.common.wire.WireCodecs;
 import dev.nbce.common.wire.WireMeter;
 import dev.nbce.gateway.cluster.ClusterRowExecutor;
+import dev.nbce.gateway.cluster.LeaseBeacon;
 import dev.nbce.gateway.cluster.WorkerRegistry;
-import dev.nbce.gateway.http.GatewayVerticle;
 import dev.nbce.gateway.metrics.GatewayMetrics;
+import dev.nbce.gateway.service.GatewayBackend;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RequestIds;
+import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.Map;
 
 /**
  * The gateway's backend in a cluster: worker registry, event-bus executor, lease beacon, service and
  * meters. The gateway's instance id names its leases, its commands and its request ids.
  */
-public final class ClusterBackend implements GatewayVerticle.Backend {
+public final class ClusterBackend implements GatewayBackend {
     private final WorkerRegistry registry;
     private final NbceService service;
     private final LeaseBeacon beacon;
@@ -42,12 +43,9 @@ public final class ClusterBackend implements GatewayVerticle.Backend {
          * past NBCE_ENGINE_STALL_MS) fails a worker's steps at once; the step deadline is only a backstop,
          * longer than that stall, so a worker that is slow but making progress is never declared lost.
          */
-        public static Timeouts fromEnvironment(Map<String, String> env) {
-            return new Timeouts(
-                    EnvSettings.longInteger(env, "NBCE_LIVENESS_MS", 1500),
-                    EnvSettings.longInteger(env, "NBCE_OPEN_TIMEOUT_MS", 120_000),
-                    EnvSettings.longInteger(env, "NBCE_STEP_TIMEOUT_MS", 90_000),
-                    EnvSettings.integer(env, "NBCE_LEASE_MS", DEFAULT_LEASE_MILLIS));
+        public static Timeouts from(Settings settings) {
+            return new Timeouts(settings.longInteger(Setting.LIVENESS_MS), settings.longInteger(Setting.OPEN_TIMEOUT_MS),
+                    settings.longInteger(Setting.STEP_TIMEOUT_MS), settings.integer(Setting.LEASE_MS));
         }
     }
 
