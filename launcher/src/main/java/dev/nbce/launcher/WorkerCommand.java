@@ -58,7 +58,7 @@ final class WorkerCommand implements Main.Command {
         ParentWatch.start(settings, err, "nbce worker " + workerId);
         out.printf("nbce worker %s ready: model %s on %s, %d rows, KV cache %,d tokens (%s), metrics %s (bound %s)%n",
                 workerId, ModelArgs.modelName(args, settings), describe(node.decoder().device()), limits.capacityRows(),
-                node.engine().capacityTokens(), node.engine().kvBudget().source(), node.metricsUrl(), node.metricsBinding());
+                node.engine().capacityKvTokens(), node.engine().kvBudget().source(), node.metricsUrl(), node.metricsBinding());
         out.flush();
         return Main.KEEP_RUNNING;
     }

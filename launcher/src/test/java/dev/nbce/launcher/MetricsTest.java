@@ -43,7 +43,7 @@ class MetricsTest {
             worker = PrometheusScrape.fetch(workerUrl);
             assertEquals(2 * looked, PrometheusScrape.sum(worker, "nbce_prefix_cache_query_tokens_total"), "same prompts looked up again");
             assertTrue(PrometheusScrape.sum(worker, "nbce_prefix_cache_hit_tokens_total") > 0.5 * looked, "most of them found");
-            int capacity = cluster.workers().get(0).engine().capacityTokens();
+            int capacity = cluster.workers().get(0).engine().capacityKvTokens();
             assertEquals(capacity, PrometheusScrape.sum(worker, "nbce_kv_cache_tokens"), "the KV budget in tokens");
             // The close that frees the rows may still be on its way when the response arrives.
             long until = System.nanoTime() + 10_000_000_000L;

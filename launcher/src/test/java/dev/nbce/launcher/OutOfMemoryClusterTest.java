@@ -47,8 +47,8 @@ class OutOfMemoryClusterTest {
                     new EngineLimits(d.capacityRows(), d.maxBatchTokens(), d.maxAttentionCells(), d.batchWaitNanos(), 1L << 20),
                     smallForward);
             cluster.gateway().awaitWorkers(2, 60_000);
-            assertTrue(roomy.engine().capacityTokens() > 10 * small.engine().capacityTokens(),
-                    roomy.engine().capacityTokens() + " vs " + small.engine().capacityTokens() + " KV tokens");
+            assertTrue(roomy.engine().capacityKvTokens() > 10 * small.engine().capacityKvTokens(),
+                    roomy.engine().capacityKvTokens() + " vs " + small.engine().capacityKvTokens() + " KV tokens");
 
             ObjectNode stream = ClusterExactnessTest.requestJson(streamCase).put("max_new_tokens", STREAM_TOKENS);
             long aloneStart = System.nanoTime();
@@ -112,7 +112,7 @@ class OutOfMemoryClusterTest {
 
             assertTrue(ClusterExactnessTest.waitForNoActiveRows(cluster, 10_000), "every row freed");
             for (WorkerNode worker : List.of(roomy, small)) {
-                assertEquals(worker.engine().capacityTokens(), worker.engine().freeTokens(), "no KV tokens leaked");
+                assertEquals(worker.engine().capacityKvTokens(), worker.engine().freeKvTokens(), "no KV tokens leaked");
                 assertTrue(worker.engine().threadAlive());
                 assertEquals(200, get("http://127.0.0.1:" + worker.metricsPort() + "/health").statusCode());
                 double oom = metric(worker.metricsUrl(), "nbce_forward_oom_total");

@@ -111,10 +111,10 @@ class PrefixCacheExactnessTest {
             assertTrue(small.bytes() <= small.options().budgetBytes());
             RowEngine sharing = shared.engines().get(0);
             assertTrue(sharing.blocksEvictedForRows() > 0, "requests evicted cached blocks to be admitted");
-            for (int i = 0; i < 500 && sharing.freeTokens() != SHARED_KV_TOKENS; i++) {
+            for (int i = 0; i < 500 && sharing.freeKvTokens() != SHARED_KV_TOKENS; i++) {
                 Thread.sleep(10); // the last request's rows are closed after its result
             }
-            assertEquals(SHARED_KV_TOKENS, sharing.freeTokens(), "every reservation was returned");
+            assertEquals(SHARED_KV_TOKENS, sharing.freeKvTokens(), "every reservation was returned");
             assertTrue(sharing.prefixCache().bytes() <= sharing.kvBudget().budgetBytes());
             assertTrue(off.engines().get(0).prefixCache().hitTokens() == 0);
         }

@@ -169,10 +169,10 @@ public final class WorkerVerticle extends VerticleBase {
         }
         reportedUnhealthy = false;
         int capacity = draining ? 0 : engine.capacityRows();
-        int freeTokens = draining ? 0 : engine.freeTokens();
+        int freeKvTokens = draining ? 0 : engine.freeKvTokens();
         vertx.eventBus().publish(Addresses.WORKER_ANNOUNCE,
                 new WorkerStatus(workerId, model, capacity, engine.activeRows(), Addresses.worker(workerId), metricsUrl,
-                        engine.prefixDigest(), engine.capacityTokens(), freeTokens));
+                        engine.prefixDigest(), engine.capacityKvTokens(), freeKvTokens));
     }
 
     private static void fail(Message<Object> message, WireError error) {

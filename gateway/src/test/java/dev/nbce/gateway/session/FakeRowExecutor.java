@@ -58,7 +58,7 @@ final class FakeRowExecutor implements RowExecutor {
             return capacity - occupied - rows.size();
         }
 
-        int freeTokens() {
+        int freeKvTokens() {
             if (tokenCapacity == WorkerStatus.UNBOUNDED_TOKENS) {
                 return tokenCapacity;
             }
@@ -134,7 +134,7 @@ final class FakeRowExecutor implements RowExecutor {
     @Override
     public List<WorkerSlot> availableWorkers() {
         return workers.values().stream().filter(w -> !w.dead)
-                .map(w -> new WorkerSlot(w.id, w.capacity, w.free(), null, w.tokenCapacity, w.freeTokens())).toList();
+                .map(w -> new WorkerSlot(w.id, w.capacity, w.free(), null, w.tokenCapacity, w.freeKvTokens())).toList();
     }
 
     @Override
@@ -151,7 +151,7 @@ final class FakeRowExecutor implements RowExecutor {
             return reply(w, null, new NbceException(w.refusal, workerId + " refuses"));
         }
         int need = open.rows().stream().mapToInt(r -> r.tokenIds().length + open.answerTokens()).sum();
-        if (open.rows().size() > w.free() || need > w.freeTokens()) {
+        if (open.rows().size() > w.free() || need > w.freeKvTokens()) {
             return reply(w, null, new NbceException(ErrorCode.CAPACITY, workerId + " is full"));
         }
         for (RowPrompt row : open.rows()) {

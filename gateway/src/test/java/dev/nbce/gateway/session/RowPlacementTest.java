@@ -47,8 +47,8 @@ class RowPlacementTest {
         assertEquals(Set.of("w3"), placed.keySet());
     }
 
-    private static RowExecutor.WorkerSlot tokens(String id, int freeRows, int freeTokens, int capacityTokens) {
-        return new RowExecutor.WorkerSlot(id, 8, freeRows, null, capacityTokens, freeTokens);
+    private static RowExecutor.WorkerSlot tokens(String id, int freeRows, int freeKvTokens, int capacityKvTokens) {
+        return new RowExecutor.WorkerSlot(id, 8, freeRows, null, capacityKvTokens, freeKvTokens);
     }
 
     private static List<Integer> rowsOn(Map<String, List<RowPrompt>> placed, String worker) {

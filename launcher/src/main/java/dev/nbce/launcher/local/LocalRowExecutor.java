@@ -36,7 +36,7 @@ public final class LocalRowExecutor implements RowExecutor {
     public List<WorkerSlot> availableWorkers() {
         List<WorkerSlot> slots = new ArrayList<>();
         engines.forEach((id, engine) -> slots.add(new WorkerSlot(id, engine.capacityRows(), engine.capacityRows() - engine.activeRows(),
-                engine.prefixDigest(), engine.capacityTokens(), engine.freeTokens())));
+                engine.prefixDigest(), engine.capacityKvTokens(), engine.freeKvTokens())));
         return slots;
     }
 

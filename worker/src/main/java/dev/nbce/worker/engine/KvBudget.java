@@ -39,7 +39,7 @@ public record KvBudget(long bytesPerToken, long budgetBytes, String source) {
     }
 
     /** Tokens the budget holds, at most {@link Integer#MAX_VALUE} (announced as an int). */
-    public int capacityTokens() {
+    public int capacityKvTokens() {
         return (int) Math.min(Integer.MAX_VALUE, budgetBytes / bytesPerToken);
     }
 

@@ -35,8 +35,8 @@ final class KvManager {
     }
 
     /** Tokens no open row has reserved; cached prefix blocks are evicted to admit them. */
-    int freeTokens() {
-        return Math.max(0, budget.capacityTokens() - reservedTokens.get());
+    int freeKvTokens() {
+        return Math.max(0, budget.capacityKvTokens() - reservedTokens.get());
     }
 
     /** Bytes of the budget the open rows have not reserved: the most the prefix cache may hold now. */
@@ -51,9 +51,9 @@ final class KvManager {
 
     /** Refuses rows of {@code engine} that need more tokens than are free, with the retryable {@code capacity}. */
     void checkFits(long need, String engine) {
-        if (need > freeTokens()) {
-            throw new NbceException(ErrorCode.CAPACITY, engine + " has " + freeTokens() + " free KV tokens of "
-                    + budget.capacityTokens() + ", the rows need " + need);
+        if (need > freeKvTokens()) {
+            throw new NbceException(ErrorCode.CAPACITY, engine + " has " + freeKvTokens() + " free KV tokens of "
+                    + budget.capacityKvTokens() + ", the rows need " + need);
         }
     }
 

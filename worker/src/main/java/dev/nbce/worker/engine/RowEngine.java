@@ -104,8 +104,8 @@ public final class RowEngine implements AutoCloseable {
     }
 
     /** Tokens of KV cache this worker holds when empty. */
-    public int capacityTokens() {
-        return kv.budget().capacityTokens();
+    public int capacityKvTokens() {
+        return kv.budget().capacityKvTokens();
     }
 
     /** The KV budget: its bytes, tokens and where it came from. */
@@ -114,8 +114,8 @@ public final class RowEngine implements AutoCloseable {
     }
 
     /** Tokens of KV cache no open row has reserved (any thread); cached prefix blocks are evicted to admit them. */
-    public int freeTokens() {
-        return kv.freeTokens();
+    public int freeKvTokens() {
+        return kv.freeKvTokens();
     }
 
     /** Prefix cache blocks evicted to admit new rows, since start (any thread). */

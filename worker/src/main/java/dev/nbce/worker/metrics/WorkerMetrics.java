@@ -42,9 +42,9 @@ public final class WorkerMetrics {
         FunctionCounter.builder("nbce.prefix.cache.evictions", engine, e -> e.prefixCache().evictions())
                 .description("cached blocks evicted, for the cache's room or for new rows").register(registry);
         // The KV budget in tokens (its source is on the ready line) and what the open rows leave of it.
-        Gauge.builder("nbce.kv.cache.tokens", engine, RowEngine::capacityTokens)
+        Gauge.builder("nbce.kv.cache.tokens", engine, RowEngine::capacityKvTokens)
                 .description("tokens of KV cache the budget holds").register(registry);
-        Gauge.builder("nbce.kv.cache.free.tokens", engine, RowEngine::freeTokens)
+        Gauge.builder("nbce.kv.cache.free.tokens", engine, RowEngine::freeKvTokens)
                 .description("KV tokens no open row has reserved (cached prefixes give way to rows)").register(registry);
         FunctionCounter.builder("nbce.forward.oom", engine, RowEngine::outOfMemoryForwards)
                 .description("forwards that ran out of memory (retried smaller, or failing the one request in them)")

@@ -25,9 +25,9 @@ class KvBudgetTest {
 
     @Test
     void capacityIsWholeTokensOfTheBudget() {
-        assertEquals(3, new KvBudget(1000, 3999).capacityTokens(), "a partial token does not count");
-        assertEquals(0, new KvBudget(1000, 999).capacityTokens());
-        assertEquals(Integer.MAX_VALUE, new KvBudget(1, Long.MAX_VALUE).capacityTokens(), "clamped to what is announced");
+        assertEquals(3, new KvBudget(1000, 3999).capacityKvTokens(), "a partial token does not count");
+        assertEquals(0, new KvBudget(1000, 999).capacityKvTokens());
+        assertEquals(Integer.MAX_VALUE, new KvBudget(1, Long.MAX_VALUE).capacityKvTokens(), "clamped to what is announced");
     }
 
     @Test

@@ -24,11 +24,11 @@ class KvManagerTest {
         RequestShard a = shard("a");
         kv.reserve(a, 30);
         kv.reserve(a, 20);
-        assertEquals(50, kv.freeTokens());
+        assertEquals(50, kv.freeKvTokens());
         assertEquals(500, kv.unreservedBytes(), "what the prefix cache may hold now");
         assertEquals(50, a.reservedTokens(), "the shard keeps its reservations for its release");
         kv.release(a);
-        assertEquals(100, kv.freeTokens());
+        assertEquals(100, kv.freeKvTokens());
         assertEquals(1000, kv.unreservedBytes());
     }
 

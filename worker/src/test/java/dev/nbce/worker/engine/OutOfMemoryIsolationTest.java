@@ -114,12 +114,12 @@ class OutOfMemoryIsolationTest {
 
     /** Every row and reserved KV token is back. */
     private static void awaitEmpty(RowEngine engine) throws InterruptedException {
-        for (int i = 0; i < 500 && (engine.activeRows() > 0 || engine.freeTokens() != engine.capacityTokens()); i++) {
+        for (int i = 0; i < 500 && (engine.activeRows() > 0 || engine.freeKvTokens() != engine.capacityKvTokens()); i++) {
             Thread.sleep(10);
         }
         assertEquals(0, engine.activeRows());
         assertEquals(0, engine.activeRequests());
-        assertEquals(engine.capacityTokens(), engine.freeTokens());
+        assertEquals(engine.capacityKvTokens(), engine.freeKvTokens());
     }
 
     /** A request opened after the failures, with two steps: the engine still serves exactly. */

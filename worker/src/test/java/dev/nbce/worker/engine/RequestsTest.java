@@ -51,7 +51,7 @@ class RequestsTest {
         assertEquals(List.of(0, 1), p.positions());
         assertArrayEquals(new int[] {4}, p.tokens().get(0), "the fake cache restored all but the last token");
         assertArrayEquals(new int[] {6}, p.tokens().get(1));
-        assertEquals(100 - 15 - 17, kv.freeTokens());
+        assertEquals(100 - 15 - 17, kv.freeKvTokens());
         assertEquals(List.of(1000L - 320), blocks.shrinks, "cached blocks made way for the reservation first");
         assertEquals(2, requests.activeRows());
         assertEquals(1, requests.activeRequests());

@@ -65,17 +65,17 @@ class RowEngineKvBudgetTest {
     }
 
     private void awaitFree(int tokens) throws InterruptedException {
-        for (int i = 0; i < 200 && engine.freeTokens() != tokens; i++) {
+        for (int i = 0; i < 200 && engine.freeKvTokens() != tokens; i++) {
             Thread.sleep(10);
         }
-        assertEquals(tokens, engine.freeTokens());
+        assertEquals(tokens, engine.freeKvTokens());
     }
 
     @Test
     void refusesBeyondItsTokensAndAcceptsAfterAClose() throws Exception {
-        assertEquals(BUDGET_TOKENS, engine.capacityTokens());
+        assertEquals(BUDGET_TOKENS, engine.capacityKvTokens());
         engine.open(open("a", 2, 30)).get(30, TimeUnit.SECONDS); // 2 x (10 + 30) = 80 tokens
-        assertEquals(BUDGET_TOKENS - 80, engine.freeTokens());
+        assertEquals(BUDGET_TOKENS - 80, engine.freeKvTokens());
         // 2 rows are far below the row cap (8), but 40 tokens are more than the 20 left.
         ExecutionException full = assertThrows(ExecutionException.class,
                 () -> engine.open(open("b", 1, 30)).get(30, TimeUnit.SECONDS));
@@ -83,12 +83,12 @@ class RowEngineKvBudgetTest {
         assertTrue(full.getCause().getMessage().contains("20 free KV tokens"), full.getCause().getMessage());
         assertEquals(2, engine.activeRows(), "a refused open holds nothing");
         engine.open(open("c", 1, 10)).get(30, TimeUnit.SECONDS); // exactly the 20 left
-        assertEquals(0, engine.freeTokens());
+        assertEquals(0, engine.freeKvTokens());
         engine.close("a");
         engine.close("c");
         awaitFree(BUDGET_TOKENS);
         engine.open(open("b", 1, 30)).get(30, TimeUnit.SECONDS);
-        assertEquals(BUDGET_TOKENS - 40, engine.freeTokens());
+        assertEquals(BUDGET_TOKENS - 40, engine.freeKvTokens());
         engine.close("b");
         awaitFree(BUDGET_TOKENS);
     }

@@ -87,7 +87,7 @@ class RowEngineSharedKvBudgetTest {
     }
 
     private static long reservedTokens(RowEngine engine) {
-        return engine.capacityTokens() - engine.freeTokens();
+        return engine.capacityKvTokens() - engine.freeKvTokens();
     }
 
     private static void assertWithinBudget(RowEngine engine, String when) {
@@ -122,7 +122,7 @@ class RowEngineSharedKvBudgetTest {
                 quiesce(engine);
             }
             long cachedTokens = engine.prefixCache().bytes() / perToken;
-            assertEquals(budget, engine.freeTokens(), "the cache is not announced as used: it gives way");
+            assertEquals(budget, engine.freeKvTokens(), "the cache is not announced as used: it gives way");
             assertTrue(cachedTokens > budget - 96, cachedTokens + " tokens cached: a 96-token request fits only by evicting");
             assertEquals(0, engine.blocksEvictedForRows());
 
@@ -130,12 +130,12 @@ class RowEngineSharedKvBudgetTest {
             cached = engine.open(open("big", 56, newer)).get(30, TimeUnit.SECONDS).report();
             quiesce(engine);
             assertTrue(engine.blocksEvictedForRows() > 0, "blocks were evicted for the rows");
-            assertEquals(budget - 96, engine.freeTokens());
+            assertEquals(budget - 96, engine.freeKvTokens());
             assertWithinBudget(engine, "after the eviction");
             assertTrue(engine.prefixCache().bytes() <= (budget - 96) * perToken);
             engine.close("big");
             quiesce(engine);
-            assertEquals(budget, engine.freeTokens(), "nothing leaked");
+            assertEquals(budget, engine.freeKvTokens(), "nothing leaked");
         }
         // The row restored what eviction left of its prefix (or nothing) and prefilled the rest: as without a cache.
         try (RowEngine uncached = engine(budget, PrefixCacheOptions.OFF)) {
@@ -180,7 +180,7 @@ class RowEngineSharedKvBudgetTest {
             }
             open.forEach(engine::close);
             quiesce(engine);
-            assertEquals(budget, engine.freeTokens(), "every reservation was returned");
+            assertEquals(budget, engine.freeKvTokens(), "every reservation was returned");
             assertWithinBudget(engine, "at the end");
             assertTrue(engine.prefixCache().hitTokens() > 0, "requests reused cached prefixes");
             assertTrue(engine.blocksEvictedForRows() > 0, "rows took blocks back");
