@@ -84,10 +84,10 @@ public class ClusterExactnessTest {
         void httpReproducesReference() throws Exception {
             for (JsonNode c : reference().get("nbce")) {
                 JsonNode result = postGenerate(cluster.baseUrl(), requestJson(c));
-                assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")),
-                        ReferenceGenerationTest.ints(result.get("token_ids")), "token ids over HTTP");
+                assertArrayEquals(Fixtures.ints(c.get("generated_ids")),
+                        Fixtures.ints(result.get("token_ids")), "token ids over HTTP");
                 assertArrayEquals(ReferenceGenerationTest.expectedWindows(c),
-                        ReferenceGenerationTest.ints(result.get("selected_windows")), "windows over HTTP");
+                        Fixtures.ints(result.get("selected_windows")), "windows over HTTP");
             }
         }
 
@@ -107,11 +107,11 @@ public class ClusterExactnessTest {
                         streamed.add(f.get("token_id").asInt());
                         windows.add(f.get("window").asInt());
                     });
-                    int[] expected = ReferenceGenerationTest.ints(c.get("generated_ids"));
+                    int[] expected = Fixtures.ints(c.get("generated_ids"));
                     assertArrayEquals(expected, streamed.stream().mapToInt(Integer::intValue).toArray(), "streamed ids");
                     assertArrayEquals(ReferenceGenerationTest.expectedWindows(c),
                             windows.stream().mapToInt(Integer::intValue).toArray(), "streamed windows");
-                    assertArrayEquals(expected, ReferenceGenerationTest.ints(done.get("result").get("token_ids")));
+                    assertArrayEquals(expected, Fixtures.ints(done.get("result").get("token_ids")));
                 }
             }
         }

@@ -81,8 +81,8 @@ class ClusterTlsTest {
             for (int i = 0; i < responses.size(); i++) {
                 HttpResponse<String> response = responses.get(i).get(180, TimeUnit.SECONDS);
                 assertEquals(200, response.statusCode(), response.body());
-                assertArrayEquals(ReferenceGenerationTest.ints(expected.get(i).get("generated_ids")),
-                        ReferenceGenerationTest.ints(Json.MAPPER.readTree(response.body()).get("token_ids")));
+                assertArrayEquals(Fixtures.ints(expected.get(i).get("generated_ids")),
+                        Fixtures.ints(Json.MAPPER.readTree(response.body()).get("token_ids")));
             }
 
             // /ready counts the real worker only.

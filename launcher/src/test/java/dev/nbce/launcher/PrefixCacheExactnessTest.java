@@ -77,7 +77,7 @@ class PrefixCacheExactnessTest {
                 for (int r = 0; r < runtimes.size(); r++) {
                     firstTurn[r] = runtimes.get(r).generate(first, SessionListener.NONE);
                     String where = model + " case " + i + " runtime " + r;
-                    assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
+                    assertArrayEquals(Fixtures.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
                     assertArrayEquals(ReferenceGenerationTest.expectedWindows(c), firstTurn[r].selectedWindows(), where);
 
                 }

@@ -189,8 +189,8 @@ class SecurityHostileInputTest {
             for (CompletableFuture<HttpResponse<String>> response : List.of(before, after)) {
                 HttpResponse<String> done = response.get(180, TimeUnit.SECONDS);
                 assertEquals(200, done.statusCode(), done.body());
-                assertArrayEquals(ReferenceGenerationTest.ints(reference.get("generated_ids")),
-                        ReferenceGenerationTest.ints(Json.MAPPER.readTree(done.body()).get("token_ids")), "wrong answer");
+                assertArrayEquals(Fixtures.ints(reference.get("generated_ids")),
+                        Fixtures.ints(Json.MAPPER.readTree(done.body()).get("token_ids")), "wrong answer");
             }
         } finally {
             System.setErr(originalErr);

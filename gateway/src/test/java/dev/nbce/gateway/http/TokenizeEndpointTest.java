@@ -52,10 +52,6 @@ class TokenizeEndpointTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int[] ids(JsonNode tokens) {
-        return Fixtures.ints(tokens);
-    }
-
     @Test
     void rowsTokenizeToTheReferenceIdsWithoutAnyWorker() throws Exception {
         for (JsonNode c : Fixtures.nbceCases("tiny-llama")) {
@@ -65,7 +61,7 @@ class TokenizeEndpointTest {
                 HttpResponse<String> response = post("/tokenize", body);
                 assertEquals(200, response.statusCode(), response.body());
                 JsonNode out = Json.MAPPER.readTree(response.body());
-                assertArrayEquals(ids(c.get("row_input_ids").get(r)), ids(out.get("tokens")));
+                assertArrayEquals(Fixtures.ints(c.get("row_input_ids").get(r)), Fixtures.ints(out.get("tokens")));
                 assertEquals(out.get("tokens").size(), out.get("count").asInt());
                 assertEquals(Fixtures.readJson(Fixtures.tinyLlama().resolve("config.json")).get("max_position_embeddings").asInt(),
                         out.get("max_model_len").asInt());
@@ -73,7 +69,7 @@ class TokenizeEndpointTest {
             ObjectNode conversation = Json.MAPPER.createObjectNode();
             conversation.putArray("messages").addObject().put("role", "user").put("content", c.get("question").asText());
             JsonNode rendered = Json.MAPPER.readTree(post("/tokenize", conversation).body());
-            assertArrayEquals(ids(c.get("row_input_ids").get(0)), ids(rendered.get("tokens")), "row 0 is the bare question");
+            assertArrayEquals(Fixtures.ints(c.get("row_input_ids").get(0)), Fixtures.ints(rendered.get("tokens")), "row 0 is the bare question");
 
             ObjectNode back = Json.MAPPER.createObjectNode();
             back.set("tokens", c.get("row_input_ids").get(0));

@@ -49,21 +49,10 @@ class WebSocketEdgeSecurityTest {
         ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + key + "\"}");
     }
 
-    /** A masked text-frame header announcing {@code length} bytes, with no payload after it. */
-    private static byte[] headerOnly(long length) {
-        byte[] header = new byte[14];
-        header[0] = (byte) 0x81;
-        header[1] = (byte) (0x80 | 127);
-        for (int i = 0; i < 8; i++) {
-            header[2 + i] = (byte) (length >>> (56 - 8 * i));
-        }
-        return header; // mask key 0,0,0,0
-    }
-
     @Test
     void aLargeFrameBeforeAuthIsRefusedOnItsHeader() throws Exception {
         try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
-            ws.sendRaw(headerOnly(16L << 20)); // 16 MiB announced; the payload is never sent
+            ws.sendRaw(RawWebSocket.headerOnly(16L << 20)); // 16 MiB announced; the payload is never sent
             assertClosedWith(ws, 1008);
         }
     }
