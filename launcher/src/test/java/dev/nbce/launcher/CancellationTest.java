@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** A cancel frame, a closed socket or an aborted HTTP stream frees the request's rows on every worker. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class CancellationTest {
     private TestCluster cluster;
 
@@ -79,7 +83,7 @@ class CancellationTest {
     void abortedHttpStreamFreesRows() throws Exception {
         double before = tokensGenerated();
         ObjectNode request = ClusterExactnessTest.longRequest(400).put("stream", true);
-        HttpResponse<InputStream> response = ClusterExactnessTest.HTTP.send(
+        HttpResponse<InputStream> response = Http.CLIENT.send(
                 HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
                         .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
                 HttpResponse.BodyHandlers.ofInputStream());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import dev.nbce.launcher.cluster.WorkerNode;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * context-first one; measured here, in the same run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
+@StartsProcesses
 class ChatConversationCacheTest {
     private static final String KEY = "chat-page-key";
     /** The chat page's example documents and question, and the browser test's follow-up. */

@@ -9,9 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.gateway.prompt.ModelTokenizer;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * the model's ChatML), parts, long pasted documents, log-probabilities, usage chunks and OpenAI errors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class OpenAiEndpointTest {
     private TestCluster cluster;
     private ModelTokenizer tokenizer;
@@ -48,9 +50,7 @@ class OpenAiEndpointTest {
     }
 
     private HttpResponse<String> post(String path, JsonNode body) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).header("Content-Type", "application/json")
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(cluster.baseUrl() + path, body.toString());
     }
 
     private JsonNode ok(String path, JsonNode body) throws Exception {

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.FaultyForward;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * gives the reference ids; the one poisoned on both ends with a clear error naming the workers; the
  * workers stay healthy, count the forwards, free every row and serve exactly afterwards.
  */
+@StartsCluster
 class OutOfMemoryClusterTest {
     /** Tokens of the stream: long enough that the two other requests end while it decodes. */
     private static final int STREAM_TOKENS = 400;
@@ -160,8 +162,7 @@ class OutOfMemoryClusterTest {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.get(url);
     }
 
     /** The sum of a Prometheus metric's samples at {@code url}. */

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.request.Json;
 import dev.nbce.common.testing.Fixtures;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.nbce.common.testing.Http;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenizeEndpointTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private NoWorkerGateway gateway;
 
@@ -48,8 +45,7 @@ class TokenizeEndpointTest {
     }
 
     private HttpResponse<String> post(String path, JsonNode body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson("http://127.0.0.1:" + gateway.port() + path, body.toString());
     }
 
     @Test

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.request.Json;
+import dev.nbce.common.testing.Http;
 import dev.nbce.common.testing.RawWebSocket;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketEdgeSecurityTest {
     private static final String KEY = "edge-test-key";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static NoWorkerGateway gateway(String... settings) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("NBCE_API_KEYS", KEY));
@@ -118,8 +116,7 @@ class WebSocketEdgeSecurityTest {
             }
             IOException refused = assertThrows(IOException.class, () -> RawWebSocket.connect(gateway.port(), "/v1/ws"));
             assertTrue(refused.getMessage().contains(" 429 "), refused.getMessage());
-            HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/models"))
-                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> http = Http.get("http://127.0.0.1:" + gateway.port() + "/v1/models", "Authorization", "Bearer " + KEY);
             assertEquals(429, http.statusCode(), "even the right key waits out the lock-out: " + http.body());
             assertTrue(http.headers().firstValue("Retry-After").isPresent());
         }
@@ -164,15 +161,13 @@ class WebSocketEdgeSecurityTest {
             RawWebSocket.connect(port, "/v1/ws", "Origin: http://127.0.0.1:" + port).close(); // the gateway's own page
             RawWebSocket.connect(port, "/v1/ws", "Origin: https://chat.example.org").close();
 
-            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
-                    .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = Http.send(Http.request("http://127.0.0.1:" + port + "/v1/generate", "Origin", "https://evil.example",
+                    "Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")));
             assertEquals(403, post.statusCode());
             assertEquals("forbidden", Json.MAPPER.readTree(post.body()).path("error").path("code").asText(), post.body());
 
-            HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
-                    .header("Origin", "https://chat.example.org").header("Access-Control-Request-Method", "POST")
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> preflight = Http.send(Http.request("http://127.0.0.1:" + port + "/v1/generate", "Origin", "https://chat.example.org",
+                    "Access-Control-Request-Method", "POST").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
             assertEquals(204, preflight.statusCode(), preflight.body());
             assertEquals("https://chat.example.org", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         }
