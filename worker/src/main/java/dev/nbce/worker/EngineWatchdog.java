@@ -44,8 +44,4 @@ public final class EngineWatchdog {
         }
         return null;
     }
-
-    public boolean healthy() {
-        return problem() == null;
-    }
 }
