@@ -10,8 +10,6 @@ import dev.nbce.common.testing.Http;
 import dev.nbce.common.testing.StartsCluster;
 import dev.nbce.common.testing.WsClient;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +82,7 @@ class CancellationTest {
         double before = tokensGenerated();
         ObjectNode request = ClusterExactnessTest.longRequest(400).put("stream", true);
         HttpResponse<InputStream> response = Http.CLIENT.send(
-                HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                        .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
+                Http.postJsonRequest(cluster.baseUrl() + "/v1/generate", request.toString()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         InputStream body = response.body();

@@ -116,12 +116,12 @@ class OutOfMemoryClusterTest {
             for (WorkerNode worker : List.of(roomy, small)) {
                 assertEquals(worker.engine().capacityTokens(), worker.engine().freeTokens(), "no KV tokens leaked");
                 assertTrue(worker.engine().threadAlive());
-                assertEquals(200, get("http://127.0.0.1:" + worker.metricsPort() + "/health").statusCode());
+                assertEquals(200, Http.get("http://127.0.0.1:" + worker.metricsPort() + "/health").statusCode());
                 double oom = metric(worker.metricsUrl(), "nbce_forward_oom_total");
                 assertEquals(worker.engine().outOfMemoryForwards(), oom, 0.0);
                 assertTrue(oom > 0, worker.workerId() + " counted its out-of-memory forwards");
             }
-            HttpResponse<String> ready = get(cluster.baseUrl() + "/ready");
+            HttpResponse<String> ready = Http.get(cluster.baseUrl() + "/ready");
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("\"" + roomy.workerId() + "\"") && ready.body().contains("\"" + small.workerId() + "\""),
                     ready.body());
@@ -159,10 +159,6 @@ class OutOfMemoryClusterTest {
 
     private static JsonNode last(List<JsonNode> frames) {
         return frames.get(frames.size() - 1);
-    }
-
-    private static HttpResponse<String> get(String url) throws Exception {
-        return Http.get(url);
     }
 
     /** The sum of a Prometheus metric's samples at {@code url}. */

@@ -9,6 +9,7 @@ import dev.nbce.common.request.GenerationRequest;
 import dev.nbce.common.request.GenerationResult;
 import dev.nbce.common.request.RequestMessage;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Slow;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * request that stored them is still running; and when the cache shares a KV budget barely larger than
  * a request's rows, so that each new request evicts blocks to be admitted.
  */
+@Slow
 class PrefixCacheExactnessTest {
     private static final String CONTEXT_FIRST = "{context}\n\n{question}";
     /** More than any request here reserves (rows x (prompt + 12 answer tokens)), far less than all their blocks. */

@@ -3,7 +3,6 @@ package dev.nbce.common.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ public final class WsClient implements AutoCloseable {
         String base = httpBaseUrl.replaceFirst("^http", "ws");
         int query = base.indexOf("/?");
         URI uri = URI.create(query < 0 ? base + "/v1/ws" : base.substring(0, query) + "/v1/ws" + base.substring(query + 1));
-        socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        socket = Http.CLIENT.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
     }
