@@ -1,6 +1,5 @@
 package dev.nbce.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.Json;
@@ -13,11 +12,10 @@ import dev.nbce.launcher.config.Setting;
 import dev.nbce.launcher.config.Settings;
 import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
+import dev.nbce.launcher.local.ServiceCalls;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -151,27 +148,26 @@ final class DistributedBench {
         }
     }
 
-    /** A gateway in this process plus worker processes, and a WebSocket client to it. */
+    /**
+     * A gateway in this process plus worker processes; requests go to the gateway's service, as the API's
+     * handlers send them, and are timed by the tokens it streams back.
+     */
     static final class Cluster implements AutoCloseable {
         private final GatewayNode gateway;
         private final List<Process> workers;
-        private final WebSocket socket;
-        private final Map<String, TimingRecorder> running = new HashMap<>();
-        private final Map<String, CompletableFuture<Timing>> results = new HashMap<>();
+        private final Context context;
 
-        private Cluster(GatewayNode gateway, List<Process> workers) throws Exception {
+        private Cluster(GatewayNode gateway, List<Process> workers) {
             this.gateway = gateway;
             this.workers = workers;
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/ws"), new Listener()).get(30, TimeUnit.SECONDS);
+            this.context = gateway.vertx().getOrCreateContext();
         }
 
         static Cluster start(Settings settings, Path modelDir, String modelName, int workers, CliArgs args) throws Exception {
             int seed = ClusterSettings.freeSeedPort();
             Settings env = settings.with(Setting.CLUSTER_NAME, "nbce-bench-" + UUID.randomUUID().toString().substring(0, 8))
                     .with(Setting.CLUSTER_PORT, Integer.toString(seed))
-                    .with(Setting.CLUSTER_MEMBERS, ClusterSettings.LOOPBACK + ":" + seed)
-                    .with(Setting.MAX_REQUESTS_PER_SOCKET, "256");
+                    .with(Setting.CLUSTER_MEMBERS, ClusterSettings.LOOPBACK + ":" + seed);
             MetricsSetup metrics = new MetricsSetup();
             Vertx vertx = ClusterSettings.from(env).startVertx(metrics).toCompletionStage().toCompletableFuture()
                     .get(120, TimeUnit.SECONDS);
@@ -189,58 +185,14 @@ final class DistributedBench {
             return cluster;
         }
 
-        synchronized CompletableFuture<Timing> generate(ObjectNode request) {
-            String id = UUID.randomUUID().toString();
-            CompletableFuture<Timing> done = new CompletableFuture<>();
-            running.put(id, new TimingRecorder());
-            results.put(id, done);
-            ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
-            message.set("request", request);
-            socket.sendText(message.toString(), true);
-            return done;
-        }
-
-        private synchronized void onFrame(JsonNode frame) {
-            String id = frame.path("id").asText();
-            TimingRecorder recorder = running.get(id);
-            if (recorder == null) {
-                return;
-            }
-            switch (frame.path("type").asText()) {
-                case "token" -> recorder.token();
-                case "done" -> {
-                    running.remove(id);
-                    results.remove(id).complete(recorder.done());
-                }
-                default -> {
-                    running.remove(id);
-                    results.remove(id).completeExceptionally(new IllegalStateException(frame.toString()));
-                }
-            }
-        }
-
-        private final class Listener implements WebSocket.Listener {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    try {
-                        onFrame(Json.MAPPER.readTree(partial.toString()));
-                    } catch (Exception e) {
-                        // not a frame of ours
-                    }
-                    partial.setLength(0);
-                }
-                webSocket.request(1);
-                return null;
-            }
+        CompletableFuture<Timing> generate(ObjectNode request) {
+            TimingRecorder recorder = new TimingRecorder();
+            return ServiceCalls.submit(context, gateway.backend().service(), RequestParser.parse(request), t -> recorder.token())
+                    .thenApply(result -> recorder.done());
         }
 
         @Override
         public void close() throws Exception {
-            socket.abort();
             workers.forEach(Process::destroy);
             for (Process p : workers) {
                 if (!p.waitFor(20, TimeUnit.SECONDS)) {

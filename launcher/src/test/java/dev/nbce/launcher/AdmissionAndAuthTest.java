@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
-import java.net.URI;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Overload gets 429 with a retry hint and nothing hangs or is lost; API keys guard the API when configured. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class AdmissionAndAuthTest {
     private static final String KEY = "test-key-123";
     private TestCluster cluster;
@@ -38,8 +41,7 @@ class AdmissionAndAuthTest {
     }
 
     private HttpRequest.Builder generate(ObjectNode body) {
-        return HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        return Http.request(cluster.baseUrl() + "/v1/generate").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
     private static ObjectNode request(int maxNewTokens) throws Exception {
@@ -53,7 +55,7 @@ class AdmissionAndAuthTest {
         int sent = 12;
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < sent; i++) {
-            responses.add(ClusterExactnessTest.HTTP.sendAsync(
+            responses.add(Http.CLIENT.sendAsync(
                     generate(request(200)).header("Authorization", "Bearer " + KEY).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
@@ -79,17 +81,14 @@ class AdmissionAndAuthTest {
 
     @Test
     void apiKeysGuardHttpAndWebSocket() throws Exception {
-        HttpResponse<String> none = ClusterExactnessTest.HTTP.send(generate(request(4)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> none = Http.send(generate(request(4)));
         assertEquals(401, none.statusCode());
         assertEquals("unauthorized", Json.MAPPER.readTree(none.body()).get("error").get("code").asText());
-        HttpResponse<String> wrong = ClusterExactnessTest.HTTP.send(generate(request(4)).header("Authorization", "Bearer nope").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrong = Http.send(generate(request(4)).header("Authorization", "Bearer nope"));
         assertEquals(401, wrong.statusCode());
-        HttpResponse<String> right = ClusterExactnessTest.HTTP.send(generate(request(4)).header("Authorization", "Bearer " + KEY).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> right = Http.send(generate(request(4)).header("Authorization", "Bearer " + KEY));
         assertEquals(200, right.statusCode(), right.body());
-        HttpResponse<String> health = ClusterExactnessTest.HTTP.send(
-                HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = Http.get(cluster.baseUrl() + "/health");
         assertEquals(200, health.statusCode(), "probes need no key");
 
         String message = WsClient.generateFrame("w", request(4));

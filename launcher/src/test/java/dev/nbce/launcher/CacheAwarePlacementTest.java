@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.WorkerNode;
 import java.nio.file.Path;
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  * opening alike, its rows still spread over all of them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
+@StartsProcesses
 class CacheAwarePlacementTest {
     private static final Path MODEL = Fixtures.tinyLlama();
     private static final String NAME = "tiny-llama";

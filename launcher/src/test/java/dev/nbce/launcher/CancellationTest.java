@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** A cancel frame, a closed socket or an aborted HTTP stream frees the request's rows on every worker. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class CancellationTest {
     private TestCluster cluster;
 
@@ -79,9 +81,8 @@ class CancellationTest {
     void abortedHttpStreamFreesRows() throws Exception {
         double before = tokensGenerated();
         ObjectNode request = ClusterExactnessTest.longRequest(400).put("stream", true);
-        HttpResponse<InputStream> response = ClusterExactnessTest.HTTP.send(
-                HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                        .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
+        HttpResponse<InputStream> response = Http.CLIENT.send(
+                Http.postJsonRequest(cluster.baseUrl() + "/v1/generate", request.toString()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         InputStream body = response.body();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.launcher.config.Settings;
 import java.util.List;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * context-first one; measured here, in the same run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
+@StartsProcesses
 class ChatConversationCacheTest {
     private static final String KEY = "chat-page-key";
     /** The chat page's example documents and question, and the browser test's follow-up. */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.launcher.config.Settings;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * rows must come mostly from the worker's prefix cache (its /metrics). .ci/run installs the
  * browser and the driver; without them the test fails with a message saying so (it is never skipped).
  */
+@StartsCluster
+@StartsProcesses
 class ChatPageBrowserTest {
     /** The page's own test files live beside it in the gateway module. */
     private static final Path BROWSER_TEST = Fixtures.repositoryRoot().resolve("gateway/src/test/browser");

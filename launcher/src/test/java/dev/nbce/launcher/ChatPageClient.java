@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.WsClient;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -53,7 +53,7 @@ class CliTest {
         assertEquals("length", result.get("finish_reason").asText());
         assertEquals(4, result.get("windows").asInt());
         assertEquals(5, result.get("usage").get("prompt_tokens_per_row").size());
-        int[] windows = ReferenceGenerationTest.ints(result.get("selected_windows"));
+        int[] windows = Fixtures.ints(result.get("selected_windows"));
         assertEquals(ReferenceGenerationTest.expectedWindows(c).length, windows.length);
     }
 

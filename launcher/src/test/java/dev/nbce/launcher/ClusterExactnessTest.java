@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,9 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  * Greedy ids of every tiny-llama reference case are identical through the cluster with one and
  * with three workers, over HTTP and over WebSocket; concurrent requests do not disturb each other.
  */
+@StartsCluster
 public class ClusterExactnessTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-
     static JsonNode reference() throws Exception {
         return Fixtures.tinyLlamaReference();
     }
@@ -55,9 +54,7 @@ public class ClusterExactnessTest {
     }
 
     static JsonNode postGenerate(String baseUrl, JsonNode request) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/generate"))
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = Http.postJson(baseUrl + "/v1/generate", request.toString());
         assertEquals(200, response.statusCode(), response.body());
         return Json.MAPPER.readTree(response.body());
     }
@@ -84,10 +81,10 @@ public class ClusterExactnessTest {
         void httpReproducesReference() throws Exception {
             for (JsonNode c : reference().get("nbce")) {
                 JsonNode result = postGenerate(cluster.baseUrl(), requestJson(c));
-                assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")),
-                        ReferenceGenerationTest.ints(result.get("token_ids")), "token ids over HTTP");
+                assertArrayEquals(Fixtures.ints(c.get("generated_ids")),
+                        Fixtures.ints(result.get("token_ids")), "token ids over HTTP");
                 assertArrayEquals(ReferenceGenerationTest.expectedWindows(c),
-                        ReferenceGenerationTest.ints(result.get("selected_windows")), "windows over HTTP");
+                        Fixtures.ints(result.get("selected_windows")), "windows over HTTP");
             }
         }
 
@@ -107,11 +104,11 @@ public class ClusterExactnessTest {
                         streamed.add(f.get("token_id").asInt());
                         windows.add(f.get("window").asInt());
                     });
-                    int[] expected = ReferenceGenerationTest.ints(c.get("generated_ids"));
+                    int[] expected = Fixtures.ints(c.get("generated_ids"));
                     assertArrayEquals(expected, streamed.stream().mapToInt(Integer::intValue).toArray(), "streamed ids");
                     assertArrayEquals(ReferenceGenerationTest.expectedWindows(c),
                             windows.stream().mapToInt(Integer::intValue).toArray(), "streamed windows");
-                    assertArrayEquals(expected, ReferenceGenerationTest.ints(done.get("result").get("token_ids")));
+                    assertArrayEquals(expected, Fixtures.ints(done.get("result").get("token_ids")));
                 }
             }
         }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import dev.nbce.common.wire.Addresses;
 import dev.nbce.common.wire.WireCodecs;
 import dev.nbce.common.wire.WorkerStatus;
@@ -16,9 +19,6 @@ import dev.nbce.launcher.cluster.ClusterTls;
 import dev.nbce.launcher.cluster.MetricsSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
  * certificate; a certificate from another CA) and three in-JVM listeners on the broadcast addresses
  * (no certificate, foreign CA, and a control with the right CA) run beside a real gateway + worker.
  */
+@StartsCluster
+@StartsProcesses
 class ClusterTlsTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern METRICS_URL = Pattern.compile("metrics (http://\\S+/metrics)");
 
     @Test
@@ -73,16 +74,14 @@ class ClusterTlsTest {
             for (int round = 0; round < 3; round++) {
                 for (JsonNode c : cases) {
                     expected.add(c);
-                    responses.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                            .POST(HttpRequest.BodyPublishers.ofString(ClusterExactnessTest.requestJson(c).toString()))
-                            .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString()));
+                    responses.add(Http.postJsonAsync(cluster.baseUrl() + "/v1/generate", ClusterExactnessTest.requestJson(c).toString()));
                 }
             }
             for (int i = 0; i < responses.size(); i++) {
                 HttpResponse<String> response = responses.get(i).get(180, TimeUnit.SECONDS);
                 assertEquals(200, response.statusCode(), response.body());
-                assertArrayEquals(ReferenceGenerationTest.ints(expected.get(i).get("generated_ids")),
-                        ReferenceGenerationTest.ints(Json.MAPPER.readTree(response.body()).get("token_ids")));
+                assertArrayEquals(Fixtures.ints(expected.get(i).get("generated_ids")),
+                        Fixtures.ints(Json.MAPPER.readTree(response.body()).get("token_ids")));
             }
 
             // /ready counts the real worker only.
@@ -148,7 +147,7 @@ class ClusterTlsTest {
     }
 
     static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return Http.get(url).body();
     }
 
     /** Sum of every sample whose name starts with the prefix (0 when Vert.x has recorded none). */

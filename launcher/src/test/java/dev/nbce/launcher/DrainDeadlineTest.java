@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * A stream still running when the gateway's drain grace ends is ended with the retryable
  * {@code shutting_down}, never with a {@code done} that passes its cut-off answer off as complete.
  */
+@StartsCluster
 class DrainDeadlineTest {
     @Test
     void aStreamCutByTheDrainDeadlineEndsWithShuttingDown() throws Exception {

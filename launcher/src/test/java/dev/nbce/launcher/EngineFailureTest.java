@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.launcher.cluster.WorkerNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * its /health turns 503, it stops announcing, the gateway stops placing rows there and moves the
  * stream's rows to the healthy worker, and the answer is unchanged.
  */
+@StartsCluster
 class EngineFailureTest {
     @Test
     void aDeadEngineMakesItsWorkerUnhealthyAndItsRowsMove() throws Exception {
@@ -59,7 +61,6 @@ class EngineFailureTest {
     }
 
     private static HttpResponse<String> health(WorkerNode worker) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + worker.metricsPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get("http://127.0.0.1:" + worker.metricsPort() + "/health");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.Slow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * the reference accuracy (fixtures/eval/reference-results-dev.json) within ±0.05 for every window
  * count and method.
  */
+@Slow
 class EvalAccuracyTest {
     @Test
     void reproducesReferenceAccuracy() throws Exception {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.engine.EngineLimits;
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.TestInstance;
  * requests, and a gateway stopped with SIGTERM drains without losing a request.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
+@StartsProcesses
 class GatewayLifecycleTest {
     private static final int CAPACITY = 16;
     private static final int LEASE_MILLIS = 3000;

@@ -1,10 +1,8 @@
 package dev.nbce.launcher;
 
+import dev.nbce.common.testing.Http;
 import dev.nbce.launcher.cluster.ClusterSettings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -72,8 +70,7 @@ public final class GatewayProcess extends NodeProcess {
 
     public int readyStatus() {
         try {
-            return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return Http.get(baseUrl + "/ready").statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
-import java.net.URI;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * completes with the ids it gives alone, and the attacked socket stays usable.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class HostileInputTest {
     private TestCluster cluster;
     private int tried;
@@ -47,9 +50,8 @@ class HostileInputTest {
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.send(Http.request(cluster.baseUrl() + path, "Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     /** One bad input: the status, a JSON error with a code, and nothing internal in it. */
@@ -118,9 +120,7 @@ class HostileInputTest {
             expectError("/v1/chat/completions", utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":3}"), 400, "bad_request");
             expectError("/v1/nothing", utf8("{}"), 404, "not_found");
             tried++;
-            HttpResponse<String> getGenerate = ClusterExactnessTest.HTTP.send(
-                    HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> getGenerate = Http.get(cluster.baseUrl() + "/v1/generate");
             assertTrue(getGenerate.statusCode() == 404 || getGenerate.statusCode() == 405, getGenerate.body());
 
             // WebSocket frames: each gets an error frame, and the socket stays usable.

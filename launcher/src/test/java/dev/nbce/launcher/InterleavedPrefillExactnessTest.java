@@ -32,7 +32,7 @@ class InterleavedPrefillExactnessTest {
             }
             for (int i = 0; i < cases.size(); i++) {
                 GenerationResult result = results.get(i).get(120, TimeUnit.SECONDS);
-                assertArrayEquals(ReferenceGenerationTest.ints(cases.get(i).get("generated_ids")), result.tokenIds(),
+                assertArrayEquals(Fixtures.ints(cases.get(i).get("generated_ids")), result.tokenIds(),
                         "case " + i + " ids");
                 assertArrayEquals(ReferenceGenerationTest.expectedWindows(cases.get(i)), result.selectedWindows(),
                         "case " + i + " windows");

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** /metrics on the gateway and on a worker's own port carry the NBCE meters and Vert.x's own. */
+@StartsCluster
 class MetricsTest {
     @Test
     void gatewayAndWorkerExposeTheirMeters() throws Exception {

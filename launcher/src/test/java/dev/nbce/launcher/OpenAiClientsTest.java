@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * answers they must give come from the reference (ids) and the native endpoint (texts). Without
  * node_modules the test fails saying so; it is never skipped.
  */
+@StartsCluster
+@StartsProcesses
 class OpenAiClientsTest {
     private static final Path CLIENTS = Fixtures.repositoryRoot().resolve("launcher/src/test/openai-clients");
 

@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.gateway.prompt.ModelTokenizer;
 import dev.nbce.gateway.request.Json;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * the model's ChatML), parts, long pasted documents, log-probabilities, usage chunks and OpenAI errors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@StartsCluster
 class OpenAiEndpointTest {
     private TestCluster cluster;
     private ModelTokenizer tokenizer;
@@ -48,9 +50,7 @@ class OpenAiEndpointTest {
     }
 
     private HttpResponse<String> post(String path, JsonNode body) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).header("Content-Type", "application/json")
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(cluster.baseUrl() + path, body.toString());
     }
 
     private JsonNode ok(String path, JsonNode body) throws Exception {
@@ -87,10 +87,10 @@ class OpenAiEndpointTest {
     void referenceIdsAreExactThroughChatCompletionsWholeAndStreamed() throws Exception {
         for (JsonNode c : Fixtures.tinyLlamaReference().get("nbce")) {
             JsonNode answer = ok("/v1/chat/completions", chatRequest(c));
-            assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")),
-                    ReferenceGenerationTest.ints(answer.get("nbce").get("token_ids")), c.get("question").asText());
+            assertArrayEquals(Fixtures.ints(c.get("generated_ids")),
+                    Fixtures.ints(answer.get("nbce").get("token_ids")), c.get("question").asText());
             assertArrayEquals(ReferenceGenerationTest.expectedWindows(c),
-                    ReferenceGenerationTest.ints(answer.get("nbce").get("selected_windows")));
+                    Fixtures.ints(answer.get("nbce").get("selected_windows")));
             int promptTokens = 0;
             for (JsonNode row : c.get("row_input_ids")) {
                 promptTokens += row.size();
@@ -189,7 +189,7 @@ class OpenAiEndpointTest {
         ObjectNode request = chatRequest(c).put("logprobs", true).put("top_logprobs", 3);
         JsonNode answer = ok("/v1/chat/completions", request);
         JsonNode content = answer.get("choices").get(0).get("logprobs").get("content");
-        int[] ids = ReferenceGenerationTest.ints(c.get("generated_ids"));
+        int[] ids = Fixtures.ints(c.get("generated_ids"));
         boolean endsWithEos = "stop".equals(answer.get("choices").get(0).get("finish_reason").asText());
         assertEquals(ids.length - (endsWithEos ? 1 : 0), content.size(), content.toString());
         for (JsonNode entry : content) {
@@ -205,7 +205,7 @@ class OpenAiEndpointTest {
             }
             assertTrue(mass <= 1 + 1e-9, "probabilities sum to at most 1: " + mass);
         }
-        assertArrayEquals(ids, ReferenceGenerationTest.ints(answer.get("nbce").get("token_ids")), "logprobs change nothing");
+        assertArrayEquals(ids, Fixtures.ints(answer.get("nbce").get("token_ids")), "logprobs change nothing");
     }
 
     @Test

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.engine.FaultyForward;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * gives the reference ids; the one poisoned on both ends with a clear error naming the workers; the
  * workers stay healthy, count the forwards, free every row and serve exactly afterwards.
  */
+@StartsCluster
 class OutOfMemoryClusterTest {
     /** Tokens of the stream: long enough that the two other requests end while it decodes. */
     private static final int STREAM_TOKENS = 400;
@@ -114,12 +116,12 @@ class OutOfMemoryClusterTest {
             for (WorkerNode worker : List.of(roomy, small)) {
                 assertEquals(worker.engine().capacityKvTokens(), worker.engine().freeKvTokens(), "no KV tokens leaked");
                 assertTrue(worker.engine().threadAlive());
-                assertEquals(200, get("http://127.0.0.1:" + worker.metricsPort() + "/health").statusCode());
+                assertEquals(200, Http.get("http://127.0.0.1:" + worker.metricsPort() + "/health").statusCode());
                 double oom = metric(worker.metricsUrl(), "nbce_forward_oom_total");
                 assertEquals(worker.engine().outOfMemoryForwards(), oom, 0.0);
                 assertTrue(oom > 0, worker.workerId() + " counted its out-of-memory forwards");
             }
-            HttpResponse<String> ready = get(cluster.baseUrl() + "/ready");
+            HttpResponse<String> ready = Http.get(cluster.baseUrl() + "/ready");
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("\"" + roomy.workerId() + "\"") && ready.body().contains("\"" + small.workerId() + "\""),
                     ready.body());
@@ -157,11 +159,6 @@ class OutOfMemoryClusterTest {
 
     private static JsonNode last(List<JsonNode> frames) {
         return frames.get(frames.size() - 1);
-    }
-
-    private static HttpResponse<String> get(String url) throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The sum of a Prometheus metric's samples at {@code url}. */

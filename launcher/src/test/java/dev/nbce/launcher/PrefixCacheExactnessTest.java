@@ -10,6 +10,7 @@ import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.Role;
+import dev.nbce.common.testing.Slow;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * request that stored them is still running; and when the cache shares a KV budget barely larger than
  * a request's rows, so that each new request evicts blocks to be admitted.
  */
+@Slow
 class PrefixCacheExactnessTest {
     private static final String CONTEXT_FIRST = "{context}\n\n{question}";
     /** More than any request here reserves (rows x (prompt + 12 answer tokens)), far less than all their blocks. */
@@ -78,7 +80,7 @@ class PrefixCacheExactnessTest {
                 for (int r = 0; r < runtimes.size(); r++) {
                     firstTurn[r] = runtimes.get(r).generate(first, SessionListener.NONE);
                     String where = model + " case " + i + " runtime " + r;
-                    assertArrayEquals(ReferenceGenerationTest.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
+                    assertArrayEquals(Fixtures.ints(c.get("generated_ids")), firstTurn[r].tokenIds(), where);
                     assertArrayEquals(ReferenceGenerationTest.expectedWindows(c), firstTurn[r].selectedWindows(), where);
 
                 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
+import dev.nbce.common.testing.WsClient;
 import dev.nbce.common.wire.WorkerStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * cache its rows (their digests say so), one of them dies after the first token, the survivor takes its
  * rows (with or without their prefixes cached) and the ids equal the undisturbed run.
  */
+@StartsCluster
+@StartsProcesses
 class PrefixCacheFailoverTest {
     @Test
     void losingAWorkerThatCachesPrefixesChangesNoId() throws Exception {

@@ -2,8 +2,7 @@ package dev.nbce.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
+import dev.nbce.common.testing.Http;
 import java.net.http.HttpResponse;
 
 /** The Prometheus text a gateway or worker serves on /metrics, as the tests read it. */
@@ -12,8 +11,7 @@ final class PrometheusScrape {
 
     /** The body of {@code url}, which must answer 200. */
     static String fetch(String url) throws Exception {
-        HttpResponse<String> response = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = Http.get(url);
         assertEquals(200, response.statusCode(), url);
         return response.body();
     }

@@ -50,17 +50,9 @@ public class ReferenceGenerationTest {
                 new NbceParams(p.get("beta").asDouble(), p.get("eta").asDouble(), pooling), false);
     }
 
-    public static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
     /** Reference rows are 1-based; windows are 0-based. */
     public static int[] expectedWindows(JsonNode c) {
-        int[] rows = ints(c.get("selected_rows"));
+        int[] rows = Fixtures.ints(c.get("selected_rows"));
         for (int i = 0; i < rows.length; i++) {
             rows[i] -= 1;
         }
@@ -72,7 +64,7 @@ public class ReferenceGenerationTest {
     void reproducesReferenceGeneration(String model, int index, int engines, JsonNode c) throws Exception {
         try (LocalRuntime runtime = new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
             GenerationResult result = runtime.generate(requestOf(c), SessionListener.NONE);
-            assertArrayEquals(ints(c.get("generated_ids")), result.tokenIds(), "generated ids");
+            assertArrayEquals(Fixtures.ints(c.get("generated_ids")), result.tokenIds(), "generated ids");
             assertArrayEquals(expectedWindows(c), result.selectedWindows(), "selected windows");
         }
     }

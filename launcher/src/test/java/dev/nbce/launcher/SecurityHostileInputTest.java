@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.Http;
 import dev.nbce.common.testing.RawWebSocket;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.StartsCluster;
 import dev.nbce.launcher.cluster.ClusterCertificates;
 import dev.nbce.launcher.cluster.ClusterTls;
-import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,8 +25,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,66 +37,164 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 12, item 5: the hostile-input campaign for what the issue adds — event-bus handshakes without
  * a certificate, with an expired one or one from another CA, plain bytes on the TLS port; oversized
  * frames before auth, sockets that never authenticate, auth floods, socket floods, foreign Origins,
- * keys in URLs. Every input must get its refusal; the cluster must stay up, two well-formed requests
- * (one sent before, one after) must give their exact reference ids, and the logs must hold no key and no prompt.
+ * keys in URLs. One test per input against one cluster: every input must get its refusal and leave the
+ * cluster up; two well-formed requests (one sent before the campaign, one after) must give their exact
+ * reference ids, and the logs must hold no key and no prompt. The groups run in order: the lock-out
+ * needs the wrong keys before it, the last group closes the cluster to read the whole log.
  */
+@StartsCluster
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class SecurityHostileInputTest {
     private static final String KEY = "campaign-key-7f3a";
     private static final String PROMPT_MARKER = "zebra-quokka-4711";
-    // HTTP/1.1: the JDK client's h2c upgrade once hung a request to the metrics port for good.
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(10)).build();
 
-    private int tried;
-    private int crashes;
-    private final List<String> wrong = new ArrayList<>();
+    private static ClusterTls member;
+    private static ClusterTls expired;
+    private static ClusterTls foreign;
+    private static final ByteArrayOutputStream LOGS = new ByteArrayOutputStream();
+    private static PrintStream originalErr;
+    private static TestCluster cluster;
+    private static int api;
+    private static JsonNode reference;
+    private static CompletableFuture<HttpResponse<String>> before;
 
-    @Test
-    void everyHostileInputIsRefusedAndNothingLeaks() throws Exception {
+    @BeforeAll
+    static void startCluster() throws Exception {
         Path dir = Files.createTempDirectory("nbce-hostile-tls");
         ClusterCertificates ca = ClusterCertificates.authority(dir.resolve("ca"), "campaign CA", 30);
-        ClusterTls member = ca.issue("member", List.of("IP:127.0.0.1"), 30);
-        ClusterTls expired = ca.issue("expired", List.of("IP:127.0.0.1"), -1);
-        ClusterTls foreign = ClusterCertificates.authority(dir.resolve("other"), "other CA", 30)
+        member = ca.issue("member", List.of("IP:127.0.0.1"), 30);
+        expired = ca.issue("expired", List.of("IP:127.0.0.1"), -1);
+        foreign = ClusterCertificates.authority(dir.resolve("other"), "other CA", 30)
                 .issue("foreign", List.of("IP:127.0.0.1"), 30);
         Map<String, String> env = Map.of("NBCE_API_KEYS", KEY, "NBCE_WS_AUTH_TIMEOUT_MS", "1000",
                 "NBCE_MAX_SOCKETS_PER_ADDRESS", "8", "NBCE_MAX_AUTH_FAILURES_PER_MINUTE", "10", "NBCE_METRICS_PORT", "0");
+        originalErr = System.err;
+        System.setErr(new PrintStream(new Tee(originalErr, LOGS), true, StandardCharsets.UTF_8));
+        cluster = new TestCluster(TestCluster.newSettings().withTls(member), Fixtures.tinyLlama(), "tiny-llama", 1, env);
+        api = cluster.gateway().port();
+        reference = Fixtures.tinyLlamaReference().get("nbce").get(0);
+        before = generate();
+    }
 
-        ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(new Tee(originalErr, logs), true, StandardCharsets.UTF_8));
-        try (TestCluster cluster = new TestCluster(TestCluster.newSettings().withTls(member), Fixtures.tinyLlama(),
-                "tiny-llama", 1, env)) {
-            int api = cluster.gateway().port();
-            JsonNode reference = Fixtures.tinyLlamaReference().get("nbce").get(0);
-            CompletableFuture<HttpResponse<String>> before = generate(cluster, reference);
+    @AfterAll
+    static void stopCluster() throws Exception {
+        closeCluster();
+    }
 
-            // Event bus: the gateway's and the worker's TLS ports.
-            List<Integer> busPorts = List.of(busPort(cluster.gateway().vertx()), busPort(workerVertx(cluster)));
-            for (int port : busPorts) {
-                assertTrue(handshakeAccepted(port, member), "control: a member certificate is accepted on " + port);
-                input(cluster, "plain bytes on event-bus port " + port, () -> plainBytesRefused(port));
-                input(cluster, "TLS without a certificate on " + port, () -> !handshakeAccepted(port, null));
-                input(cluster, "TLS with an expired certificate on " + port, () -> !handshakeAccepted(port, expired));
-                input(cluster, "TLS with another CA's certificate on " + port, () -> !handshakeAccepted(port, foreign));
+    private static void closeCluster() throws Exception {
+        try {
+            if (cluster != null) {
+                cluster.close();
+                cluster = null;
             }
-
-            // Oversized frames before auth, refused on their header.
-            for (long size : new long[] {4097, 65_536, 1L << 20, 16L << 20, 1L << 40}) {
-                input(cluster, "pre-auth frame of " + size + " bytes", () -> {
-                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
-                        ws.sendRaw(RawWebSocket.headerOnly(size));
-                        return ws.closeCode() == 1008;
-                    }
-                });
+        } finally {
+            if (originalErr != null) {
+                System.setErr(originalErr);
             }
-            input(cluster, "pre-auth message of 3 x 2 KiB fragments", () -> {
+        }
+    }
+
+    /** The input must be refused as {@code refusedRight} checks, and the cluster must be up afterwards. */
+    private static void assertRefused(String name, Input input) throws Exception {
+        assertTrue(input.refusedRight(), name + ": not refused as it should be");
+        assertEquals(200, Http.get(cluster.baseUrl() + "/health").statusCode(), name + ": the gateway crashed");
+        assertEquals(1, cluster.gateway().backend().registry().liveCount(), name + ": the worker was lost");
+    }
+
+    private interface Input {
+        boolean refusedRight() throws Exception;
+    }
+
+    @Nested
+    @Order(1)
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class EventBus {
+        /** The event-bus ports of the cluster's members, as the cluster manager publishes them: gateway first. */
+        private int gatewayPort;
+        private int workerPort;
+
+        @BeforeAll
+        void findPorts() throws Exception {
+            ClusterManager manager = ((VertxInternal) cluster.gateway().vertx()).clusterManager();
+            gatewayPort = manager.getNodeInfo().port();
+            List<String> others = new ArrayList<>(manager.getNodes());
+            others.remove(manager.getNodeId());
+            assertEquals(1, others.size(), "one worker besides the gateway: " + manager.getNodes());
+            Promise<NodeInfo> worker = Promise.promise();
+            manager.getNodeInfo(others.get(0), worker);
+            workerPort = worker.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).port();
+        }
+
+        private int port(String node) {
+            return node.equals("gateway") ? gatewayPort : workerPort;
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"gateway", "worker"})
+        void aMemberCertificateIsAccepted(String node) throws Exception {
+            assertTrue(handshakeAccepted(port(node), member), "control: a member certificate is accepted on the " + node);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"gateway", "worker"})
+        void plainBytesAreRefused(String node) throws Exception {
+            assertRefused("plain bytes on the " + node + "'s event-bus port", () -> plainBytesRefused(port(node)));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"gateway", "worker"})
+        void tlsWithoutACertificateIsRefused(String node) throws Exception {
+            assertRefused("TLS without a certificate on the " + node, () -> !handshakeAccepted(port(node), null));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"gateway", "worker"})
+        void anExpiredCertificateIsRefused(String node) throws Exception {
+            assertRefused("TLS with an expired certificate on the " + node, () -> !handshakeAccepted(port(node), expired));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"gateway", "worker"})
+        void anotherCasCertificateIsRefused(String node) throws Exception {
+            assertRefused("TLS with another CA's certificate on the " + node, () -> !handshakeAccepted(port(node), foreign));
+        }
+    }
+
+    @Nested
+    @Order(2)
+    class BeforeAuth {
+        /** Oversized frames before auth, refused on their header. */
+        @ParameterizedTest(name = "{0} bytes")
+        @ValueSource(longs = {4097, 65_536, 1L << 20, 16L << 20, 1L << 40})
+        void anOversizedFrameIsRefusedOnItsHeader(long size) throws Exception {
+            assertRefused("pre-auth frame of " + size + " bytes", () -> {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
+                    ws.sendRaw(RawWebSocket.headerOnly(size));
+                    return ws.closeCode() == 1008;
+                }
+            });
+        }
+
+        @Test
+        void threeFragmentsOf2KibAreRefused() throws Exception {
+            assertRefused("pre-auth message of 3 x 2 KiB fragments", () -> {
                 try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
                     byte[] fragment = new byte[2 + 2 + 4 + 2048];
                     fragment[1] = (byte) (0x80 | 126);
@@ -109,142 +209,168 @@ class SecurityHostileInputTest {
                     return ws.closeCode() == 1008;
                 }
             });
-            input(cluster, "socket that never authenticates", () -> {
+        }
+
+        @Test
+        void aSocketThatNeverAuthenticatesIsClosed() throws Exception {
+            assertRefused("socket that never authenticates", () -> {
                 try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws")) {
                     return ws.closeCode() == 1008;
                 }
             });
-            input(cluster, "API key in the WebSocket URL", () -> {
+        }
+
+        @Test
+        void anApiKeyInTheUrlDoesNotAuthenticate() throws Exception {
+            assertRefused("API key in the WebSocket URL", () -> {
                 try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws?api_key=" + KEY)) {
                     ws.sendText("{\"type\":\"cancel\",\"id\":\"x\"}");
                     String reply = ws.nextText();
                     return reply != null && reply.contains("\"unauthorized\"");
                 }
             });
+        }
+    }
 
-            // Auth flood from 127.0.0.2: ten wrong keys, each closing its socket, then the address is locked out.
-            for (int i = 0; i < 10; i++) {
-                String guess = "guess-" + i + "-" + PROMPT_MARKER;
-                input(cluster, "wrong key " + i, () -> {
-                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
-                        ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + guess + "\"}");
-                        return ws.closeCode() == 1008;
-                    }
-                });
-            }
-            for (int i = 0; i < 5; i++) {
-                input(cluster, "upgrade after the lock-out " + i, () -> {
-                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
-                        return ws.statusCode() == 429;
-                    }
-                });
-            }
-            input(cluster, "right Bearer key from the locked address",
+    /** Auth flood from 127.0.0.2: ten wrong keys, each closing its socket, then the address is locked out. */
+    @Nested
+    @Order(3)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class AuthFlood {
+        @ParameterizedTest(name = "wrong key {0}")
+        @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+        @Order(1)
+        void aWrongKeyClosesTheSocket(int i) throws Exception {
+            String guess = "guess-" + i + "-" + PROMPT_MARKER;
+            assertRefused("wrong key " + i, () -> {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
+                    ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + guess + "\"}");
+                    return ws.closeCode() == 1008;
+                }
+            });
+        }
+
+        @ParameterizedTest(name = "upgrade {0}")
+        @ValueSource(ints = {0, 1, 2, 3, 4})
+        @Order(2)
+        void anUpgradeAfterTheLockOutIsRefused(int i) throws Exception {
+            assertRefused("upgrade after the lock-out " + i, () -> {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.2", api, "/v1/ws")) {
+                    return ws.statusCode() == 429;
+                }
+            });
+        }
+
+        @Test
+        @Order(3)
+        void theRightBearerKeyFromTheLockedAddressWaits() throws Exception {
+            assertRefused("right Bearer key from the locked address",
                     () -> rawHttpStatus("127.0.0.2", api, "GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
                             + "\r\nConnection: close\r\n\r\n") == 429);
+        }
+    }
 
-            // Socket flood from 127.0.0.3: eight may open, no more.
-            List<RawWebSocket> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < 8; i++) {
-                    held.add(RawWebSocket.open("127.0.0.3", api, "/v1/ws"));
-                }
-                assertTrue(held.stream().allMatch(ws -> ws.statusCode() == 101), "eight sockets may open");
-                for (int i = 0; i < 4; i++) {
-                    input(cluster, "socket " + (9 + i) + " from one address", () -> {
-                        try (RawWebSocket ws = RawWebSocket.open("127.0.0.3", api, "/v1/ws")) {
-                            return ws.statusCode() == 429;
-                        }
-                    });
-                }
-            } finally {
-                for (RawWebSocket ws : held) {
-                    ws.close();
-                }
-            }
+    /** Socket flood from 127.0.0.3: eight may open, no more. */
+    @Nested
+    @Order(4)
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class SocketFlood {
+        private final List<RawWebSocket> held = new ArrayList<>();
 
-            // Foreign Origins: upgrades, a simple cross-site POST, a preflight.
-            for (String origin : List.of("https://evil.example", "null", "http://127.0.0.1.evil.example", "http://127.0.0.1:1")) {
-                input(cluster, "upgrade from Origin " + origin, () -> {
-                    try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws", "Origin: " + origin)) {
-                        return ws.statusCode() == 403;
-                    }
-                });
+        @BeforeAll
+        void openEight() throws Exception {
+            for (int i = 0; i < 8; i++) {
+                held.add(RawWebSocket.open("127.0.0.3", api, "/v1/ws"));
             }
-            input(cluster, "cross-site text/plain POST", () -> HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                    .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
-                    .header("Authorization", "Bearer " + KEY)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"" + PROMPT_MARKER + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 403);
-            input(cluster, "preflight from a foreign Origin", () -> HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                    .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 403);
-            input(cluster, "/metrics on the API port", () -> HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 404);
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.gateway().metricsPort() + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(held.stream().allMatch(ws -> ws.statusCode() == 101), "eight sockets may open");
+        }
+
+        @AfterAll
+        void closeThem() throws IOException {
+            for (RawWebSocket ws : held) {
+                ws.close();
+            }
+        }
+
+        @ParameterizedTest(name = "socket {0}")
+        @ValueSource(ints = {9, 10, 11, 12})
+        void aSocketBeyondEightFromOneAddressIsRefused(int socket) throws Exception {
+            assertRefused("socket " + socket + " from one address", () -> {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.3", api, "/v1/ws")) {
+                    return ws.statusCode() == 429;
+                }
+            });
+        }
+    }
+
+    /** Foreign Origins: upgrades, a simple cross-site POST, a preflight; /metrics only on its own port. */
+    @Nested
+    @Order(5)
+    class Origins {
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"https://evil.example", "null", "http://127.0.0.1.evil.example", "http://127.0.0.1:1"})
+        void anUpgradeFromAForeignOriginIsRefused(String origin) throws Exception {
+            assertRefused("upgrade from Origin " + origin, () -> {
+                try (RawWebSocket ws = RawWebSocket.open("127.0.0.1", api, "/v1/ws", "Origin: " + origin)) {
+                    return ws.statusCode() == 403;
+                }
+            });
+        }
+
+        @Test
+        void aCrossSiteTextPlainPostIsRefused() throws Exception {
+            assertRefused("cross-site text/plain POST", () -> Http.send(Http.request(cluster.baseUrl() + "/v1/generate",
+                    "Origin", "https://evil.example", "Content-Type", "text/plain", "Authorization", "Bearer " + KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"" + PROMPT_MARKER + "\"}"))).statusCode() == 403);
+        }
+
+        @Test
+        void aPreflightFromAForeignOriginIsRefused() throws Exception {
+            assertRefused("preflight from a foreign Origin", () -> Http.send(Http.request(cluster.baseUrl() + "/v1/generate",
+                    "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())).statusCode() == 403);
+        }
+
+        @Test
+        void metricsAreNotOnTheApiPort() throws Exception {
+            assertRefused("/metrics on the API port", () -> Http.get(cluster.baseUrl() + "/metrics").statusCode() == 404);
+            String metrics = Http.get("http://127.0.0.1:" + cluster.gateway().metricsPort() + "/metrics").body();
             assertTrue(metrics.contains("nbce_"), "the metrics port serves the gateway's meters");
+        }
+    }
 
-            CompletableFuture<HttpResponse<String>> after = generate(cluster, reference);
+    @Nested
+    @Order(6)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class AfterTheCampaign {
+        @Test
+        @Order(1)
+        void requestsBeforeAndAfterGetTheirExactReferenceIds() throws Exception {
+            CompletableFuture<HttpResponse<String>> after = generate();
             for (CompletableFuture<HttpResponse<String>> response : List.of(before, after)) {
                 HttpResponse<String> done = response.get(180, TimeUnit.SECONDS);
                 assertEquals(200, done.statusCode(), done.body());
-                assertArrayEquals(ReferenceGenerationTest.ints(reference.get("generated_ids")),
-                        ReferenceGenerationTest.ints(Json.MAPPER.readTree(done.body()).get("token_ids")), "wrong answer");
+                assertArrayEquals(Fixtures.ints(reference.get("generated_ids")),
+                        Fixtures.ints(Json.MAPPER.readTree(done.body()).get("token_ids")), "wrong answer");
             }
-        } finally {
-            System.setErr(originalErr);
         }
-        String logged = logs.toString(StandardCharsets.UTF_8);
-        JsonNode reference = Fixtures.tinyLlamaReference().get("nbce").get(0);
-        assertFalse(logged.contains(reference.get("question").asText()), "the question in the logs");
-        assertFalse(logged.contains(reference.get("contexts").get(0).asText()), "a context in the logs");
-        assertTrue(logged.contains("event=end"), "the request log was captured");
-        assertFalse(logged.contains(KEY), "a key in the logs");
-        assertFalse(logged.contains(PROMPT_MARKER), "prompt text or a guessed key in the logs");
-        System.out.printf("hostile-security: inputs=%d crashes=%d wrong=%d%n", tried, crashes, wrong.size());
-        assertEquals(0, crashes, "crashes");
-        assertEquals(List.of(), wrong, "inputs not refused as they should be");
-    }
 
-    private interface Input {
-        boolean refusedRight() throws Exception;
-    }
-
-    private void input(TestCluster cluster, String name, Input input) throws Exception {
-        tried++;
-        boolean right;
-        try {
-            right = input.refusedRight();
-        } catch (IOException e) {
-            right = false;
-            name += " (" + e + ")";
-        }
-        if (!right) {
-            wrong.add(name);
-        }
-        boolean healthy = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode() == 200 && cluster.gateway().backend().registry().liveCount() == 1;
-        if (!healthy) {
-            crashes++;
+        @Test
+        @Order(2)
+        void theLogsHoldNoKeyAndNoPrompt() throws Exception {
+            closeCluster(); // the whole log, up to the cluster's last line
+            String logged = LOGS.toString(StandardCharsets.UTF_8);
+            assertFalse(logged.contains(reference.get("question").asText()), "the question in the logs");
+            assertFalse(logged.contains(reference.get("contexts").get(0).asText()), "a context in the logs");
+            assertTrue(logged.contains("event=end"), "the request log was captured");
+            assertFalse(logged.contains(KEY), "a key in the logs");
+            assertFalse(logged.contains(PROMPT_MARKER), "prompt text or a guessed key in the logs");
         }
     }
 
-    private static CompletableFuture<HttpResponse<String>> generate(TestCluster cluster, JsonNode reference) {
-        ObjectNode request = ClusterExactnessTest.requestJson(reference);
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v1/generate"))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Vertx workerVertx(TestCluster cluster) throws Exception {
-        java.lang.reflect.Field field = cluster.workers().get(0).getClass().getDeclaredField("vertx");
-        field.setAccessible(true);
-        return (Vertx) field.get(cluster.workers().get(0));
-    }
-
-    private static int busPort(Vertx vertx) {
-        return ((VertxInternal) vertx).clusterManager().getNodeInfo().port();
+    private static CompletableFuture<HttpResponse<String>> generate() {
+        return Http.postJsonAsync(cluster.baseUrl() + "/v1/generate", ClusterExactnessTest.requestJson(reference).toString(),
+                "Authorization", "Bearer " + KEY);
     }
 
     /** The event-bus server keeps an accepted TLS session open waiting for frames; a refused one ends with an alert or EOF. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.launcher.config.Settings;
+import dev.nbce.common.testing.StartsProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code nbce serve} in a process of its own, killed with SIGKILL: its shutdown hook never runs, yet its
  * worker must not outlive it (it watches the process that started it).
  */
+@StartsProcesses
 class ServeProcessTest {
     /** A `nbce serve --workers 1` process, ready, its output in {@code log}. */
     private static Process startServe(Path dir, Path log) throws Exception {

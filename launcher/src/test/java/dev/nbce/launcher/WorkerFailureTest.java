@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
+import dev.nbce.common.testing.WsClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * notices by its own liveness tracking, re-places the lost rows with their context plus the
  * tokens generated so far, and the stream ends with the ids of an undisturbed run.
  */
+@StartsCluster
+@StartsProcesses
 class WorkerFailureTest {
     private TestCluster gateway;
     private final List<WorkerProcess> workers = new ArrayList<>();
@@ -146,12 +149,10 @@ class WorkerFailureTest {
     }
 
     private int readyStatus() throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return Http.get(gateway.baseUrl() + "/ready").statusCode();
     }
 
     private String metrics() throws Exception {
-        return ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return Http.get(gateway.baseUrl() + "/metrics").body();
     }
 }

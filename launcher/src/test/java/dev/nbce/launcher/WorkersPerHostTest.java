@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.Http;
+import dev.nbce.common.testing.StartsCluster;
+import dev.nbce.common.testing.StartsProcesses;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * metrics server takes the next free port from 9100 and the gateway's /ready lists where each really
  * listens; a port that is configured but taken stops the worker with one line naming port and setting.
  */
+@StartsCluster
+@StartsProcesses
 class WorkersPerHostTest {
     private final List<WorkerProcess> processes = new ArrayList<>();
     private TestCluster cluster;
@@ -52,8 +56,7 @@ class WorkersPerHostTest {
             throw e;
         }
 
-        HttpResponse<String> ready = ClusterExactnessTest.HTTP.send(
-                HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = Http.get(cluster.baseUrl() + "/ready");
         assertEquals(200, ready.statusCode(), ready.body());
         JsonNode workers = Json.MAPPER.readTree(ready.body()).get("workers");
         assertEquals(3, workers.size(), ready.body());
@@ -62,8 +65,7 @@ class WorkersPerHostTest {
             URI metrics = URI.create(worker.get("metrics").asText());
             assertTrue(metrics.getPort() >= 9100, "auto ports count up from 9100: " + metrics);
             ports.add(metrics.getPort());
-            HttpResponse<String> scrape = ClusterExactnessTest.HTTP.send(HttpRequest.newBuilder(metrics).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> scrape = Http.get(metrics.toString());
             assertEquals(200, scrape.statusCode());
             assertTrue(scrape.body().contains("nbce_rows_active"), "the advertised address is that worker's metrics");
         }

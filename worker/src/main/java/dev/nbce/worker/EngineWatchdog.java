@@ -34,8 +34,4 @@ public final class EngineWatchdog {
         }
         return null;
     }
-
-    public boolean healthy() {
-        return problem() == null;
-    }
 }

@@ -182,7 +182,7 @@ class WorkerVerticleTest {
     }
 
     private static boolean verticleHealthy(RowEngine engine) {
-        return new EngineWatchdog(engine, 300).healthy();
+        return new EngineWatchdog(engine, 300).problem() == null;
     }
 
     /** True when {@code workerId} announces itself within {@code millis} (announcements older than now are skipped). */

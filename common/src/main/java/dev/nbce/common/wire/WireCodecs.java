@@ -4,7 +4,6 @@ import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +65,8 @@ public final class WireCodecs {
             (w, l) -> w.putString(l.gatewayId()).putInt(l.leaseMillis()),
             r -> new GatewayLease(r.getString(), r.getInt()));
 
-    private static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS,
+    /** Every codec; package-visible for the tests' round trip. */
+    static final List<RecordCodec<?>> ALL = List.of(OPEN_ROWS, ADVANCE, CLOSE, SHARD_STEP, WORKER_STATUS,
             GATEWAY_LEASE);
 
     private WireCodecs() {}
@@ -96,19 +96,5 @@ public final class WireCodecs {
         } catch (IllegalStateException alreadyRegistered) {
             // Several verticles of one Vert.x instance share the event bus.
         }
-    }
-
-    /** Encodes then decodes through the wire format, as a remote node would see the value (tests, sizes). */
-    @SuppressWarnings("unchecked")
-    public static <T> T roundTrip(T value) {
-        for (RecordCodec<?> codec : ALL) {
-            if (codec.type() == value.getClass()) {
-                RecordCodec<T> typed = (RecordCodec<T>) codec;
-                Buffer buffer = Buffer.buffer();
-                typed.encodeToWire(buffer, value);
-                return typed.decodeFromWire(0, buffer);
-            }
-        }
-        throw new IllegalArgumentException("no codec for " + value.getClass().getSimpleName());
     }
 }

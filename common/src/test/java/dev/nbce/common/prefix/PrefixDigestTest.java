@@ -3,7 +3,7 @@ package dev.nbce.common.prefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.nbce.common.wire.WireCodecs;
+import dev.nbce.common.wire.WireRoundTrip;
 import dev.nbce.common.wire.WorkerStatus;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -49,7 +49,7 @@ class PrefixDigestTest {
         long falsePositives = random.longs(100_000).filter(digest::mightHold).count();
         assertEquals(true, falsePositives < 5_000, falsePositives + " of 100000");
         WorkerStatus status = new WorkerStatus("w", "m", 8, 1, "a", null, digest);
-        assertEquals(status, WireCodecs.roundTrip(status));
-        assertEquals(PrefixDigest.EMPTY, WireCodecs.roundTrip(new WorkerStatus("w", "m", 8, 1, "a", null)).prefixes());
+        assertEquals(status, WireRoundTrip.roundTrip(status));
+        assertEquals(PrefixDigest.EMPTY, WireRoundTrip.roundTrip(new WorkerStatus("w", "m", 8, 1, "a", null)).prefixes());
     }
 }

@@ -36,12 +36,12 @@ class WireCodecsTest {
         OpenRows open = new OpenRows("req-1", params(0.95, 0.3, 0.1, Pooling.AVERAGE), 3, 5,
                 List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(4, new int[0]),
                         new RowPrompt(7, new int[] {151_643, Integer.MAX_VALUE})));
-        assertEquals(open, WireCodecs.roundTrip(open));
+        assertEquals(open, WireRoundTrip.roundTrip(open));
         OpenRows empty = new OpenRows("", params(1.0, 0.0, 0.0, Pooling.MIN_ENTROPY), -1, 0, List.of());
-        assertEquals(empty, WireCodecs.roundTrip(empty));
+        assertEquals(empty, WireRoundTrip.roundTrip(empty));
         OpenRows budgeted = new OpenRows("req-2", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
                 List.of(new RowPrompt(0, new int[] {7})), 300);
-        assertEquals(300, WireCodecs.roundTrip(budgeted).answerTokens());
+        assertEquals(300, WireRoundTrip.roundTrip(budgeted).answerTokens());
     }
 
     @Test
@@ -54,15 +54,15 @@ class WireCodecsTest {
     @Test
     void advanceCloseAndStatusRoundTrip() {
         Advance advance = new Advance("réq-☃-𝄞", 12, 151_643, 0);
-        assertEquals(advance, WireCodecs.roundTrip(advance));
+        assertEquals(advance, WireRoundTrip.roundTrip(advance));
         CloseRequest close = new CloseRequest("日本語-id");
-        assertEquals(close, WireCodecs.roundTrip(close));
+        assertEquals(close, WireRoundTrip.roundTrip(close));
         WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"), "http://10.0.0.7:9101/metrics");
-        assertEquals(status, WireCodecs.roundTrip(status));
+        assertEquals(status, WireRoundTrip.roundTrip(status));
         WorkerStatus unnamed = new WorkerStatus("w", null, 0, 0, "nbce.worker.w", null);
-        assertEquals(unnamed, WireCodecs.roundTrip(unnamed));
+        assertEquals(unnamed, WireRoundTrip.roundTrip(unnamed));
         WorkerStatus tokens = new WorkerStatus("w", "m", 512, 3, "nbce.worker.w", null, null, 90_000, 12_345);
-        assertEquals(tokens, WireCodecs.roundTrip(tokens));
+        assertEquals(tokens, WireRoundTrip.roundTrip(tokens));
         assertEquals(WorkerStatus.UNBOUNDED_TOKENS, unnamed.freeKvTokens(), "an old-style status is not bounded by tokens");
     }
 
@@ -78,7 +78,7 @@ class WireCodecsTest {
                 new ShardReport(new int[0], new double[0], -1, null, null, null, 0));
         for (ShardReport report : reports) {
             ShardStep step = new ShardStep("r-é", 9, report);
-            ShardStep back = WireCodecs.roundTrip(step);
+            ShardStep back = WireRoundTrip.roundTrip(step);
             assertEquals(step.requestId(), back.requestId());
             assertEquals(9, back.step());
             assertEquals(report, back.report());
@@ -160,7 +160,7 @@ class WireCodecsTest {
     @Test
     void everySampleRoundTripsExactly() {
         for (Object value : samples()) {
-            assertEquals(value, WireCodecs.roundTrip(value));
+            assertEquals(value, WireRoundTrip.roundTrip(value));
         }
     }
 
@@ -193,7 +193,7 @@ class WireCodecsTest {
         ScoreVector dense = new ScoreVector(values.length, null, values);
         ShardStep step = new ShardStep("r", 1, new ShardReport(new int[] {1, 2}, new double[] {-1.0 / 7, Double.MIN_VALUE}, 1,
                 null, dense, sparse, 2));
-        ShardReport back = WireCodecs.roundTrip(step).report();
+        ShardReport back = WireRoundTrip.roundTrip(step).report();
         for (int i = 0; i < values.length; i++) {
             assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back.sum().valueAtIndex(i)));
             assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back.row0().valueAtIndex(i)));

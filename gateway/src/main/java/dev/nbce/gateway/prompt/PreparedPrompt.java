@@ -41,14 +41,6 @@ public record PreparedPrompt(List<String> windows, List<WindowSource> windowSour
         return rowTokenIds.size();
     }
 
-    public int totalPromptTokens() {
-        int total = 0;
-        for (int count : promptTokensPerRow) {
-            total += count;
-        }
-        return total;
-    }
-
     @Override
     public int[] promptTokensPerRow() {
         return promptTokensPerRow.clone();

@@ -70,14 +70,6 @@ public record TokenizerConfig(Optional<String> chatTemplate, Map<String, Object>
         return token("eos_token");
     }
 
-    public String padToken() {
-        return token("pad_token");
-    }
-
-    public String unkToken() {
-        return token("unk_token");
-    }
-
     private String token(String name) {
         return specialTokens.get(name) instanceof String text ? text : null;
     }

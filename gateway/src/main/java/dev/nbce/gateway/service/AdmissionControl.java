@@ -57,10 +57,6 @@ public final class AdmissionControl {
         }
     }
 
-    public int active() {
-        return active;
-    }
-
     public int queued() {
         return waiting.size();
     }

@@ -24,10 +24,6 @@ public final class RequestIds {
         return "gw-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
-    public String instanceId() {
-        return instanceId;
-    }
-
     public String next() {
         return instanceId + "-" + Long.toString(counter.incrementAndGet(), 36);
     }

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.nbce.common.testing.Http;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
  * probes, the model list, the chat page, and requests refused with the documented JSON errors.
  */
 class GatewayVerticleTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private NoWorkerGateway gateway;
 
@@ -34,16 +31,15 @@ class GatewayVerticleTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get(url(path));
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(url(path), body);
     }
 
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    private String url(String path) {
+        return "http://127.0.0.1:" + gateway.port() + path;
     }
 
     @Test

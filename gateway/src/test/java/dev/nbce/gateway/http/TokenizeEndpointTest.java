@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.nbce.common.testing.Http;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenizeEndpointTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private NoWorkerGateway gateway;
 
@@ -48,12 +45,7 @@ class TokenizeEndpointTest {
     }
 
     private HttpResponse<String> post(String path, JsonNode body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int[] ids(JsonNode tokens) {
-        return Fixtures.ints(tokens);
+        return Http.postJson("http://127.0.0.1:" + gateway.port() + path, body.toString());
     }
 
     @Test
@@ -65,7 +57,7 @@ class TokenizeEndpointTest {
                 HttpResponse<String> response = post("/tokenize", body);
                 assertEquals(200, response.statusCode(), response.body());
                 JsonNode out = Json.MAPPER.readTree(response.body());
-                assertArrayEquals(ids(c.get("row_input_ids").get(r)), ids(out.get("tokens")));
+                assertArrayEquals(Fixtures.ints(c.get("row_input_ids").get(r)), Fixtures.ints(out.get("tokens")));
                 assertEquals(out.get("tokens").size(), out.get("count").asInt());
                 assertEquals(Fixtures.readJson(Fixtures.tinyLlama().resolve("config.json")).get("max_position_embeddings").asInt(),
                         out.get("max_model_len").asInt());
@@ -73,7 +65,7 @@ class TokenizeEndpointTest {
             ObjectNode conversation = Json.MAPPER.createObjectNode();
             conversation.putArray("messages").addObject().put("role", "user").put("content", c.get("question").asText());
             JsonNode rendered = Json.MAPPER.readTree(post("/tokenize", conversation).body());
-            assertArrayEquals(ids(c.get("row_input_ids").get(0)), ids(rendered.get("tokens")), "row 0 is the bare question");
+            assertArrayEquals(Fixtures.ints(c.get("row_input_ids").get(0)), Fixtures.ints(rendered.get("tokens")), "row 0 is the bare question");
 
             ObjectNode back = Json.MAPPER.createObjectNode();
             back.set("tokens", c.get("row_input_ids").get(0));

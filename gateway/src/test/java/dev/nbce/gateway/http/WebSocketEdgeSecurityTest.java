@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.gateway.request.Json;
+import dev.nbce.common.testing.Http;
 import dev.nbce.common.testing.RawWebSocket;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketEdgeSecurityTest {
     private static final String KEY = "edge-test-key";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static final EdgeLimits EDGE = EdgeLimits.DEFAULT;
 
@@ -56,21 +55,10 @@ class WebSocketEdgeSecurityTest {
         ws.sendText("{\"type\":\"auth\",\"api_key\":\"" + key + "\"}");
     }
 
-    /** A masked text-frame header announcing {@code length} bytes, with no payload after it. */
-    private static byte[] headerOnly(long length) {
-        byte[] header = new byte[14];
-        header[0] = (byte) 0x81;
-        header[1] = (byte) (0x80 | 127);
-        for (int i = 0; i < 8; i++) {
-            header[2 + i] = (byte) (length >>> (56 - 8 * i));
-        }
-        return header; // mask key 0,0,0,0
-    }
-
     @Test
     void aLargeFrameBeforeAuthIsRefusedOnItsHeader() throws Exception {
         try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
-            ws.sendRaw(headerOnly(16L << 20)); // 16 MiB announced; the payload is never sent
+            ws.sendRaw(RawWebSocket.headerOnly(16L << 20)); // 16 MiB announced; the payload is never sent
             assertClosedWith(ws, 1008);
         }
     }
@@ -138,8 +126,7 @@ class WebSocketEdgeSecurityTest {
             }
             IOException refused = assertThrows(IOException.class, () -> RawWebSocket.connect(gateway.port(), "/v1/ws"));
             assertTrue(refused.getMessage().contains(" 429 "), refused.getMessage());
-            HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/models"))
-                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> http = Http.get("http://127.0.0.1:" + gateway.port() + "/v1/models", "Authorization", "Bearer " + KEY);
             assertEquals(429, http.statusCode(), "even the right key waits out the lock-out: " + http.body());
             assertTrue(http.headers().firstValue("Retry-After").isPresent());
         }
@@ -185,15 +172,13 @@ class WebSocketEdgeSecurityTest {
             RawWebSocket.connect(port, "/v1/ws", "Origin: http://127.0.0.1:" + port).close(); // the gateway's own page
             RawWebSocket.connect(port, "/v1/ws", "Origin: https://chat.example.org").close();
 
-            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
-                    .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = Http.send(Http.request("http://127.0.0.1:" + port + "/v1/generate", "Origin", "https://evil.example",
+                    "Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")));
             assertEquals(403, post.statusCode());
             assertEquals("forbidden", Json.MAPPER.readTree(post.body()).path("error").path("code").asText(), post.body());
 
-            HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
-                    .header("Origin", "https://chat.example.org").header("Access-Control-Request-Method", "POST")
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> preflight = Http.send(Http.request("http://127.0.0.1:" + port + "/v1/generate", "Origin", "https://chat.example.org",
+                    "Access-Control-Request-Method", "POST").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
             assertEquals(204, preflight.statusCode(), preflight.body());
             assertEquals("https://chat.example.org", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         }

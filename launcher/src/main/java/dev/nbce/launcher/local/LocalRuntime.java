@@ -5,7 +5,6 @@ import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
-import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.config.GatewayOptions;
@@ -104,22 +103,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** Starts a generation on the runtime's context; the listener is called there. */
     public CompletableFuture<GenerationResult> submit(GenerationRequest request, SessionListener listener) {
-        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
-        context.runOnContext(v -> {
-            try {
-                RunningGeneration generation = service.submit(request, listener);
-                generation.result().onComplete(r -> {
-                    if (r.succeeded()) {
-                        done.complete(r.result());
-                    } else {
-                        done.completeExceptionally(r.cause());
-                    }
-                });
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        return done;
+        return ServiceCalls.submit(context, service, request, listener);
     }
 
     /** Blocking convenience for one request. Rethrows the request's own failure. */

@@ -1,11 +1,7 @@
 package dev.nbce.worker.decoder;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nbce.common.testing.Fixtures;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +24,15 @@ final class Reference {
 
     private Reference(Path modelDir, JsonNode root) {
         this.modelDir = modelDir;
-        root.get("forward").forEach(f -> forward.add(new Prompt(ints(f.get("input_ids")),
-                floats(f.get("last_logits")), ints(f.get("argmax_per_position")),
-                floats(f.get("logit_sum_per_position")))));
+        root.get("forward").forEach(f -> forward.add(new Prompt(Fixtures.ints(f.get("input_ids")),
+                Fixtures.floats(f.get("last_logits")), Fixtures.ints(f.get("argmax_per_position")),
+                Fixtures.floats(f.get("logit_sum_per_position")))));
         JsonNode inc = root.get("incremental");
-        incremental = new Incremental(ints(inc.get("input_ids")), inc.get("prefill").asInt(),
-                floats(inc.get("last_logits")));
+        incremental = new Incremental(Fixtures.ints(inc.get("input_ids")), inc.get("prefill").asInt(),
+                Fixtures.floats(inc.get("last_logits")));
         root.get("nbce").forEach(n -> {
             List<int[]> rows = new ArrayList<>();
-            n.get("row_input_ids").forEach(r -> rows.add(ints(r)));
+            n.get("row_input_ids").forEach(r -> rows.add(Fixtures.ints(r)));
             nbce.add(new NbceCase(n.get("question").asText(), rows));
         });
     }
@@ -52,28 +48,6 @@ final class Reference {
     /** Loads a model's reference from the repository's fixtures. */
     static Reference load(String model) {
         Path dir = Fixtures.model(model);
-        try {
-            // The NBCE cases hold -Infinity scores (masked tokens).
-            ObjectMapper json = new ObjectMapper().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
-            return new Reference(dir, json.readTree(dir.resolve("reference.json").toFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
-    static float[] floats(JsonNode array) {
-        float[] out = new float[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) array.get(i).asDouble();
-        }
-        return out;
+        return new Reference(dir, Fixtures.reference(model)); // Fixtures.JSON reads the -Infinity scores
     }
 }

@@ -1,10 +1,8 @@
-package dev.nbce.launcher;
+package dev.nbce.common.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nbce.gateway.request.Json;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client (java.net.http) that collects the server's JSON frames. */
+/**
+ * A well-behaved WebSocket client of the API (java.net.http) that collects the server's JSON frames; for
+ * frames no client library would send, see {@link RawWebSocket}.
+ */
 public final class WsClient implements AutoCloseable {
     private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -25,7 +26,7 @@ public final class WsClient implements AutoCloseable {
         String base = httpBaseUrl.replaceFirst("^http", "ws");
         int query = base.indexOf("/?");
         URI uri = URI.create(query < 0 ? base + "/v1/ws" : base.substring(0, query) + "/v1/ws" + base.substring(query + 1));
-        socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        socket = Http.CLIENT.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
     }
@@ -82,7 +83,7 @@ public final class WsClient implements AutoCloseable {
 
     /** The API's frame that starts generation {@code id} of {@code request}. */
     public static String generateFrame(String id, JsonNode request) {
-        ObjectNode message = Json.MAPPER.createObjectNode().put("type", "generate").put("id", id);
+        ObjectNode message = Fixtures.JSON.createObjectNode().put("type", "generate").put("id", id);
         message.set("request", request);
         return message.toString();
     }
@@ -100,9 +101,9 @@ public final class WsClient implements AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    frames.add(Json.MAPPER.readTree(partial.toString()));
+                    frames.add(Fixtures.JSON.readTree(partial.toString()));
                 } catch (Exception e) {
-                    frames.add(Json.MAPPER.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
+                    frames.add(Fixtures.JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
                 }
                 partial.setLength(0);
             }
