@@ -9,6 +9,7 @@ import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.gateway.session.TokenEvent;
 import dev.nbce.launcher.config.Settings;
 import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * nbce eval: needle-in-a-haystack accuracy per window count and method, greedy, exact match —
@@ -35,6 +38,48 @@ final class EvalCommand implements Main.Command {
 
     /** One line of the cases file. */
     record Case(int windows, List<String> contexts, String question, String answer, int needleWindow) {}
+
+    /**
+     * What one method scored at one window count, and what it cost: decode rows·steps (each step, the rows that
+     * decode one token) and prefilled prompt tokens, summed over the cases.
+     */
+    static final class Score {
+        int correct;
+        int total;
+        long rowsSteps;
+        long prefillTokens;
+
+        double accuracy() {
+            return (double) correct / total;
+        }
+
+        double meanRowsSteps() {
+            return (double) rowsSteps / total;
+        }
+
+        double meanPrefillTokens() {
+            return (double) prefillTokens / total;
+        }
+    }
+
+    /** Counts one request's decode rows·steps and prefilled tokens; read once its result is in. */
+    private static final class CostCounter implements SessionListener {
+        private long rowsSteps;
+        private long prefillTokens;
+
+        @Override
+        public void onToken(TokenEvent token) {}
+
+        @Override
+        public void onPrefill(int rows, int tokens) {
+            prefillTokens += tokens;
+        }
+
+        @Override
+        public void onDecode(int rows) {
+            rowsSteps += rows;
+        }
+    }
 
     @Override
     public String summary() {
@@ -58,7 +103,7 @@ final class EvalCommand implements Main.Command {
         List<Case> cases = limitPerWindowCount(readCases(Path.of(file)), args.integer("limit-per-n", Integer.MAX_VALUE, 1, Integer.MAX_VALUE));
         Semaphore inFlight = new Semaphore(args.integer("concurrency", 16, 1, 256));
 
-        Map<Integer, Map<String, int[]>> tally = new TreeMap<>(); // n -> method -> {correct, total}
+        Map<Integer, Map<String, Score>> tally = new TreeMap<>(); // n -> method -> score
         long start = System.nanoTime();
         try (LocalRuntime runtime = new LocalRuntime(settings, ModelArgs.modelDir(args, settings), ModelArgs.device(args),
                 WorkerOptions.decoder(settings), 1, GatewayLimits.DEFAULT)) {
@@ -66,7 +111,8 @@ final class EvalCommand implements Main.Command {
             for (Case c : cases) {
                 for (String method : methods) {
                     inFlight.acquire();
-                    CompletableFuture<GenerationResult> result = runtime.submit(requestFor(c, method), SessionListener.NONE);
+                    CostCounter cost = new CostCounter();
+                    CompletableFuture<GenerationResult> result = runtime.submit(requestFor(c, method), cost);
                     all.add(result.handle((r, error) -> {
                         inFlight.release();
                         if (error != null) {
@@ -74,10 +120,12 @@ final class EvalCommand implements Main.Command {
                         }
                         boolean correct = r.text().strip().equals(c.answer());
                         synchronized (tally) {
-                            int[] counts = tally.computeIfAbsent(c.windows(), n -> new TreeMap<>())
-                                    .computeIfAbsent(method, m -> new int[2]);
-                            counts[0] += correct ? 1 : 0;
-                            counts[1]++;
+                            Score score = tally.computeIfAbsent(c.windows(), n -> new TreeMap<>())
+                                    .computeIfAbsent(method, m -> new Score());
+                            score.correct += correct ? 1 : 0;
+                            score.total++;
+                            score.rowsSteps += cost.rowsSteps;
+                            score.prefillTokens += cost.prefillTokens;
                         }
                         return null;
                     }));
@@ -86,7 +134,9 @@ final class EvalCommand implements Main.Command {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        printTable(out, tally, methods);
+        printTable(out, "accuracy (cases)", tally, methods, s -> String.format("%10.3f (%3d)", s.accuracy(), s.total));
+        printTable(out, "decode rows·steps per case", tally, methods, s -> String.format("%16.1f", s.meanRowsSteps()));
+        printTable(out, "prefilled tokens per case", tally, methods, s -> String.format("%16.1f", s.meanPrefillTokens()));
         out.printf("%d cases x %d methods in %.1f s%n", cases.size(), methods.size(), seconds);
         if (args.flag("json")) {
             out.println(toJson(tally));
@@ -133,27 +183,33 @@ final class EvalCommand implements Main.Command {
         return cases.stream().filter(c -> seen.merge(c.windows(), 1, Integer::sum) <= limit).toList();
     }
 
-    private static void printTable(PrintStream out, Map<Integer, Map<String, int[]>> tally, List<String> methods) {
+    private static void printTable(PrintStream out, String title, Map<Integer, Map<String, Score>> tally,
+                                   List<String> methods, Function<Score, String> cell) {
+        out.println(title);
         StringBuilder header = new StringBuilder(String.format("%-6s", "n"));
         methods.forEach(m -> header.append(String.format(" %17s", m)));
         out.println(header);
         tally.forEach((n, byMethod) -> {
             StringBuilder row = new StringBuilder(String.format("%-6s", n));
-            methods.forEach(m -> {
-                int[] c = byMethod.get(m);
-                row.append(String.format(" %10.3f (%3d)", (double) c[0] / c[1], c[1]));
-            });
+            methods.forEach(m -> row.append(String.format(" %17s", cell.apply(byMethod.get(m)))));
             out.println(row);
         });
     }
 
-    static ObjectNode toJson(Map<Integer, Map<String, int[]>> tally) {
+    /** {"accuracy": {"n=…": {method: …}}, "rows_steps": {…}, "prefill_tokens": {…}}: one shape for the three. */
+    static ObjectNode toJson(Map<Integer, Map<String, Score>> tally) {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode accuracy = root.putObject("accuracy");
-        tally.forEach((n, byMethod) -> {
-            ObjectNode row = accuracy.putObject("n=" + n);
-            byMethod.forEach((m, c) -> row.put(m, Math.round(10000.0 * c[0] / c[1]) / 10000.0));
-        });
+        putPerWindowCount(root.putObject("accuracy"), tally, s -> Math.round(10000.0 * s.correct / s.total) / 10000.0);
+        putPerWindowCount(root.putObject("rows_steps"), tally, s -> Math.round(10.0 * s.meanRowsSteps()) / 10.0);
+        putPerWindowCount(root.putObject("prefill_tokens"), tally, s -> Math.round(10.0 * s.meanPrefillTokens()) / 10.0);
         return root;
+    }
+
+    private static void putPerWindowCount(ObjectNode table, Map<Integer, Map<String, Score>> tally,
+                                          ToDoubleFunction<Score> value) {
+        tally.forEach((n, byMethod) -> {
+            ObjectNode row = table.putObject("n=" + n);
+            byMethod.forEach((m, s) -> row.put(m, value.applyAsDouble(s)));
+        });
     }
 }

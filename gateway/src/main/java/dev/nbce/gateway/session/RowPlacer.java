@@ -78,6 +78,7 @@ final class RowPlacer {
     Future<List<ShardReport>> advance(int token, int chosenRow) {
         Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow);
         List<Call> calls = new ArrayList<>();
+        listener.onDecode(rowsByWorker.values().stream().mapToInt(List::size).sum());
         rowsByWorker.forEach((worker, rows) -> calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false,
                 executor.advance(worker, advance))));
         return current(gather(calls));
@@ -163,7 +164,12 @@ final class RowPlacer {
         List<Future<List<Report>>> parts = new ArrayList<>();
         for (Call call : calls) {
             parts.add(call.reply()
-                    .map(stepReply -> List.of(new Report(stepReply.report(), call.rows(), call.epochs())))
+                    .map(stepReply -> {
+                        if (call.opening()) {
+                            listener.onPrefill(call.rows().size(), prefillTokens(call.rows()));
+                        }
+                        return List.of(new Report(stepReply.report(), call.rows(), call.epochs()));
+                    })
                     .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
         }
         return Future.all(parts).map(all -> {
@@ -173,6 +179,11 @@ final class RowPlacer {
             }
             return reports;
         });
+    }
+
+    /** Tokens an open of these rows prefilled: each row's prompt and what was generated before it was (re)placed. */
+    private int prefillTokens(List<Integer> rows) {
+        return rows.stream().mapToInt(row -> plan.rowTokenIds().get(row).length).sum() + rows.size() * transcript.size();
     }
 
     /** The worker was full when our rows arrived (its announced capacity was stale): not a failure. */
