@@ -17,7 +17,7 @@ class PrefixPolicyTest {
     private static RequestShard shard(int rows) {
         RequestShard shard = new RequestShard("r", null, -1, 0);
         for (int i = 0; i < rows; i++) {
-            shard.addRow(i, null);
+            shard.addRow(i, null, 0);
         }
         return shard;
     }
