@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.Selection;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.Json;
@@ -34,7 +35,19 @@ import java.util.function.ToDoubleFunction;
  * Cases run concurrently, so the engine batches rows of many requests into each forward.
  */
 final class EvalCommand implements Main.Command {
-    static final List<String> ALL_METHODS = List.of("nbce_min_entropy", "nbce_average", "truncate_last", "oracle_window", "no_context");
+    static final List<String> ALL_METHODS = List.of("nbce_min_entropy", "nbce_average", "truncate_last", "oracle_window", "no_context",
+            "nbce_selected", "nbce_entropy_pruned");
+    /**
+     * nbce_selected, the recommended mode (docs/nbce-modes.md): the window most salient to the question, chosen
+     * before prefill, with row 0's β correction. One window: min-entropy pooling answers each token from one window
+     * anyway, and every further window kept is one more chance of a confidently wrong row.
+     */
+    static final Selection SELECTED = new Selection(Selection.Rule.SALIENCY, 1, 0);
+    /**
+     * nbce_entropy_pruned: min-entropy NBCE that keeps, after the first token, the 2 windows with the lowest entropy
+     * there (the chosen one and its runner-up); cost only, no accuracy gain (docs/nbce-modes.md).
+     */
+    static final Selection ENTROPY_PRUNED = new Selection(Selection.Rule.ENTROPY, 2, 1);
 
     /** One line of the cases file. */
     record Case(int windows, List<String> contexts, String question, String answer, int needleWindow) {}
@@ -153,8 +166,13 @@ final class EvalCommand implements Main.Command {
             default -> c.contexts();
         };
         Pooling pooling = method.equals("nbce_average") ? Pooling.AVERAGE : Pooling.MIN_ENTROPY;
+        Selection selection = switch (method) {
+            case "nbce_selected" -> SELECTED;
+            case "nbce_entropy_pruned" -> ENTROPY_PRUNED;
+            default -> null;
+        };
         return new GenerationRequest(contexts, null, c.question(), GenerationRequest.DEFAULT_USER_TEMPLATE, 8, 0.0, 0.95, 0,
-                null, List.of(), new NbceParams(0.25, 0.1, pooling), false);
+                null, List.of(), new NbceParams(0.25, 0.1, pooling, selection), false);
     }
 
     static List<Case> readCases(Path file) throws IOException {

@@ -65,22 +65,37 @@ final class RowPlacer {
         this.listener = listener;
     }
 
-    /** Places every row with its prompt; completes with the reports for step 0. */
-    Future<List<ShardReport>> openAll() {
+    /** Places the rows (row 0 first) with their prompts; completes with the reports for step 0. */
+    Future<List<ShardReport>> openAll(List<Integer> rowsToOpen) {
         List<RowPrompt> rows = new ArrayList<>();
-        for (int row = 0; row < plan.rowCount(); row++) {
+        for (int row : rowsToOpen) {
             rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
         }
         return current(placeWhenRoom(rows, deadline()));
     }
 
-    /** Every row appends the token chosen at the last step; completes with the reports for the next one. */
-    Future<List<ShardReport>> advance(int token, int chosenRow) {
-        Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow);
+    /**
+     * Every row appends the token chosen at the last step; completes with the reports for the next one. Rows in
+     * {@code drop} are closed on their workers first (within this step: they ride on the Advance, or a worker left
+     * without rows of the request gets a close and is no longer waited for).
+     */
+    Future<List<ShardReport>> advance(int token, int chosenRow, List<Integer> drop) {
         List<Call> calls = new ArrayList<>();
+        for (var it = rowsByWorker.entrySet().iterator(); it.hasNext(); ) {
+            var held = it.next();
+            String worker = held.getKey();
+            List<Integer> rows = held.getValue();
+            int[] dropped = rows.stream().filter(drop::contains).mapToInt(Integer::intValue).toArray();
+            rows.removeIf(drop::contains);
+            if (rows.isEmpty()) {
+                it.remove();
+                executor.close(worker, plan.requestId());
+                continue;
+            }
+            Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow, dropped);
+            calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false, executor.advance(worker, advance)));
+        }
         listener.onDecode(rowsByWorker.values().stream().mapToInt(List::size).sum());
-        rowsByWorker.forEach((worker, rows) -> calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false,
-                executor.advance(worker, advance))));
         return current(gather(calls));
     }
 
