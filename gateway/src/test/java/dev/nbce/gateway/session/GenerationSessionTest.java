@@ -168,6 +168,28 @@ class GenerationSessionTest {
     }
 
     @Test
+    void losingTheWorkerOfAKeptRowAfterTheDropKeepsTheIds() {
+        GenerationRequest request = selecting(new Selection(Selection.Rule.ENTROPY, 1, 2));
+        FakeRowExecutor healthy = new FakeRowExecutor(clock, HISTORY).worker("w0", 8).worker("w1", 8).worker("w2", 8);
+        Future<GenerationResult> expected = session(request, healthy, new LetterText()).start();
+        clock.runUntilIdle();
+        int kept = resultOf(expected).selection().keptWindows()[0] + 1;
+        String holder = healthy.commandsOf(OpenRows.class).stream()
+                .filter(c -> ((OpenRows) c.body()).rows().stream().anyMatch(r -> r.row() == kept))
+                .map(FakeRowExecutor.Command::worker).findFirst().orElseThrow();
+
+        FakeRowExecutor failing = new FakeRowExecutor(clock, HISTORY).worker("w0", 8).worker("w1", 8).worker("w2", 8);
+        failing.dieAtStep(holder, 4);
+        Future<GenerationResult> future = session(request, failing, new LetterText()).start();
+        clock.runUntilIdle();
+        GenerationResult result = resultOf(future);
+        assertEquals(1, replaced.size(), "the kept row's worker was lost after the drop: " + replaced);
+        assertTrue(replaced.get(0).startsWith(holder + ":"), replaced.toString());
+        assertArrayEquals(resultOf(expected).tokenIds(), result.tokenIds());
+        assertEquals(resultOf(expected).selection(), result.selection());
+    }
+
+    @Test
     void aSaliencySelectionPrefillsOnlyTheKeptWindows() {
         FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY);
         executor.worker("w0", 8);
