@@ -45,6 +45,15 @@ class PrefixPolicyTest {
     }
 
     @Test
+    void prunedRowsAreStoredForAFollowUp() {
+        RequestShard shard = shard(3);
+        RequestShard.Removed removed = shard.remove(new int[] {2, 1});
+        policy.pruned(removed.caches());
+        assertEquals(2, blocks.stored.size(), "a window selection's dropped rows keep their prefixes cached");
+        assertEquals(1, shard.rowCount());
+    }
+
+    @Test
     void theDigestIsRebuiltOnlyWhenTheCacheChanged() {
         assertSame(PrefixDigest.EMPTY, policy.digest());
         policy.refreshDigest();
