@@ -24,9 +24,9 @@ import java.util.stream.IntStream;
  * workers. Used on the session's context only.
  */
 final class WindowSelection {
-    private final Selection selection;
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
+    private final Selection selection;
     private final List<int[]> rowTokenIds;
     private final List<String> windowTexts;
     /** The question's terms (see {@link #saliencyRanking}) with their counts. */
