@@ -322,6 +322,31 @@ try {
     return `answers '${firstAnswer}', then '${(await page.textContent("#answer")).trim()}'${reuse}`;
   });
 
+  await check("a window selection reads the most relevant document and marks the other as not read", async () => {
+    if (await page.isVisible("#conversation")) await page.click("#new-conversation");
+    if (!(await page.locator("#params").evaluate((d) => d.open))) await page.click("#params summary");
+    await page.selectOption("#p-selection", "saliency");
+    await page.fill("#question", "What is the secret code of Adrian Fischer?");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    const sent = sentRequests[sentRequests.length - 1];
+    expect(sent.nbce.selection && sent.nbce.selection.rule === "saliency" && sent.nbce.selection.keep === 1,
+      `the request asks for the selection: ${JSON.stringify(sent.nbce)}`);
+    const dropped = await page.$$eval(".doc", (docs) => docs.map((d) => d.classList.contains("dropped")));
+    expect(JSON.stringify(dropped) === "[true,false]", `only the first document (no Adrian Fischer) is marked: ${dropped}`);
+    const title = await page.getAttribute(".doc.dropped", "title");
+    expect(/^not read: the window selection kept 1 window \(1\) before prefill$/.test(title), `its title: '${title}'`);
+    const selectedAnswer = (await page.textContent("#answer")).trim();
+    expect(selectedAnswer.includes(expectedAnswer), `answer '${selectedAnswer}' contains ${expectedAnswer}`);
+    await page.selectOption("#p-selection", "");
+    if (await page.isVisible("#conversation")) await page.click("#new-conversation");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    expect(!("selection" in sentRequests[sentRequests.length - 1].nbce), "every window: no selection sent");
+    expect((await page.$$eval(".doc.dropped", (d) => d.length)) === 0, "reading every window clears the marks");
+    return `answers '${selectedAnswer}' from the second document`;
+  });
+
   if (args.screenshot) {
     // The screenshot shows the example answered, a token hovered and the parameters open.
     await page.click("#send");

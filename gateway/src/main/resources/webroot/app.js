@@ -89,9 +89,25 @@ function updateDocMeta(doc) {
 function showPredictedWindows() {
   let next = 0;
   docs().forEach((doc) => {
+    markDropped(doc, false, new Set(), null);
     const blank = doc.querySelector("textarea").value.trim() === "";
     setDocWindows(doc, blank ? [] : [next++]);
   });
+}
+
+/**
+ * A document none of whose windows the request's window selection kept is marked as not read, and so is
+ * each dropped window's chip; the title says when the others were dropped.
+ */
+function markDropped(doc, dropped, kept, selection) {
+  doc.classList.toggle("dropped", dropped);
+  doc.title = dropped ? `not read: the window selection kept ${plural(kept.size, "window")} (${[...kept].join(", ")})`
+    + (selection.dropped_at_step === 0 ? " before prefill" : ` from step ${selection.dropped_at_step} on`) : "";
+  if (selection) {
+    doc.querySelectorAll(".windows .chip:not(.more)").forEach((chip) => {
+      chip.classList.toggle("dropped", !kept.has(Number(chip.textContent.replace("window ", ""))));
+    });
+  }
 }
 
 /** The legend on a document: one coloured chip per window it became. */
@@ -287,7 +303,10 @@ function send(event) {
     max_new_tokens: number("p-max"),
     temperature: number("p-temp"),
     top_p: number("p-top-p"),
-    nbce: { beta: number("p-beta"), eta: number("p-eta"), pooling: $("p-pooling").value },
+    nbce: {
+      beta: number("p-beta"), eta: number("p-eta"), pooling: $("p-pooling").value,
+      ...($("p-selection").value === "saliency" ? { selection: { rule: "saliency", keep: 1 } } : {}),
+    },
   };
   const id = `q${++sequence}`;
   current = { id, question, sent, tokens: 0, stopTimer: null };
@@ -375,8 +394,14 @@ function showResult(result) {
   $("answer").dataset.windows = String(windows);
   $("answer").querySelectorAll(".tok").forEach(labelToken);
   // Document legends: the windows each document became in this answer.
+  const selection = result.selection && Number.isInteger(result.selection.dropped_at_step) ? result.selection : null;
+  const kept = new Set(selection ? selection.kept_windows : []);
   if (sources.length === windows) {
-    shown.sent.forEach((doc, position) => setDocWindows(doc, sources.flatMap((source, w) => (source.context === position ? [w] : []))));
+    shown.sent.forEach((doc, position) => {
+      const own = sources.flatMap((source, w) => (source.context === position ? [w] : []));
+      setDocWindows(doc, own);
+      markDropped(doc, selection !== null && own.length > 0 && own.every((w) => !kept.has(w)), kept, selection);
+    });
   }
   renderLegend(result.selected_windows || []);
   const reason = result.finish_reason;

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.Selection;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.gateway.session.TokenEvent;
 import dev.nbce.launcher.config.Settings;
 import dev.nbce.launcher.config.WorkerOptions;
 import dev.nbce.launcher.local.LocalRuntime;
@@ -24,6 +26,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * nbce eval: needle-in-a-haystack accuracy per window count and method, greedy, exact match —
@@ -31,10 +35,64 @@ import java.util.concurrent.Semaphore;
  * Cases run concurrently, so the engine batches rows of many requests into each forward.
  */
 final class EvalCommand implements Main.Command {
-    static final List<String> ALL_METHODS = List.of("nbce_min_entropy", "nbce_average", "truncate_last", "oracle_window", "no_context");
+    static final List<String> ALL_METHODS = List.of("nbce_min_entropy", "nbce_average", "truncate_last", "oracle_window", "no_context",
+            "nbce_selected", "nbce_entropy_pruned");
+    /**
+     * nbce_selected, the recommended mode (docs/nbce-modes.md): the window most salient to the question, chosen
+     * before prefill, with row 0's β correction. One window: min-entropy pooling answers each token from one window
+     * anyway, and every further window kept is one more chance of a confidently wrong row.
+     */
+    static final Selection SELECTED = new Selection(Selection.Rule.SALIENCY, 1, 0);
+    /**
+     * nbce_entropy_pruned: min-entropy NBCE that keeps, after the first token, the 2 windows with the lowest entropy
+     * there (the chosen one and its runner-up); cost only, no accuracy gain (docs/nbce-modes.md).
+     */
+    static final Selection ENTROPY_PRUNED = new Selection(Selection.Rule.ENTROPY, 2, 1);
 
     /** One line of the cases file. */
     record Case(int windows, List<String> contexts, String question, String answer, int needleWindow) {}
+
+    /**
+     * What one method scored at one window count, and what it cost: decode rows·steps (each step, the rows that
+     * decode one token) and prefilled prompt tokens, summed over the cases.
+     */
+    static final class Score {
+        int correct;
+        int total;
+        long rowsSteps;
+        long prefillTokens;
+
+        double accuracy() {
+            return (double) correct / total;
+        }
+
+        double meanRowsSteps() {
+            return (double) rowsSteps / total;
+        }
+
+        double meanPrefillTokens() {
+            return (double) prefillTokens / total;
+        }
+    }
+
+    /** Counts one request's decode rows·steps and prefilled tokens; read once its result is in. */
+    private static final class CostCounter implements SessionListener {
+        private long rowsSteps;
+        private long prefillTokens;
+
+        @Override
+        public void onToken(TokenEvent token) {}
+
+        @Override
+        public void onPrefill(int rows, int tokens) {
+            prefillTokens += tokens;
+        }
+
+        @Override
+        public void onDecode(int rows) {
+            rowsSteps += rows;
+        }
+    }
 
     @Override
     public String summary() {
@@ -58,7 +116,7 @@ final class EvalCommand implements Main.Command {
         List<Case> cases = limitPerWindowCount(readCases(Path.of(file)), args.integer("limit-per-n", Integer.MAX_VALUE, 1, Integer.MAX_VALUE));
         Semaphore inFlight = new Semaphore(args.integer("concurrency", 16, 1, 256));
 
-        Map<Integer, Map<String, int[]>> tally = new TreeMap<>(); // n -> method -> {correct, total}
+        Map<Integer, Map<String, Score>> tally = new TreeMap<>(); // n -> method -> score
         long start = System.nanoTime();
         try (LocalRuntime runtime = new LocalRuntime(settings, ModelArgs.modelDir(args, settings), ModelArgs.device(args),
                 WorkerOptions.decoder(settings), 1, GatewayLimits.DEFAULT)) {
@@ -66,7 +124,8 @@ final class EvalCommand implements Main.Command {
             for (Case c : cases) {
                 for (String method : methods) {
                     inFlight.acquire();
-                    CompletableFuture<GenerationResult> result = runtime.submit(requestFor(c, method), SessionListener.NONE);
+                    CostCounter cost = new CostCounter();
+                    CompletableFuture<GenerationResult> result = runtime.submit(requestFor(c, method), cost);
                     all.add(result.handle((r, error) -> {
                         inFlight.release();
                         if (error != null) {
@@ -74,10 +133,12 @@ final class EvalCommand implements Main.Command {
                         }
                         boolean correct = r.text().strip().equals(c.answer());
                         synchronized (tally) {
-                            int[] counts = tally.computeIfAbsent(c.windows(), n -> new TreeMap<>())
-                                    .computeIfAbsent(method, m -> new int[2]);
-                            counts[0] += correct ? 1 : 0;
-                            counts[1]++;
+                            Score score = tally.computeIfAbsent(c.windows(), n -> new TreeMap<>())
+                                    .computeIfAbsent(method, m -> new Score());
+                            score.correct += correct ? 1 : 0;
+                            score.total++;
+                            score.rowsSteps += cost.rowsSteps;
+                            score.prefillTokens += cost.prefillTokens;
                         }
                         return null;
                     }));
@@ -86,7 +147,9 @@ final class EvalCommand implements Main.Command {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        printTable(out, tally, methods);
+        printTable(out, "accuracy (cases)", tally, methods, s -> String.format("%10.3f (%3d)", s.accuracy(), s.total));
+        printTable(out, "decode rows·steps per case", tally, methods, s -> String.format("%16.1f", s.meanRowsSteps()));
+        printTable(out, "prefilled tokens per case", tally, methods, s -> String.format("%16.1f", s.meanPrefillTokens()));
         out.printf("%d cases x %d methods in %.1f s%n", cases.size(), methods.size(), seconds);
         if (args.flag("json")) {
             out.println(toJson(tally));
@@ -103,8 +166,13 @@ final class EvalCommand implements Main.Command {
             default -> c.contexts();
         };
         Pooling pooling = method.equals("nbce_average") ? Pooling.AVERAGE : Pooling.MIN_ENTROPY;
+        Selection selection = switch (method) {
+            case "nbce_selected" -> SELECTED;
+            case "nbce_entropy_pruned" -> ENTROPY_PRUNED;
+            default -> null;
+        };
         return new GenerationRequest(contexts, null, c.question(), GenerationRequest.DEFAULT_USER_TEMPLATE, 8, 0.0, 0.95, 0,
-                null, List.of(), new NbceParams(0.25, 0.1, pooling), false);
+                null, List.of(), new NbceParams(0.25, 0.1, pooling, selection), false);
     }
 
     static List<Case> readCases(Path file) throws IOException {
@@ -133,27 +201,33 @@ final class EvalCommand implements Main.Command {
         return cases.stream().filter(c -> seen.merge(c.windows(), 1, Integer::sum) <= limit).toList();
     }
 
-    private static void printTable(PrintStream out, Map<Integer, Map<String, int[]>> tally, List<String> methods) {
+    private static void printTable(PrintStream out, String title, Map<Integer, Map<String, Score>> tally,
+                                   List<String> methods, Function<Score, String> cell) {
+        out.println(title);
         StringBuilder header = new StringBuilder(String.format("%-6s", "n"));
         methods.forEach(m -> header.append(String.format(" %17s", m)));
         out.println(header);
         tally.forEach((n, byMethod) -> {
             StringBuilder row = new StringBuilder(String.format("%-6s", n));
-            methods.forEach(m -> {
-                int[] c = byMethod.get(m);
-                row.append(String.format(" %10.3f (%3d)", (double) c[0] / c[1], c[1]));
-            });
+            methods.forEach(m -> row.append(String.format(" %17s", cell.apply(byMethod.get(m)))));
             out.println(row);
         });
     }
 
-    static ObjectNode toJson(Map<Integer, Map<String, int[]>> tally) {
+    /** {"accuracy": {"n=…": {method: …}}, "rows_steps": {…}, "prefill_tokens": {…}}: one shape for the three. */
+    static ObjectNode toJson(Map<Integer, Map<String, Score>> tally) {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode accuracy = root.putObject("accuracy");
-        tally.forEach((n, byMethod) -> {
-            ObjectNode row = accuracy.putObject("n=" + n);
-            byMethod.forEach((m, c) -> row.put(m, Math.round(10000.0 * c[0] / c[1]) / 10000.0));
-        });
+        putPerWindowCount(root.putObject("accuracy"), tally, s -> Math.round(10000.0 * s.correct / s.total) / 10000.0);
+        putPerWindowCount(root.putObject("rows_steps"), tally, s -> Math.round(10.0 * s.meanRowsSteps()) / 10.0);
+        putPerWindowCount(root.putObject("prefill_tokens"), tally, s -> Math.round(10.0 * s.meanPrefillTokens()) / 10.0);
         return root;
+    }
+
+    private static void putPerWindowCount(ObjectNode table, Map<Integer, Map<String, Score>> tally,
+                                          ToDoubleFunction<Score> value) {
+        tally.forEach((n, byMethod) -> {
+            ObjectNode row = table.putObject("n=" + n);
+            byMethod.forEach((m, s) -> row.put(m, value.applyAsDouble(s)));
+        });
     }
 }

@@ -113,6 +113,23 @@ class OpenAiEndpointTest {
     }
 
     @Test
+    void aWindowSelectionIsReportedInTheNbceExtension() throws Exception {
+        for (JsonNode c : Fixtures.tinyLlamaReference().get("nbce")) {
+            if (c.get("contexts").size() < 2) {
+                continue;
+            }
+            ObjectNode request = chatRequest(c);
+            ((ObjectNode) request.get("nbce")).putObject("selection").put("rule", "saliency").put("keep", 1);
+            JsonNode selection = ok("/v1/chat/completions", request).get("nbce").get("selection");
+            assertEquals("saliency", selection.get("rule").asText(), c.get("question").asText());
+            assertEquals(1, selection.get("kept_windows").size());
+            assertEquals(0, selection.get("dropped_at_step").asInt(), "chosen before prefill");
+        }
+        assertTrue(ok("/v1/chat/completions", chatRequest(Fixtures.tinyLlamaReference().get("nbce").get(0)))
+                .get("nbce").get("selection") == null, "none without nbce.selection");
+    }
+
+    @Test
     void everyRowIsTheWholeConversationWithTheWindowInTheFirstUserTurn() throws Exception {
         ObjectNode request = Json.MAPPER.createObjectNode().put("max_tokens", 4).put("temperature", 0);
         ArrayNode messages = request.putArray("messages");

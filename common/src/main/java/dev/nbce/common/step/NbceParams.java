@@ -8,8 +8,9 @@ import dev.nbce.common.error.InvalidRequestException;
  * @param beta    weight of the "subtract the no-context row" correction, β ≥ 0
  * @param eta     stickiness bonus for the previously chosen row, η ≥ 0
  * @param pooling min_entropy or average
+ * @param selection which windows keep decoding (gateway only, never on the wire); null = all, the reference
  */
-public record NbceParams(double beta, double eta, Pooling pooling) {
+public record NbceParams(double beta, double eta, Pooling pooling, Selection selection) {
     public static final NbceParams DEFAULT = new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY);
 
     public NbceParams {
@@ -22,5 +23,10 @@ public record NbceParams(double beta, double eta, Pooling pooling) {
         if (pooling == null) {
             throw new InvalidRequestException("nbce.pooling", "pooling is required");
         }
+    }
+
+    /** Every window decodes every step (the reference). */
+    public NbceParams(double beta, double eta, Pooling pooling) {
+        this(beta, eta, pooling, null);
     }
 }

@@ -33,8 +33,8 @@ public final class WireCodecs {
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,
-            (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()),
-            r -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt()));
+            (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()).putInts(a.dropRows()),
+            r -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt(), r.getInts()));
 
     static final RecordCodec<CloseRequest> CLOSE = new RecordCodec<>(CloseRequest.class,
             (w, c) -> w.putString(c.requestId()),

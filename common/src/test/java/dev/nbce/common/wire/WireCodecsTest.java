@@ -55,6 +55,9 @@ class WireCodecsTest {
     void advanceCloseAndStatusRoundTrip() {
         Advance advance = new Advance("réq-☃-𝄞", 12, 151_643, 0);
         assertEquals(advance, WireRoundTrip.roundTrip(advance));
+        Advance pruning = new Advance("p", 3, 7, 2, new int[] {1, 5, 64});
+        assertEquals(pruning, WireRoundTrip.roundTrip(pruning));
+        assertArrayEquals(new int[] {1, 5, 64}, WireRoundTrip.roundTrip(pruning).dropRows());
         CloseRequest close = new CloseRequest("日本語-id");
         assertEquals(close, WireRoundTrip.roundTrip(close));
         WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"), "http://10.0.0.7:9101/metrics");
@@ -336,6 +339,7 @@ class WireCodecsTest {
     void recordsRejectNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new RowPrompt(-1, new int[0]));
         assertThrows(IllegalArgumentException.class, () -> new Advance("a", 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Advance("a", 1, 1, 1, new int[] {0}), "row 0 is never dropped");
         assertThrows(NullPointerException.class, () -> new CloseRequest(null));
         assertThrows(IllegalArgumentException.class, () -> new WorkerStatus("w", "m", -1, 0, "a", null));
         assertArrayEquals(new int[] {1, 2}, new RowPrompt(0, new int[] {1, 2}).tokenIds());

@@ -197,6 +197,9 @@ final class OpenAiResponses {
             // The conversation did not fit one window: this message's content was windowed as the document.
             node.put("windowed_message", result.documentMessage());
         }
+        if (result.selection() != null) {
+            node.set("selection", result.selection().toJson());
+        }
         return node;
     }
 }

@@ -102,6 +102,16 @@ public final class GatewayMetrics implements ServiceObserver {
             public void onStep(int step, long nanos) {
                 listener.onStep(step, nanos);
             }
+
+            @Override
+            public void onPrefill(int rows, int tokens) {
+                listener.onPrefill(rows, tokens);
+            }
+
+            @Override
+            public void onDecode(int rows) {
+                listener.onDecode(rows);
+            }
         };
     }
 }

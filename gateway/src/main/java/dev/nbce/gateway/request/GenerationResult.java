@@ -16,9 +16,11 @@ import java.util.List;
  *                        asked for them; else empty
  * @param documentMessage the message whose content the gateway windowed as the document because the
  *                        conversation did not fit one window; -1 when it did not
+ * @param selection       what the request's window selection kept and when it dropped the rest; null without one
  */
 public record GenerationResult(String text, int[] tokenIds, int[] selectedWindows, FinishReason finishReason, Usage usage,
-                               List<WindowSource> windowSources, List<TokenLogprob> logprobs, int documentMessage) {
+                               List<WindowSource> windowSources, List<TokenLogprob> logprobs, int documentMessage,
+                               SelectionOutcome selection) {
     public GenerationResult {
         if (text == null || tokenIds == null || selectedWindows == null || usage == null || finishReason == null
                 || windowSources == null) {
@@ -35,6 +37,11 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
     }
 
     public GenerationResult(String text, int[] tokenIds, int[] selectedWindows, FinishReason finishReason, Usage usage,
+                            List<WindowSource> windowSources, List<TokenLogprob> logprobs, int documentMessage) {
+        this(text, tokenIds, selectedWindows, finishReason, usage, windowSources, logprobs, documentMessage, null);
+    }
+
+    public GenerationResult(String text, int[] tokenIds, int[] selectedWindows, FinishReason finishReason, Usage usage,
                             List<WindowSource> windowSources) {
         this(text, tokenIds, selectedWindows, finishReason, usage, windowSources, List.of(), -1);
     }
@@ -46,7 +53,8 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
 
     /**
      * {text, token_ids, selected_windows, finish_reason, usage: {prompt_tokens_per_row, prompt_tokens,
-     * generated_tokens}, windows, window_sources: [{context, start, end}, …]}
+     * generated_tokens}, windows, window_sources: [{context, start, end}, …], selection: {rule, kept_windows,
+     * dropped_at_step} when the request selects windows}
      */
     public ObjectNode toJson() {
         ObjectNode node = Json.MAPPER.createObjectNode();
@@ -65,6 +73,9 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
         }
         if (documentMessage >= 0) {
             node.put("document_message", documentMessage);
+        }
+        if (selection != null) {
+            node.set("selection", selection.toJson());
         }
         if (!logprobs.isEmpty()) {
             ArrayNode entries = node.putArray("logprobs");
@@ -90,7 +101,7 @@ public record GenerationResult(String text, int[] tokenIds, int[] selectedWindow
         return o instanceof GenerationResult r && r.text.equals(text) && Arrays.equals(r.tokenIds, tokenIds)
                 && Arrays.equals(r.selectedWindows, selectedWindows) && r.finishReason == finishReason
                 && r.usage.equals(usage) && r.windowSources.equals(windowSources) && r.logprobs.equals(logprobs)
-                && r.documentMessage == documentMessage;
+                && r.documentMessage == documentMessage && java.util.Objects.equals(r.selection, selection);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.Selection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -31,7 +32,8 @@ public final class RequestParser {
             "max_new_tokens", "temperature", "top_p", "top_k", "seed", "stop", "nbce", "stream", "messages", "prompt",
             "presence_penalty", "frequency_penalty", "logprobs", "window_tokens");
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
-    private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling");
+    private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling", "selection");
+    private static final Set<String> SELECTION_FIELDS = Set.of("rule", "keep", "after_steps");
 
     private RequestParser() {}
 
@@ -210,7 +212,7 @@ public final class RequestParser {
         throw new InvalidRequestException(path, path + " is required");
     }
 
-    /** {@code nbce}: an object of β, η and the pooling; absent = {@link NbceParams#DEFAULT}. */
+    /** {@code nbce}: an object of β, η, the pooling and the selection; absent = {@link NbceParams#DEFAULT}. */
     public static NbceParams nbce(JsonNode node) {
         JsonNode nbce = node.get("nbce");
         if (nbce == null) {
@@ -224,7 +226,30 @@ public final class RequestParser {
         return new NbceParams(
                 number(nbce, "beta", "nbce.beta", NbceParams.DEFAULT.beta()),
                 number(nbce, "eta", "nbce.eta", NbceParams.DEFAULT.eta()),
-                Pooling.fromWireName(pooling));
+                Pooling.fromWireName(pooling),
+                selection(nbce.get("selection")));
+    }
+
+    /** {@code nbce.selection}: {rule, keep, after_steps} (docs/nbce-modes.md); absent or null = every window decodes. */
+    private static Selection selection(JsonNode selection) {
+        if (selection == null || selection.isNull()) {
+            return null;
+        }
+        if (!selection.isObject()) {
+            throw new InvalidRequestException("nbce.selection", "nbce.selection must be an object, got " + describe(selection));
+        }
+        rejectUnknown(selection, SELECTION_FIELDS, "nbce.selection.");
+        String name = string(selection, "rule", "nbce.selection.rule", null);
+        if (name == null) {
+            missing("nbce.selection.rule");
+        }
+        Selection.Rule rule = Selection.Rule.fromWireName(name);
+        if (selection.get("keep") == null) {
+            missing("nbce.selection.keep");
+        }
+        return new Selection(rule, integer(selection, "keep", "nbce.selection.keep", 0, 1, Selection.MAX),
+                integer(selection, "after_steps", "nbce.selection.after_steps", Selection.defaultAfterSteps(rule), 0,
+                        Selection.MAX));
     }
 
     private static void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
@@ -272,15 +297,19 @@ public final class RequestParser {
     }
 
     private static int integer(JsonNode node, String name, int fallback, int min, int max) {
+        return integer(node, name, name, fallback, min, max);
+    }
+
+    private static int integer(JsonNode node, String name, String path, int fallback, int min, int max) {
         JsonNode value = node.get(name);
         if (value == null) {
             return fallback;
         }
         if (!value.isIntegralNumber()) {
-            throw new InvalidRequestException(name, name + " must be an integer, got " + describe(value));
+            throw new InvalidRequestException(path, path + " must be an integer, got " + describe(value));
         }
         if (!value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
-            throw new InvalidRequestException(name, name + " must be within " + min + ".." + max + ", got "
+            throw new InvalidRequestException(path, path + " must be within " + min + ".." + max + ", got "
                     + ClientText.excerpt(value.asText(), 24));
         }
         return value.intValue();

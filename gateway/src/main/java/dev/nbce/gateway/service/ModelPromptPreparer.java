@@ -56,7 +56,7 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
         }
         PreparedPrompt prompt = rows.prompt();
         return new GenerationPlan(requestId, rows.request(), prompt.rowTokenIds(), prompt.windowSources(),
-                new HashSet<>(model.eosTokenIds()), model.maxPositions(), rows.documentMessage());
+                new HashSet<>(model.eosTokenIds()), model.maxPositions(), rows.documentMessage(), prompt.windows());
     }
 
     @Override

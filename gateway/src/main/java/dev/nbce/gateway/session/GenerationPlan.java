@@ -16,17 +16,27 @@ import java.util.Set;
  * @param maxPositions  the model's max_position_embeddings: no row may grow beyond it
  * @param documentMessage the message the gateway windowed as the document (a conversation too long for
  *                      one window), -1 when none
+ * @param windowTexts   the text of each window (what a window selection reads); empty when not known
  */
 public record GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
                              List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions,
-                             int documentMessage) {
+                             int documentMessage, List<String> windowTexts) {
     public GenerationPlan {
         rowTokenIds = List.copyOf(rowTokenIds);
         windowSources = List.copyOf(windowSources);
         eosIds = Set.copyOf(eosIds);
+        windowTexts = List.copyOf(windowTexts);
         if (rowTokenIds.size() != windowSources.size() + 1) {
             throw new IllegalArgumentException("expected one row per window plus row 0");
         }
+        if (!windowTexts.isEmpty() && windowTexts.size() != windowSources.size()) {
+            throw new IllegalArgumentException("expected one text per window, or none");
+        }
+    }
+
+    public GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
+                          List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions, int documentMessage) {
+        this(requestId, request, rowTokenIds, windowSources, eosIds, maxPositions, documentMessage, List.of());
     }
 
     public GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
@@ -44,7 +54,7 @@ public record GenerationPlan(String requestId, GenerationRequest request, List<i
         }
         int room = Math.max(1, Math.min(Math.min(limit, GenerationRequest.MAX_NEW_TOKENS_LIMIT), maxPositions - longestPrompt()));
         return new GenerationPlan(requestId, request.withMaxNewTokens(room, false), rowTokenIds, windowSources, eosIds,
-                maxPositions, documentMessage);
+                maxPositions, documentMessage, windowTexts);
     }
 
     public int rowCount() {

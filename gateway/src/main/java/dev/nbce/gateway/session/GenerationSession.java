@@ -36,6 +36,7 @@ public final class GenerationSession {
     private final Transcript transcript = new Transcript();
     private final RowPlacer rows;
     private final AnswerStream answer;
+    private final WindowSelection selection;
     private final Promise<GenerationResult> result = Promise.promise();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private boolean finished;
@@ -52,6 +53,7 @@ public final class GenerationSession {
         this.random = TokenSampler.randomFor(request.seed());
         this.rows = new RowPlacer(plan, transcript, executor, clock, capacityWait, listener);
         this.answer = new AnswerStream(plan, text, listener);
+        this.selection = new WindowSelection(plan);
     }
 
     public String requestId() {
@@ -60,7 +62,7 @@ public final class GenerationSession {
 
     /** Starts generating; the future completes with the result, or fails with an {@link NbceException}. */
     public Future<GenerationResult> start() {
-        rows.openAll().onComplete(this::onReports);
+        rows.openAll(selection.initialRows()).onComplete(this::onReports);
         return result.future();
     }
 
@@ -98,7 +100,8 @@ public final class GenerationSession {
         if (logprob != null) {
             logprobs.add(logprob);
         }
-        listener.onStep(transcript.size(), System.nanoTime() - t0);
+        int step = transcript.size();
+        listener.onStep(step, System.nanoTime() - t0);
         transcript.append(token, combination.chosenRow());
         FinishReason end = answer.accept(token, combination.chosenRow() - 1, transcript.size(), logprob);
         if (end == FinishReason.EOS && logprob != null) {
@@ -107,7 +110,7 @@ public final class GenerationSession {
         if (end != null) {
             finish(end);
         } else {
-            rows.advance(token, combination.chosenRow()).onComplete(this::onReports);
+            rows.advance(token, combination.chosenRow(), selection.afterStep(step, reports)).onComplete(this::onReports);
         }
     }
 
@@ -118,7 +121,8 @@ public final class GenerationSession {
         finished = true;
         rows.closeAll();
         result.tryComplete(new GenerationResult(answer.text(), transcript.tokenIds(), transcript.selectedWindows(),
-                reason, plan.usage(transcript.size()), plan.windowSources(), logprobs, plan.documentMessage()));
+                reason, plan.usage(transcript.size()), plan.windowSources(), logprobs, plan.documentMessage(),
+                selection.outcome()));
     }
 
     private void fail(NbceException cause) {

@@ -65,21 +65,37 @@ final class RowPlacer {
         this.listener = listener;
     }
 
-    /** Places every row with its prompt; completes with the reports for step 0. */
-    Future<List<ShardReport>> openAll() {
+    /** Places the rows (row 0 first) with their prompts; completes with the reports for step 0. */
+    Future<List<ShardReport>> openAll(List<Integer> rowsToOpen) {
         List<RowPrompt> rows = new ArrayList<>();
-        for (int row = 0; row < plan.rowCount(); row++) {
+        for (int row : rowsToOpen) {
             rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
         }
         return current(placeWhenRoom(rows, deadline()));
     }
 
-    /** Every row appends the token chosen at the last step; completes with the reports for the next one. */
-    Future<List<ShardReport>> advance(int token, int chosenRow) {
-        Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow);
+    /**
+     * Every row appends the token chosen at the last step; completes with the reports for the next one. Rows in
+     * {@code drop} are closed on their workers first (within this step: they ride on the Advance, or a worker left
+     * without rows of the request gets a close and is no longer waited for).
+     */
+    Future<List<ShardReport>> advance(int token, int chosenRow, List<Integer> drop) {
         List<Call> calls = new ArrayList<>();
-        rowsByWorker.forEach((worker, rows) -> calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false,
-                executor.advance(worker, advance))));
+        for (var it = rowsByWorker.entrySet().iterator(); it.hasNext(); ) {
+            var held = it.next();
+            String worker = held.getKey();
+            List<Integer> rows = held.getValue();
+            int[] dropped = rows.stream().filter(drop::contains).mapToInt(Integer::intValue).toArray();
+            rows.removeIf(drop::contains);
+            if (rows.isEmpty()) {
+                it.remove();
+                executor.close(worker, plan.requestId());
+                continue;
+            }
+            Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow, dropped);
+            calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false, executor.advance(worker, advance)));
+        }
+        listener.onDecode(rowsByWorker.values().stream().mapToInt(List::size).sum());
         return current(gather(calls));
     }
 
@@ -163,7 +179,12 @@ final class RowPlacer {
         List<Future<List<Report>>> parts = new ArrayList<>();
         for (Call call : calls) {
             parts.add(call.reply()
-                    .map(stepReply -> List.of(new Report(stepReply.report(), call.rows(), call.epochs())))
+                    .map(stepReply -> {
+                        if (call.opening()) {
+                            listener.onPrefill(call.rows().size(), prefillTokens(call.rows()));
+                        }
+                        return List.of(new Report(stepReply.report(), call.rows(), call.epochs()));
+                    })
                     .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
         }
         return Future.all(parts).map(all -> {
@@ -173,6 +194,11 @@ final class RowPlacer {
             }
             return reports;
         });
+    }
+
+    /** Tokens an open of these rows prefilled: each row's prompt and what was generated before it was (re)placed. */
+    private int prefillTokens(List<Integer> rows) {
+        return rows.stream().mapToInt(row -> plan.rowTokenIds().get(row).length).sum() + rows.size() * transcript.size();
     }
 
     /** The worker was full when our rows arrived (its announced capacity was stale): not a failure. */

@@ -11,6 +11,7 @@ import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.Selection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,41 @@ class RequestParserTest {
         assertTrue(nested.getMessage().contains("nbce.gamma"), nested.getMessage());
         InvalidRequestException weird = rejected(with("\"bad\\nname\":1"));
         assertTrue(weird.getMessage().contains("bad\\u000aname"), "control characters are escaped: " + weird.getMessage());
+    }
+
+    @Test
+    void parsesAWindowSelection() {
+        assertNull(RequestParser.parse(with("\"nbce\":{\"beta\":0.25}")).nbce().selection(), "absent: every window decodes");
+        assertNull(RequestParser.parse(with("\"nbce\":{\"selection\":null}")).nbce().selection());
+        assertEquals(new Selection(Selection.Rule.SALIENCY, 1, 0),
+                RequestParser.parse(with("\"nbce\":{\"selection\":{\"rule\":\"saliency\",\"keep\":1}}")).nbce().selection());
+        assertEquals(new Selection(Selection.Rule.ENTROPY, 2, 1),
+                RequestParser.parse(with("\"nbce\":{\"selection\":{\"rule\":\"entropy\",\"keep\":2}}")).nbce().selection(),
+                "entropy ranks on the first step unless told");
+        assertEquals(new Selection(Selection.Rule.ENTROPY, 3, 4), RequestParser.parse(with(
+                "\"nbce\":{\"selection\":{\"rule\":\"entropy\",\"keep\":3,\"after_steps\":4}}")).nbce().selection());
+    }
+
+    @Test
+    void rejectsABadWindowSelectionByField() {
+        Object[][] cases = {
+                {"\"selection\":[1]", "nbce.selection", "an array"},
+                {"\"selection\":{\"keep\":1}", "nbce.selection.rule", "required"},
+                {"\"selection\":{\"rule\":\"best\",\"keep\":1}", "nbce.selection.rule", "\"saliency\" or \"entropy\""},
+                {"\"selection\":{\"rule\":\"saliency\"}", "nbce.selection.keep", "required"},
+                {"\"selection\":{\"rule\":\"saliency\",\"keep\":0}", "nbce.selection.keep", "1..4096"},
+                {"\"selection\":{\"rule\":\"saliency\",\"keep\":1.5}", "nbce.selection.keep", "integer"},
+                {"\"selection\":{\"rule\":\"saliency\",\"keep\":1,\"after_steps\":2}", "nbce.selection.after_steps",
+                        "before prefill"},
+                {"\"selection\":{\"rule\":\"entropy\",\"keep\":1,\"after_steps\":0}", "nbce.selection.after_steps",
+                        "1..4096"},
+                {"\"selection\":{\"rule\":\"entropy\",\"keep\":1,\"when\":0}", "nbce.selection.when", "unknown field"},
+        };
+        for (Object[] c : cases) {
+            InvalidRequestException e = rejected(with("\"nbce\":{" + c[0] + "}"));
+            assertEquals(c[1], e.field(), (String) c[0]);
+            assertTrue(e.getMessage().contains((String) c[2]), c[0] + " -> " + e.getMessage());
+        }
     }
 
     @Test

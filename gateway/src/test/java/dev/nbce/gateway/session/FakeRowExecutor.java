@@ -175,6 +175,9 @@ final class FakeRowExecutor implements RowExecutor {
         if (w.refusal != null) {
             return reply(w, null, new NbceException(w.refusal, workerId + " refuses"));
         }
+        for (int dropped : advance.dropRows()) {
+            w.rows.remove(dropped);
+        }
         int[] rowIds = w.rows.keySet().stream().mapToInt(Integer::intValue).toArray();
         for (int row : rowIds) {
             int[] tokens = w.rows.get(row);

@@ -12,11 +12,13 @@ import dev.nbce.common.nbce.ShardReducer;
 import dev.nbce.common.nbce.TokenSampler;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.Selection;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.gateway.request.FinishReason;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.request.SelectionOutcome;
 import dev.nbce.gateway.request.WindowSource;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -116,6 +118,100 @@ class GenerationSessionTest {
             }
         }
         return new int[][] {tokens, windows};
+    }
+
+    private static GenerationRequest selecting(Selection selection) {
+        return new GenerationRequest(List.of("a context", "another"), null, "q?", null, 8, 0.7, 0.9, 0, 11L, List.of(),
+                new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY, selection), false);
+    }
+
+    @Test
+    void anEntropySelectionDropsTheSameRowsAtTheSameStepOnAnyNumberOfWorkers() {
+        GenerationRequest request = selecting(new Selection(Selection.Rule.ENTROPY, 1, 2));
+        GenerationResult first = null;
+        for (int workers = 1; workers <= 3; workers++) {
+            FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY);
+            for (int w = 0; w < workers; w++) {
+                executor.worker("w" + w, 8);
+            }
+            List<Integer> decoding = new ArrayList<>();
+            SessionListener counting = new SessionListener() {
+                @Override
+                public void onToken(TokenEvent token) {}
+
+                @Override
+                public void onDecode(int rows) {
+                    decoding.add(rows);
+                }
+            };
+            Future<GenerationResult> future = new GenerationSession(plan(request), executor, new LetterText(), counting,
+                    clock, CAPACITY_WAIT).start();
+            clock.runUntilIdle();
+            GenerationResult result = resultOf(future);
+            assertEquals(8, result.tokenIds().length);
+            assertEquals(List.of(4, 2, 2, 2, 2, 2, 2), decoding, "all 4 rows decode step 1, row 0 and one window after");
+            SelectionOutcome outcome = result.selection();
+            assertEquals("entropy", outcome.rule());
+            assertEquals(1, outcome.keptWindows().length);
+            assertEquals(2, outcome.droppedAtStep());
+            int kept = outcome.keptWindows()[0];
+            for (int step = 2; step < 8; step++) {
+                assertEquals(kept, result.selectedWindows()[step], "only the kept window is chosen from step 2 on");
+            }
+            if (first == null) {
+                first = result;
+            } else {
+                assertArrayEquals(first.tokenIds(), result.tokenIds(), workers + " workers");
+                assertEquals(first.selection(), result.selection(), workers + " workers");
+            }
+        }
+    }
+
+    @Test
+    void losingTheWorkerOfAKeptRowAfterTheDropKeepsTheIds() {
+        GenerationRequest request = selecting(new Selection(Selection.Rule.ENTROPY, 1, 2));
+        FakeRowExecutor healthy = new FakeRowExecutor(clock, HISTORY).worker("w0", 8).worker("w1", 8).worker("w2", 8);
+        Future<GenerationResult> expected = session(request, healthy, new LetterText()).start();
+        clock.runUntilIdle();
+        int kept = resultOf(expected).selection().keptWindows()[0] + 1;
+        String holder = healthy.commandsOf(OpenRows.class).stream()
+                .filter(c -> ((OpenRows) c.body()).rows().stream().anyMatch(r -> r.row() == kept))
+                .map(FakeRowExecutor.Command::worker).findFirst().orElseThrow();
+
+        FakeRowExecutor failing = new FakeRowExecutor(clock, HISTORY).worker("w0", 8).worker("w1", 8).worker("w2", 8);
+        failing.dieAtStep(holder, 4);
+        Future<GenerationResult> future = session(request, failing, new LetterText()).start();
+        clock.runUntilIdle();
+        GenerationResult result = resultOf(future);
+        assertEquals(1, replaced.size(), "the kept row's worker was lost after the drop: " + replaced);
+        assertTrue(replaced.get(0).startsWith(holder + ":"), replaced.toString());
+        assertArrayEquals(resultOf(expected).tokenIds(), result.tokenIds());
+        assertEquals(resultOf(expected).selection(), result.selection());
+    }
+
+    @Test
+    void aSaliencySelectionPrefillsOnlyTheKeptWindows() {
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY);
+        executor.worker("w0", 8);
+        // Without window texts the plan is scored on token ids: no window holds row 0's terms, so the tie keeps window 0.
+        Future<GenerationResult> future = session(selecting(new Selection(Selection.Rule.SALIENCY, 1, 0)), executor,
+                new LetterText()).start();
+        clock.runUntilIdle();
+        GenerationResult result = resultOf(future);
+        OpenRows open = (OpenRows) executor.commandsOf(OpenRows.class).get(0).body();
+        assertEquals(List.of(0, 1), open.rows().stream().map(dev.nbce.common.wire.RowPrompt::row).toList());
+        assertTrue(Arrays.stream(result.selectedWindows()).allMatch(w -> w == 0));
+        assertEquals(new SelectionOutcome("saliency", new int[] {0}, 0), result.selection());
+    }
+
+    @Test
+    void withoutASelectionTheResultSaysNothingOfIt() {
+        FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY);
+        executor.worker("w0", 8);
+        Future<GenerationResult> future = session(request(4, 0.7, List.of()), executor, new LetterText()).start();
+        clock.runUntilIdle();
+        assertEquals(null, resultOf(future).selection());
+        assertFalse(resultOf(future).toJson().has("selection"));
     }
 
     @Test

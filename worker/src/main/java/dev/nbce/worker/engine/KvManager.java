@@ -76,4 +76,9 @@ final class KvManager {
     void release(RequestShard shard) {
         reservedTokens.addAndGet(-shard.reservedTokens());
     }
+
+    /** Frees the tokens of rows taken out of a shard that stays open ({@link RequestShard#remove}). */
+    void release(RequestShard.Removed rows) {
+        reservedTokens.addAndGet(-rows.tokens());
+    }
 }

@@ -104,6 +104,11 @@ final class PrefixPolicy {
         }
     }
 
+    /** Rows a window selection pruned from a running request: stored with what they hold, as a retired request's. */
+    void pruned(List<RowCache> rows) {
+        rows.forEach(cache::store);
+    }
+
     /**
      * A request ended normally (finished or cancelled): stores its rows with their answers, unless it
      * is unknown here or some of its rows are still being prefilled.

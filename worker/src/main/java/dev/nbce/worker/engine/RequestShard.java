@@ -14,6 +14,8 @@ final class RequestShard implements AutoCloseable {
     private final StepParams params;
     private final List<Integer> rowIndices = new ArrayList<>();
     private final List<RowCache> caches = new ArrayList<>();
+    /** The KV tokens each row reserved (prompt + answer budget), in the order of {@link #caches}. */
+    private final List<Integer> rowTokens = new ArrayList<>();
     private int previousChosenRow;
     private int step;
     private int reservedTokens;
@@ -25,10 +27,37 @@ final class RequestShard implements AutoCloseable {
         this.step = step;
     }
 
-    void addRow(int rowIndex, RowCache cache) {
+    /** @param reservedTokens the KV tokens the row reserves; {@link KvManager#reserve} counts them for the shard */
+    void addRow(int rowIndex, RowCache cache, int reservedTokens) {
         rowIndices.add(rowIndex);
         caches.add(cache);
+        rowTokens.add(reservedTokens);
     }
+
+    /** Whether the global row is held here. */
+    boolean holds(int rowIndex) {
+        return rowIndices.contains(rowIndex);
+    }
+
+    /**
+     * Takes the rows out (a window selection pruned them) and gives back their caches, still open, and the KV
+     * tokens they reserved, which the shard no longer counts.
+     */
+    Removed remove(int[] rows) {
+        List<RowCache> removed = new ArrayList<>();
+        int tokens = 0;
+        for (int row : rows) {
+            int at = rowIndices.indexOf(row);
+            rowIndices.remove(at);
+            removed.add(caches.remove(at));
+            tokens += rowTokens.remove(at);
+        }
+        reservedTokens -= tokens;
+        return new Removed(removed, tokens);
+    }
+
+    /** Rows taken out of a shard: their caches and the KV tokens they had reserved. */
+    record Removed(List<RowCache> caches, int tokens) {}
 
     /** Adds KV tokens reserved for rows opened here; the engine releases them all when the shard closes. */
     void reserve(int tokens) {
@@ -79,5 +108,6 @@ final class RequestShard implements AutoCloseable {
         caches.forEach(RowCache::close);
         caches.clear();
         rowIndices.clear();
+        rowTokens.clear();
     }
 }

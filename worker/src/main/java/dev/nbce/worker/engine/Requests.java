@@ -104,7 +104,7 @@ final class Requests {
         for (RowPrompt row : rows) {
             RowCache cache = newRow.get();
             positions.add(shard.rowCount());
-            shard.addRow(row.row(), cache);
+            shard.addRow(row.row(), cache, OpenRows.reservedTokens(row.tokenIds().length, open.answerTokens(), maxPositions));
             int[] prompt = row.tokenIds();
             tokens.add(Arrays.copyOfRange(prompt, prefixPolicy.restore(cache, prompt), prompt.length));
         }
@@ -129,11 +129,38 @@ final class Requests {
         if (shard.caches().get(0).length() + 1 >= config.maxPositions()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
         }
+        int[] drop = advance.dropRows();
+        if (drop.length > 0) {
+            prune(shard, drop);
+        }
         shard.advanceTo(advance.step(), advance.chosenRow());
         int[] token = {advance.token()};
         List<Integer> positions = IntStream.range(0, shard.rowCount()).boxed().toList();
         List<int[]> tokens = positions.stream().map(p -> token).toList();
         return new Pending(shard, positions, tokens, reply, false);
+    }
+
+    /**
+     * Closes rows a window selection dropped before the step they would decode: their blocks stay cached for a
+     * follow-up, their rows and KV tokens are free at once. The request keeps at least one row here (a worker left
+     * with none is sent a close instead).
+     */
+    private void prune(RequestShard shard, int[] drop) {
+        for (int row : drop) {
+            if (!shard.holds(row)) {
+                throw new NbceException(ErrorCode.BAD_REQUEST, "request " + shard.requestId + " has no row " + row
+                        + " on this worker to drop");
+            }
+        }
+        if (java.util.Arrays.stream(drop).distinct().count() >= shard.rowCount()) {
+            throw new NbceException(ErrorCode.BAD_REQUEST, "an advance may not drop every row of request "
+                    + shard.requestId + " here; close it instead");
+        }
+        RequestShard.Removed removed = shard.remove(java.util.Arrays.stream(drop).distinct().toArray());
+        prefixPolicy.pruned(removed.caches());
+        removed.caches().forEach(RowCache::close);
+        activeRows.addAndGet(-removed.caches().size());
+        kv.release(removed);
     }
 
     /** Closes a request that ended normally (finished or cancelled), keeping its rows' blocks first. */

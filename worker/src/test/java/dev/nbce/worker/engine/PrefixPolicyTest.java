@@ -17,7 +17,7 @@ class PrefixPolicyTest {
     private static RequestShard shard(int rows) {
         RequestShard shard = new RequestShard("r", null, -1, 0);
         for (int i = 0; i < rows; i++) {
-            shard.addRow(i, null);
+            shard.addRow(i, null, 0);
         }
         return shard;
     }
@@ -42,6 +42,15 @@ class PrefixPolicyTest {
         policy.retired(shard(2), true);
         policy.retired(null, false);
         assertEquals(2, blocks.stored.size(), "half-prefilled rows and unknown requests store nothing");
+    }
+
+    @Test
+    void prunedRowsAreStoredForAFollowUp() {
+        RequestShard shard = shard(3);
+        RequestShard.Removed removed = shard.remove(new int[] {2, 1});
+        policy.pruned(removed.caches());
+        assertEquals(2, blocks.stored.size(), "a window selection's dropped rows keep their prefixes cached");
+        assertEquals(1, shard.rowCount());
     }
 
     @Test

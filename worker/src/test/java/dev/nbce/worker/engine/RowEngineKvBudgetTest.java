@@ -1,5 +1,6 @@
 package dev.nbce.worker.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +10,10 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
+import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
 import dev.nbce.common.wire.RowPrompt;
+import dev.nbce.common.wire.ShardStep;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.model.DeviceSpec;
@@ -100,6 +103,27 @@ class RowEngineKvBudgetTest {
         ExecutionException whole = assertThrows(ExecutionException.class,
                 () -> engine.open(open("u", 1, OpenRows.UNKNOWN_ANSWER)).get(30, TimeUnit.SECONDS));
         assertEquals(ErrorCode.CAPACITY, refusal(whole));
+        awaitFree(BUDGET_TOKENS);
+    }
+
+    @Test
+    void droppedRowsFreeTheirRowsAndTokensBeforeTheStep() throws Exception {
+        ShardStep first = engine.open(open("d", 3, 20)).get(30, TimeUnit.SECONDS); // 3 x (10 + 20) = 90 tokens
+        assertArrayEquals(new int[] {0, 1, 2}, first.report().rows());
+        assertEquals(BUDGET_TOKENS - 90, engine.freeKvTokens());
+        assertEquals(3, engine.activeRows());
+        // A window selection keeps row 1: row 2 goes with the advance, before the step's forward.
+        ShardStep next = engine.advance(new Advance("d", 1, 7, 1, new int[] {2})).get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new int[] {0, 1}, next.report().rows(), "a dropped row neither decodes nor reports");
+        assertEquals(BUDGET_TOKENS - 60, engine.freeKvTokens(), "its prompt and answer budget are free again");
+        assertEquals(2, engine.activeRows());
+        try {
+            ExecutionException gone = assertThrows(ExecutionException.class,
+                    () -> engine.advance(new Advance("d", 2, 7, 1, new int[] {2})).get(30, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.BAD_REQUEST, refusal(gone), "a row dropped once is not here any more");
+        } finally {
+            engine.close("d");
+        }
         awaitFree(BUDGET_TOKENS);
     }
 }
