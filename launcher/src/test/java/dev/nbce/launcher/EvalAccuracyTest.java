@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * `nbce eval` on the whole needle-in-a-haystack dev set with the embedded demo model reproduces
  * the reference accuracy (fixtures/eval/reference-results-dev.json) within ±0.05 for every window
- * count and method.
+ * count and method, and the recommended window selection meets its accuracy and cost targets in the same run.
  */
 @Slow
 class EvalAccuracyTest {
@@ -46,5 +46,30 @@ class EvalAccuracyTest {
             }
         }
         assertEquals(35, compared, "7 window counts x 5 methods");
+        selectionMeetsItsTargets(Json.MAPPER.readTree(lines.get(lines.size() - 1)));
+    }
+
+    /**
+     * The recommended selection (docs/nbce-modes.md) against the reference combination in the same run: at
+     * least 0.95 at 32 and 64 windows, at most 0.02 below it at 1 to 8, and at 64 windows at most a fifth of its
+     * decode rows·steps and at most 1.1x its prefilled tokens.
+     */
+    private static void selectionMeetsItsTargets(JsonNode report) {
+        JsonNode accuracy = report.get("accuracy");
+        for (String n : List.of("n=32", "n=64")) {
+            double selected = accuracy.get(n).get("nbce_selected").asDouble();
+            assertTrue(selected >= 0.95, n + " nbce_selected " + selected);
+        }
+        for (String n : List.of("n=1", "n=2", "n=4", "n=8")) {
+            double selected = accuracy.get(n).get("nbce_selected").asDouble();
+            double reference = accuracy.get(n).get("nbce_min_entropy").asDouble();
+            assertTrue(selected >= reference - 0.02, n + " nbce_selected " + selected + " vs nbce_min_entropy " + reference);
+        }
+        JsonNode rowsSteps = report.get("rows_steps").get("n=64");
+        assertTrue(rowsSteps.get("nbce_selected").asDouble() <= rowsSteps.get("nbce_min_entropy").asDouble() / 5,
+                "rows·steps at 64 windows: " + rowsSteps);
+        JsonNode prefill = report.get("prefill_tokens").get("n=64");
+        assertTrue(prefill.get("nbce_selected").asDouble() <= prefill.get("nbce_min_entropy").asDouble() * 1.1,
+                "prefilled tokens at 64 windows: " + prefill);
     }
 }

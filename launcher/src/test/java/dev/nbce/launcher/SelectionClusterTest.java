@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.testing.Fixtures;
+import dev.nbce.common.testing.StartsCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * A request with a window selection (docs/nbce-modes.md) gives the same ids, the same kept windows and the same
  * drop step through the cluster with one worker and with three, and every row, kept or pruned, is free afterwards.
  */
+@StartsCluster
 class SelectionClusterTest {
     /** Each reference case with more than one window, as an entropy and as a saliency selection. */
     private static List<ObjectNode> requests() {
