@@ -35,8 +35,7 @@ public final class ShardReducer {
         int sumCount = 0;
         for (int i = 0; i < rowIndices.length; i++) {
             int row = rowIndices[i];
-            float[] scores = RowScores.logSoftmax(rawLogits[i]);
-            RowScores.applyTopP(scores, params.topP());
+            float[] scores = RowScores.truncatedLogSoftmax(rawLogits[i], params.topP());
             double h = RowScores.entropy(scores);
             if (row == previousChosenRow) {
                 h -= params.nbce().eta();
