@@ -34,32 +34,37 @@ final class BoundedTopP {
     }
 
     /**
-     * Applies top-p to {@code row.logProbs()} in place and returns true, or returns false with the row
-     * untouched when some decision is too close to call.
+     * Fills {@code logProbs} with the row's log-softmax and returns where top-p cuts it, or null when
+     * some decision is too close to call.
      */
-    static boolean apply(SoftmaxRow row, double topP) {
-        if (row.exps() == null || !(row.sum() >= 1) || !Double.isFinite(row.logZ()) || row.logits().length == 0) {
-            return false;
+    static NucleusCut cut(SoftmaxRow row, double topP, float[] logProbs) {
+        if (row.exps() == null || !(row.sum() >= 1) || !Double.isFinite(row.logZ()) || logProbs.length == 0) {
+            for (int i = 0; i < logProbs.length; i++) {
+                logProbs[i] = row.logProb(i);
+            }
+            return null;
         }
-        return new BoundedTopP(row).cut(topP);
+        return new BoundedTopP(row).cut(topP, logProbs);
     }
 
-    private boolean cut(double topP) {
-        float[] logProbs = row.logProbs();
+    private NucleusCut cut(double topP, float[] logProbs) {
         double[] binMass = new double[LogProbBins.COUNT];
         int[] binCount = new int[LogProbBins.COUNT];
-        double total = 0;
-        for (int i = 0; i < logProbs.length; i++) {
-            int bin = LogProbBins.of(logProbs[i]);
-            double m = mass(i);
-            binMass[bin] += m;
+        for (int i = 0; i < logProbs.length; i++) { // one pass: the log-prob, its bin and its mass
+            float l = row.logProb(i);
+            logProbs[i] = l;
+            int bin = LogProbBins.of(l);
+            binMass[bin] += mass(i, l);
             binCount[bin]++;
+        }
+        double total = 0;
+        for (double m : binMass) {
             total += m;
         }
         double totalFixed = scale * total;
         double totalError = error(totalFixed, logProbs.length);
         if (!(totalFixed + totalError < 0x1p63)) {
-            return false;
+            return null;
         }
         // needed = topP · (double) total is monotone in total: bound it by the bounds of total.
         thresholdLow = topP * (totalFixed - totalError);
@@ -75,61 +80,45 @@ final class BoundedTopP {
             if (upper(above + binMass[bin], tokensAfter) < thresholdLow) {
                 // every token here has at most the bin's end above it: all kept
             } else if (!first && lower(above, tokensAbove) >= thresholdHigh) {
-                removeFrom(bin, null, 0);
-                return true;
+                return NucleusCut.beforeBin(bin, (int) tokensAbove);
             } else {
                 int[] order = LogProbBins.inDescendingOrder(logProbs, bin, binCount[bin]);
-                int kept = keptInBin(order, above, tokensAbove, first);
+                int kept = keptInBin(logProbs, order, above, tokensAbove, first);
                 if (kept < 0) {
-                    return false;
+                    return null;
+                }
+                if (kept == 0) {
+                    return NucleusCut.beforeBin(bin, (int) tokensAbove);
                 }
                 if (kept < order.length) {
-                    removeFrom(bin, order, kept);
-                    return true;
+                    return NucleusCut.after(logProbs[order[kept - 1]], order[kept - 1], (int) tokensAbove + kept);
                 }
             }
             above += binMass[bin];
             tokensAbove = tokensAfter;
             first = false;
         }
-        return true;
+        return NucleusCut.none(logProbs.length);
     }
 
     /** How many of a bin's sorted tokens the rule keeps; -1 when one is too close to call. */
-    private int keptInBin(int[] order, double above, long tokensAbove, boolean first) {
+    private int keptInBin(float[] logProbs, int[] order, double above, long tokensAbove, boolean first) {
         double massAbove = above;
         for (int k = 0; k < order.length; k++) {
             boolean rankZero = first && k == 0;
             if (!rankZero && !(upper(massAbove, tokensAbove + k) < thresholdLow)) {
                 return lower(massAbove, tokensAbove + k) >= thresholdHigh ? k : -1;
             }
-            massAbove += mass(order[k]);
+            massAbove += mass(order[k], logProbs[order[k]]);
         }
         return order.length;
-    }
-
-    /** Removes the tokens of {@code order} from {@code kept} on (all of the bin when null) and of every lower bin. */
-    private void removeFrom(int bin, int[] order, int kept) {
-        float[] logProbs = row.logProbs();
-        if (order != null) {
-            for (int i = kept; i < order.length; i++) {
-                logProbs[order[i]] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        int firstRemovedBin = order == null ? bin : bin + 1;
-        for (int v = 0; v < logProbs.length; v++) {
-            if (LogProbBins.of(logProbs[v]) >= firstRemovedBin) {
-                logProbs[v] = Float.NEGATIVE_INFINITY;
-            }
-        }
     }
 
     /**
      * Token i's {@link RowScores#fixedMass} divided by {@link #scale}, approximately: e^(z - max) · e^δ,
      * with δ = l - (z - logZ) exact and e^δ to second order; 0 exactly where fixedMass is 0.
      */
-    private double mass(int i) {
-        float l = row.logProbs()[i];
+    private double mass(int i, float l) {
         if (!(l > RowScores.NEGLIGIBLE_LOG_PROB)) {
             return 0;
         }

@@ -8,28 +8,40 @@ package dev.nbce.common.nbce;
 public final class RowScores {
     static final double FIXED_ONE = 0x1p62;
     static final float NEGLIGIBLE_LOG_PROB = -44f;
+    /** Per thread: one row's exponentials, [vocab] doubles, reused rather than allocated per row and step. */
+    private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[0]);
 
     private RowScores() {}
 
     /** log_softmax of one row of logits: [vocab] -> [vocab]. */
     public static float[] logSoftmax(float[] logits) {
-        return SoftmaxRow.of(logits, false).logProbs();
+        return SoftmaxRow.of(logits, null).logProbs();
     }
 
     /**
-     * Steps 1–2: {@code applyTopP(logSoftmax(logits), topP)}, bit for bit, but deciding the nucleus from
-     * the log-softmax's own exponentials ({@link BoundedTopP}) instead of a second exp per token.
+     * Steps 1–3 for one row of logits: exactly {@code applyTopP(logSoftmax(logits), topP)} as a score
+     * vector (sparse unless top-p is off) and its {@link #entropy}, bit for bit, but with the nucleus
+     * decided from the log-softmax's own exponentials ({@link BoundedTopP}) and read off without
+     * writing -infinity over the vocabulary.
      */
-    public static float[] truncatedLogSoftmax(float[] logits, double topP) {
+    public static ScoredRow score(float[] logits, double topP) {
         checkTopP(topP);
         if (topP >= 1) {
-            return logSoftmax(logits);
+            float[] logProbs = logSoftmax(logits);
+            return new ScoredRow(ScoreVector.ofTruncated(logProbs, true), entropy(logProbs));
         }
-        SoftmaxRow row = SoftmaxRow.of(logits, true);
-        if (!BoundedTopP.apply(row, topP)) {
-            applyTopP(row.logProbs(), topP); // a partial mass too close to the threshold: decide exactly
+        float[] logProbs = new float[logits.length];
+        NucleusCut cut = BoundedTopP.cut(SoftmaxRow.of(logits, exps(logits.length)), topP, logProbs);
+        if (cut == null) { // a partial mass too close to the threshold: decide exactly
+            applyTopP(logProbs, topP);
+            return new ScoredRow(ScoreVector.ofTruncated(logProbs, false), entropy(logProbs));
         }
-        return row.logProbs();
+        ScoreVector kept = cut.keptOf(logProbs);
+        double h = 0;
+        for (int k = 0; k < kept.size(); k++) {
+            h -= entropyTerm(kept.valueAtIndex(k)); // ascending ids: entropy(float[])'s order of addition
+        }
+        return new ScoredRow(kept, h);
     }
 
     /**
@@ -91,6 +103,15 @@ public final class RowScores {
         }
     }
 
+    private static double[] exps(int vocab) {
+        double[] exps = EXPS.get();
+        if (exps.length < vocab) {
+            exps = new double[vocab];
+            EXPS.set(exps);
+        }
+        return exps;
+    }
+
     private static void checkTopP(double topP) {
         if (!(topP > 0)) {
             throw new IllegalArgumentException("top_p must be > 0, got " + topP);
@@ -121,9 +142,14 @@ public final class RowScores {
         double h = 0;
         for (float l : truncatedLogProbs) {
             if (l != Float.NEGATIVE_INFINITY) {
-                h -= Math.exp(l) * Math.max(-100.0, Math.min(0.0, l));
+                h -= entropyTerm(l);
             }
         }
         return h;
+    }
+
+    /** exp(l)·clip(l, -100, 0); a float widens exactly, so float and double callers get the same bits. */
+    private static double entropyTerm(double l) {
+        return Math.exp(l) * Math.max(-100.0, Math.min(0.0, l));
     }
 }

@@ -1,20 +1,20 @@
 package dev.nbce.common.nbce;
 
 /**
- * One row's log-softmax, [vocab] logits -> [vocab] log-probs, summed in double in id order, with the
- * exponentials it already paid for kept for {@link BoundedTopP}.
+ * One row's log-softmax normaliser, summed in double in id order: logProb(i) = (float) (logits[i] - logZ),
+ * with the exponentials it already paid for kept, when asked, for {@link BoundedTopP}.
  *
- * @param exps     e^(logits[i] - max) per token, or null when not kept
- * @param sum      their sum, in id order
- * @param logZ     max + log(sum); logProbs[i] = (float) (logits[i] - logZ)
+ * @param exps e^(logits[i] - max) in its first logits.length entries, or null when not kept
+ * @param sum  their sum, in id order
+ * @param logZ max + log(sum)
  */
-record SoftmaxRow(float[] logits, double[] exps, double sum, double logZ, float[] logProbs) {
-    static SoftmaxRow of(float[] logits, boolean keepExps) {
+record SoftmaxRow(float[] logits, double[] exps, double sum, double logZ) {
+    /** @param exps where to keep the exponentials (at least logits.length long), or null */
+    static SoftmaxRow of(float[] logits, double[] exps) {
         double max = Double.NEGATIVE_INFINITY;
         for (float z : logits) {
             max = Math.max(max, z);
         }
-        double[] exps = keepExps ? new double[logits.length] : null;
         double sum = 0;
         for (int i = 0; i < logits.length; i++) {
             double e = Math.exp(logits[i] - max);
@@ -23,11 +23,19 @@ record SoftmaxRow(float[] logits, double[] exps, double sum, double logZ, float[
             }
             sum += e;
         }
-        double logZ = max + Math.log(sum);
+        return new SoftmaxRow(logits, exps, sum, max + Math.log(sum));
+    }
+
+    float logProb(int i) {
+        return (float) (logits[i] - logZ);
+    }
+
+    /** [vocab] logits -> [vocab] log-probs. */
+    float[] logProbs() {
         float[] out = new float[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = (float) (logits[i] - logZ);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = logProb(i);
         }
-        return new SoftmaxRow(logits, exps, sum, logZ, out);
+        return out;
     }
 }

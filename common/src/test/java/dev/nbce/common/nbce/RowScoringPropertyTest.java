@@ -2,14 +2,18 @@ package dev.nbce.common.nbce;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nbce.common.step.NbceParams;
+import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RowScores#truncatedLogSoftmax} (nucleus decided from the softmax's own exponentials) against
+ * {@link RowScores#score} (nucleus decided from the softmax's own exponentials) against
  * the full-sort oracle {@link NaiveNbce#topPFullSort} over a log-softmax, bit for bit: kept ids, their
  * values, the entropy and the sparse vector, on seeded rows with heavy ties and -infinity entries.
  */
@@ -26,7 +30,8 @@ class RowScoringPropertyTest {
 
     private static void assertSameScoring(float[] logits, double topP, String what) {
         Scored expected = Scored.of(NaiveNbce.topPFullSort(RowScores.logSoftmax(logits), topP), topP);
-        Scored actual = Scored.of(RowScores.truncatedLogSoftmax(logits, topP), topP);
+        ScoredRow scored = RowScores.score(logits, topP);
+        Scored actual = new Scored(dense(scored.scores()), scored.entropy(), scored.scores());
         assertArrayEquals(bits(expected.truncated()), bits(actual.truncated()), what + ": row");
         assertArrayEquals(keptIds(expected.truncated()), keptIds(actual.truncated()), what + ": kept ids");
         assertEquals(Double.doubleToRawLongBits(expected.entropy()), Double.doubleToRawLongBits(actual.entropy()),
@@ -44,7 +49,7 @@ class RowScoringPropertyTest {
             double topP = TOP_PS[trial % TOP_PS.length];
             float[] logits = logits(random, vocab, trial / TOP_PS.length);
             assertSameScoring(logits, topP, "trial " + trial + ", vocab " + vocab + ", top_p " + topP);
-            declined += topP < 1 && !BoundedTopP.apply(SoftmaxRow.of(logits, true), topP) ? 1 : 0;
+            declined += topP < 1 && cut(logits, topP) == null ? 1 : 0;
         }
         assertTrue(declined < 30, "the bounds decide nearly every row, declined " + declined); // ties on the threshold
     }
@@ -56,7 +61,7 @@ class RowScoringPropertyTest {
             double topP = TOP_PS[trial % TOP_PS.length];
             float[] logits = logits(random, QWEN_VOCAB, trial);
             assertSameScoring(logits, topP, "trial " + trial + ", top_p " + topP);
-            assertTrue(topP >= 1 || BoundedTopP.apply(SoftmaxRow.of(logits, true), topP), "decided by the bounds");
+            assertTrue(topP >= 1 || cut(logits, topP) != null, "decided by the bounds");
         }
     }
 
@@ -64,13 +69,32 @@ class RowScoringPropertyTest {
     void aPartialMassExactlyOnTheThresholdIsLeftToTheExactCode() {
         // Flat row of 20: the mass above rank 10 is exactly half the total, so top_p 0.5 sits on it.
         float[] logits = new float[20];
-        SoftmaxRow row = SoftmaxRow.of(logits, true);
-        float[] before = row.logProbs().clone();
-        assertFalse(BoundedTopP.apply(row, 0.5));
-        assertArrayEquals(before, row.logProbs(), "declining leaves the row untouched");
+        float[] logProbs = new float[logits.length];
+        assertNull(BoundedTopP.cut(SoftmaxRow.of(logits, new double[20]), 0.5, logProbs));
+        assertArrayEquals(RowScores.logSoftmax(logits), logProbs, "declining leaves the log-softmax for the exact code");
         assertSameScoring(logits, 0.5, "flat 20, top_p 0.5");
-        assertEquals(10, keptIds(RowScores.truncatedLogSoftmax(logits, 0.5)).length);
-        assertTrue(BoundedTopP.apply(SoftmaxRow.of(logits, true), 0.42), "0.42 of 20 is 8.4 tokens, clear of the threshold");
+        assertEquals(10, RowScores.score(logits, 0.5).scores().size());
+        assertNotNull(cut(logits, 0.42), "0.42 of 20 is 8.4 tokens, clear of the threshold");
+    }
+
+    @Test
+    void shardReportsMatchTheDenseReductionUnderBothPoolings() {
+        SplittableRandom random = new SplittableRandom(64);
+        for (int trial = 0; trial < 120; trial++) {
+            int vocab = 1 + random.nextInt(trial % 10 == 0 ? 30_000 : 500);
+            int n = 1 + random.nextInt(9);
+            int[] rows = new int[n];
+            float[][] logits = new float[n][];
+            for (int i = 0; i < n; i++) {
+                rows[i] = i + (trial % 3 == 0 ? 1 : 0); // row 0 held here or elsewhere
+                logits[i] = logits(random, vocab, random.nextInt(6));
+            }
+            Pooling pooling = trial % 2 == 0 ? Pooling.MIN_ENTROPY : Pooling.AVERAGE;
+            StepParams params = new StepParams(TOP_PS[trial % TOP_PS.length], new NbceParams(0.25, 0.1, pooling));
+            int previous = random.nextInt(n + 1) - 1;
+            assertEquals(NaiveNbce.reduce(rows, logits, params, previous), ShardReducer.reduce(rows, logits, params, previous),
+                    "trial " + trial);
+        }
     }
 
     /**
@@ -92,6 +116,20 @@ class RowScoringPropertyTest {
         }
         z[random.nextInt(vocab)] = kind % 6 == 5 ? 9f : Math.max(0f, z[0]); // at least one finite entry
         return z;
+    }
+
+    private static NucleusCut cut(float[] logits, double topP) {
+        return BoundedTopP.cut(SoftmaxRow.of(logits, new double[logits.length]), topP, new float[logits.length]);
+    }
+
+    /** The vector as a row again: -infinity where a sparse vector stores nothing. */
+    private static float[] dense(ScoreVector vector) {
+        float[] row = new float[vector.vocabSize()];
+        java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY);
+        for (int k = 0; k < vector.size(); k++) {
+            row[vector.idAt(k)] = (float) vector.valueAtIndex(k);
+        }
+        return row;
     }
 
     private static int[] keptIds(float[] truncated) {
