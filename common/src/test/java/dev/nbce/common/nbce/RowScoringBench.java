@@ -33,20 +33,20 @@ public final class RowScoringBench {
         for (int vocab : VOCABS) {
             for (String kind : KINDS) {
                 float[][] logits = logits(rows, vocab, kind);
-                double oracle = best(runs, () -> oldLoop(logits, row -> NaiveNbce.topPFullSort(row, PARAMS.topP())));
-                double histogram = best(runs, () -> oldLoop(logits, row -> {
-                    RowScores.applyTopP(row, PARAMS.topP());
-                    return row;
-                }));
-                double serial = best(runs, () -> {
-                    for (float[] row : logits) {
-                        RowScores.score(row, PARAMS.topP());
-                    }
-                });
-                double parallel = best(runs, () -> ShardReducer.reduce(rowIds(rows), logits, PARAMS, 1));
+                double[] ms = best(runs, () -> oldLoop(logits, row -> NaiveNbce.topPFullSort(row, PARAMS.topP())),
+                        () -> oldLoop(logits, row -> {
+                            RowScores.applyTopP(row, PARAMS.topP());
+                            return row;
+                        }),
+                        () -> {
+                            for (float[] row : logits) {
+                                RowScores.score(row, PARAMS.topP());
+                            }
+                        },
+                        () -> ShardReducer.reduce(rowIds(rows), logits, PARAMS, 1));
                 System.out.printf(Locale.ROOT, "| %,d | %s | %,d | %.3f | %.3f | %.3f | %.3f |%n", vocab, kind,
-                        RowScores.score(logits[0], PARAMS.topP()).scores().size(), oracle / rows, histogram / rows,
-                        serial / rows, parallel / rows);
+                        RowScores.score(logits[0], PARAMS.topP()).scores().size(), ms[0] / rows, ms[1] / rows, ms[2] / rows,
+                        ms[3] / rows);
             }
         }
     }
@@ -62,14 +62,20 @@ public final class RowScoringBench {
         }
     }
 
-    /** Best wall time in ms of {@code runs} runs, after one warm-up run. */
-    private static double best(int runs, Runnable work) {
-        work.run();
-        double best = Double.POSITIVE_INFINITY;
-        for (int r = 0; r < runs; r++) {
-            long t0 = System.nanoTime();
-            work.run();
-            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+    /**
+     * Best wall time in ms of each piece of work over {@code runs} rounds after a warm-up round; they
+     * take turns within a round, so a busy moment of a shared machine does not fall on one of them only.
+     */
+    private static double[] best(int runs, Runnable... work) {
+        double[] best = new double[work.length];
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        for (int r = -1; r < runs; r++) {
+            for (int w = 0; w < work.length; w++) {
+                long t0 = System.nanoTime();
+                work[w].run();
+                double ms = (System.nanoTime() - t0) / 1e6;
+                best[w] = r < 0 ? best[w] : Math.min(best[w], ms);
+            }
         }
         return best;
     }
