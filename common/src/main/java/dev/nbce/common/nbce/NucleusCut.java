@@ -31,11 +31,12 @@ record NucleusCut(double score, int lastId, int kept) {
         double[] values = new double[kept];
         int count = 0;
         for (int i = 0; i < logProbs.length && count < kept; i++) {
+            // Written always, counted when kept: no branch to mispredict where kept tokens are scattered.
             float l = logProbs[i];
-            if ((l > score || (l == score && i <= lastId)) && l != Float.NEGATIVE_INFINITY) {
-                ids[count] = i;
-                values[count++] = l;
-            }
+            ids[count] = i;
+            values[count] = l;
+            boolean keep = (l > score | (l == score & i <= lastId)) & l != Float.NEGATIVE_INFINITY;
+            count += keep ? 1 : 0;
         }
         return count == kept ? new ScoreVector(logProbs.length, ids, values)
                 : new ScoreVector(logProbs.length, Arrays.copyOf(ids, count), Arrays.copyOf(values, count));
