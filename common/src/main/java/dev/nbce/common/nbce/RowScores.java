@@ -21,8 +21,9 @@ public final class RowScores {
     /**
      * Steps 1–3 for one row of logits: exactly {@code applyTopP(logSoftmax(logits), topP)} as a score
      * vector (sparse unless top-p is off) and its {@link #entropy}, bit for bit, but with the nucleus
-     * decided from the log-softmax's own exponentials ({@link BoundedTopP}) and read off without
-     * writing -infinity over the vocabulary.
+     * decided from the log-softmax's own exponentials instead of a second exp per token: at once when
+     * the top token alone holds top_p ({@link TopTokenNucleus}), else by {@link BoundedTopP}, read off
+     * without writing -infinity over the vocabulary.
      */
     public static ScoredRow score(float[] logits, double topP) {
         checkTopP(topP);
@@ -30,18 +31,28 @@ public final class RowScores {
             float[] logProbs = logSoftmax(logits);
             return new ScoredRow(ScoreVector.ofTruncated(logProbs, true), entropy(logProbs));
         }
+        SoftmaxRow row = SoftmaxRow.of(logits, exps(logits.length));
+        ScoreVector topToken = TopTokenNucleus.of(row, topP);
+        if (topToken != null) {
+            return new ScoredRow(topToken, entropy(topToken));
+        }
         float[] logProbs = new float[logits.length];
-        NucleusCut cut = BoundedTopP.cut(SoftmaxRow.of(logits, exps(logits.length)), topP, logProbs);
+        NucleusCut cut = BoundedTopP.cut(row, topP, logProbs);
         if (cut == null) { // a partial mass too close to the threshold: decide exactly
             applyTopP(logProbs, topP);
             return new ScoredRow(ScoreVector.ofTruncated(logProbs, false), entropy(logProbs));
         }
         ScoreVector kept = cut.keptOf(logProbs);
+        return new ScoredRow(kept, entropy(kept));
+    }
+
+    /** {@link #entropy(float[])} of the row a sparse vector stands for, summed in the same (id) order. */
+    private static double entropy(ScoreVector kept) {
         double h = 0;
         for (int k = 0; k < kept.size(); k++) {
-            h -= entropyTerm(kept.valueAtIndex(k)); // ascending ids: entropy(float[])'s order of addition
+            h -= entropyTerm(kept.valueAtIndex(k));
         }
-        return new ScoredRow(kept, h);
+        return h;
     }
 
     /**

@@ -4,11 +4,12 @@ package dev.nbce.common.nbce;
  * One row's log-softmax normaliser, summed in double in id order: logProb(i) = (float) (logits[i] - logZ),
  * with the exponentials it already paid for kept, when asked, for {@link BoundedTopP}.
  *
+ * @param max  the largest logit
  * @param exps e^(logits[i] - max) in its first logits.length entries, or null when not kept
  * @param sum  their sum, in id order
  * @param logZ max + log(sum)
  */
-record SoftmaxRow(float[] logits, double[] exps, double sum, double logZ) {
+record SoftmaxRow(float[] logits, double max, double[] exps, double sum, double logZ) {
     /** @param exps where to keep the exponentials (at least logits.length long), or null */
     static SoftmaxRow of(float[] logits, double[] exps) {
         double max = Double.NEGATIVE_INFINITY;
@@ -23,7 +24,7 @@ record SoftmaxRow(float[] logits, double[] exps, double sum, double logZ) {
             }
             sum += e;
         }
-        return new SoftmaxRow(logits, exps, sum, max + Math.log(sum));
+        return new SoftmaxRow(logits, max, exps, sum, max + Math.log(sum));
     }
 
     float logProb(int i) {

@@ -44,14 +44,17 @@ class RowScoringPropertyTest {
     void tinyAndMediumVocabulariesMatchTheFullSort() {
         SplittableRandom random = new SplittableRandom(2026_12_07);
         int declined = 0;
+        int topTokenOnly = 0;
         for (int trial = 0; trial < 3000; trial++) {
             int vocab = trial % 3 == 0 ? 1 + random.nextInt(12) : 1 + random.nextInt(trial % 7 == 0 ? 20_000 : 600);
             double topP = TOP_PS[trial % TOP_PS.length];
             float[] logits = logits(random, vocab, trial / TOP_PS.length);
             assertSameScoring(logits, topP, "trial " + trial + ", vocab " + vocab + ", top_p " + topP);
             declined += topP < 1 && cut(logits, topP) == null ? 1 : 0;
+            topTokenOnly += topP < 1 && TopTokenNucleus.of(SoftmaxRow.of(logits, new double[vocab]), topP) != null ? 1 : 0;
         }
         assertTrue(declined < 30, "the bounds decide nearly every row, declined " + declined); // ties on the threshold
+        assertTrue(topTokenOnly > 300, "rows decided by the top token alone: " + topTokenOnly);
     }
 
     @Test
@@ -95,6 +98,21 @@ class RowScoringPropertyTest {
             assertEquals(NaiveNbce.reduce(rows, logits, params, previous), ShardReducer.reduce(rows, logits, params, previous),
                     "trial " + trial);
         }
+    }
+
+    @Test
+    void aTopTokenThatHoldsTopPIsDecidedWithoutAPassOverTheVocabulary() {
+        float[] confident = new float[QWEN_VOCAB];
+        confident[QWEN_VOCAB - 7] = 20f; // e^20 against 151,935·e^0: p ≈ 0.9997
+        confident[QWEN_VOCAB - 3] = 20f; // tied at the top: the lower id is rank 0
+        SoftmaxRow row = SoftmaxRow.of(confident, new double[QWEN_VOCAB]);
+        assertNull(TopTokenNucleus.of(row, 0.95), "two tokens of ~0.5 each: rank 1 is kept");
+        confident[QWEN_VOCAB - 3] = 19.9f;
+        ScoreVector one = TopTokenNucleus.of(SoftmaxRow.of(confident, new double[QWEN_VOCAB]), 0.4);
+        assertNotNull(one);
+        assertArrayEquals(new int[] {QWEN_VOCAB - 7}, one.ids());
+        assertSameScoring(confident, 0.4, "confident row, top_p 0.4");
+        assertNull(TopTokenNucleus.of(SoftmaxRow.of(new float[1000], new double[1000]), 0.1), "flat row");
     }
 
     /**
