@@ -1,7 +1,5 @@
 package dev.nbce.common.nbce;
 
-import java.util.Arrays;
-
 /**
  * Per-row steps 1–3 of the NBCE step (docs/design.md): log-softmax, Hugging Face top-p, and the entropy of the
  * truncated (not renormalised) row. Rows are [vocab] float arrays; log-softmax and entropy sum in
@@ -9,29 +7,52 @@ import java.util.Arrays;
  */
 public final class RowScores {
     static final double FIXED_ONE = 0x1p62;
-    private static final float NEGLIGIBLE_LOG_PROB = -44f;
-    /** Top-p histogram: bins of 1/64 nat down to -64 nats, then one bin for everything lower. */
-    private static final int BINS_PER_NAT = 64;
-    private static final int BINS = 64 * BINS_PER_NAT + 1;
+    static final float NEGLIGIBLE_LOG_PROB = -44f;
+    /** Per thread: one row's exponentials, [vocab] doubles, reused rather than allocated per row and step. */
+    private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[0]);
 
     private RowScores() {}
 
     /** log_softmax of one row of logits: [vocab] -> [vocab]. */
     public static float[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float z : logits) {
-            max = Math.max(max, z);
+        return SoftmaxRow.of(logits, null).logProbs();
+    }
+
+    /**
+     * Steps 1–3 for one row of logits: exactly {@code applyTopP(logSoftmax(logits), topP)} as a score
+     * vector (sparse unless top-p is off) and its {@link #entropy}, bit for bit, but with the nucleus
+     * decided from the log-softmax's own exponentials instead of a second exp per token: at once when
+     * the top token alone holds top_p ({@link TopTokenNucleus}), else by {@link BoundedTopP}, read off
+     * without writing -infinity over the vocabulary.
+     */
+    public static ScoredRow score(float[] logits, double topP) {
+        checkTopP(topP);
+        if (topP >= 1) {
+            float[] logProbs = logSoftmax(logits);
+            return new ScoredRow(ScoreVector.ofTruncated(logProbs, true), entropy(logProbs));
         }
-        double sum = 0;
-        for (float z : logits) {
-            sum += Math.exp(z - max);
+        SoftmaxRow row = SoftmaxRow.of(logits, exps(logits.length));
+        ScoreVector topToken = TopTokenNucleus.of(row, topP);
+        if (topToken != null) {
+            return new ScoredRow(topToken, entropy(topToken));
         }
-        double logZ = max + Math.log(sum);
-        float[] out = new float[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = (float) (logits[i] - logZ);
+        float[] logProbs = new float[logits.length];
+        NucleusCut cut = BoundedTopP.cut(row, topP, logProbs);
+        if (cut == null) { // a partial mass too close to the threshold: decide exactly
+            applyTopP(logProbs, topP);
+            return new ScoredRow(ScoreVector.ofTruncated(logProbs, false), entropy(logProbs));
         }
-        return out;
+        ScoreVector kept = cut.keptOf(logProbs);
+        return new ScoredRow(kept, entropy(kept));
+    }
+
+    /** {@link #entropy(float[])} of the row a sparse vector stands for, summed in the same (id) order. */
+    private static double entropy(ScoreVector kept) {
+        double h = 0;
+        for (int k = 0; k < kept.size(); k++) {
+            h -= entropyTerm(kept.valueAtIndex(k));
+        }
+        return h;
     }
 
     /**
@@ -47,24 +68,22 @@ public final class RowScores {
      * Torch leaves the order of tied scores unspecified (its sort is not stable); ascending ids match
      * greedy's "lowest id wins".
      *
-     * <p>Cost: one exp pass that bins the tokens by log-prob ({@value #BINS_PER_NAT} bins per nat),
+     * <p>Cost: one exp pass that bins the tokens by log-prob ({@link LogProbBins}, 64 bins per nat),
      * then a sort of only the bin where the nucleus ends; tokens of higher bins are kept and those
      * of lower bins removed without being sorted.
      *
      * @param logProbs a log-softmax output (every value <= 0, probabilities summing to about 1)
      */
     public static void applyTopP(float[] logProbs, double topP) {
-        if (!(topP > 0)) {
-            throw new IllegalArgumentException("top_p must be > 0, got " + topP);
-        }
+        checkTopP(topP);
         if (topP >= 1 || logProbs.length == 0) {
             return;
         }
-        long[] binMass = new long[BINS];
-        int[] binCount = new int[BINS];
+        long[] binMass = new long[LogProbBins.COUNT];
+        int[] binCount = new int[LogProbBins.COUNT];
         long total = 0;
         for (float l : logProbs) {
-            int bin = binOf(l);
+            int bin = LogProbBins.of(l);
             long p = fixedMass(l);
             binMass[bin] += p;
             binCount[bin]++;
@@ -74,11 +93,11 @@ public final class RowScores {
         // The nucleus ends in the first bin (from the top) whose inclusion reaches the needed mass.
         long above = 0;
         int boundary = 0;
-        while (boundary < BINS - 1 && !(binCount[boundary] > 0 && above + binMass[boundary] >= needed)) {
+        while (boundary < LogProbBins.COUNT - 1 && !(binCount[boundary] > 0 && above + binMass[boundary] >= needed)) {
             above += binMass[boundary];
             boundary++;
         }
-        int[] order = binInDescendingOrder(logProbs, boundary, binCount[boundary]);
+        int[] order = LogProbBins.inDescendingOrder(logProbs, boundary, binCount[boundary]);
         int kept = 0;
         long massAbove = above; // (double) above < needed, so the bin's first token always stays
         while (kept < order.length && (massAbove < needed || kept == 0)) {
@@ -89,9 +108,24 @@ public final class RowScores {
             logProbs[order[i]] = Float.NEGATIVE_INFINITY;
         }
         for (int v = 0; v < logProbs.length; v++) {
-            if (binOf(logProbs[v]) > boundary) {
+            if (LogProbBins.of(logProbs[v]) > boundary) {
                 logProbs[v] = Float.NEGATIVE_INFINITY;
             }
+        }
+    }
+
+    private static double[] exps(int vocab) {
+        double[] exps = EXPS.get();
+        if (exps.length < vocab) {
+            exps = new double[vocab];
+            EXPS.set(exps);
+        }
+        return exps;
+    }
+
+    private static void checkTopP(double topP) {
+        if (!(topP > 0)) {
+            throw new IllegalArgumentException("top_p must be > 0, got " + topP);
         }
     }
 
@@ -114,48 +148,19 @@ public final class RowScores {
         return Math.round(Math.exp(Math.min(logProb, 0f)) * FIXED_ONE);
     }
 
-    /** Histogram bin of a log-prob: 0 for the most probable; -infinity, NaN and < -64 share the last. */
-    private static int binOf(float logProb) {
-        double d = -logProb * BINS_PER_NAT;
-        if (!(d < BINS - 1)) {
-            return BINS - 1;
-        }
-        return d <= 0 ? 0 : (int) d;
-    }
-
-    /** Ids of one bin's tokens by descending score, then ascending id. */
-    private static int[] binInDescendingOrder(float[] logProbs, int bin, int count) {
-        long[] keys = new long[count];
-        int at = 0;
-        for (int i = 0; i < logProbs.length && at < count; i++) {
-            if (binOf(logProbs[i]) == bin) {
-                // One primitive sort does both orders: high word = descending score, low word = id.
-                keys[at++] = ((long) descendingBits(logProbs[i]) << 32) | i;
-            }
-        }
-        Arrays.sort(keys);
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = (int) keys[i];
-        }
-        return order;
-    }
-
-    /** An int that orders floats from largest to smallest when compared as signed ints (-0 == +0 here). */
-    private static int descendingBits(float value) {
-        int bits = Float.floatToIntBits(value == 0 ? 0f : value);
-        int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
-        return ~ascending;
-    }
-
     /** H = -Σ exp(l)·clip(l, -100, 0) over the truncated row; removed tokens (exp(-inf) = 0) add nothing. */
     public static double entropy(float[] truncatedLogProbs) {
         double h = 0;
         for (float l : truncatedLogProbs) {
             if (l != Float.NEGATIVE_INFINITY) {
-                h -= Math.exp(l) * Math.max(-100.0, Math.min(0.0, l));
+                h -= entropyTerm(l);
             }
         }
         return h;
+    }
+
+    /** exp(l)·clip(l, -100, 0); a float widens exactly, so float and double callers get the same bits. */
+    private static double entropyTerm(double l) {
+        return Math.exp(l) * Math.max(-100.0, Math.min(0.0, l));
     }
 }

@@ -2,6 +2,7 @@ package dev.nbce.common.nbce;
 
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
+import java.util.stream.IntStream;
 
 /** What a worker does each step for its rows of one request: steps 1–5 locally, then one small report. */
 public final class ShardReducer {
@@ -25,55 +26,76 @@ public final class ShardReducer {
             throw new IllegalArgumentException("previous chosen row must be >= -1, got " + previousChosenRow);
         }
         Pooling pooling = params.nbce().pooling();
-        boolean dense = params.topP() >= 1;
+        ScoredRow[] scored = scoreRows(rawLogits, params.topP());
         double[] entropies = new double[rowIndices.length];
         int bestRow = -1;
         double bestEntropy = Double.POSITIVE_INFINITY;
-        float[] bestRowScores = null;
+        ScoreVector best = null;
         ScoreVector row0 = null;
         double[] sum = null;
+        int[] hits = null;
         int sumCount = 0;
         for (int i = 0; i < rowIndices.length; i++) {
             int row = rowIndices[i];
-            float[] scores = RowScores.logSoftmax(rawLogits[i]);
-            RowScores.applyTopP(scores, params.topP());
-            double h = RowScores.entropy(scores);
+            double h = scored[i].entropy();
             if (row == previousChosenRow) {
                 h -= params.nbce().eta();
             }
             entropies[i] = h;
             if (row == 0) {
-                row0 = ScoreVector.ofTruncated(scores, dense);
+                row0 = scored[i].scores();
                 continue;
             }
             if (h < bestEntropy || (h == bestEntropy && row < bestRow)) {
                 bestEntropy = h;
                 bestRow = row;
-                bestRowScores = scores;
+                best = scored[i].scores();
             }
             if (pooling == Pooling.AVERAGE) {
-                sum = accumulate(sum, scores);
+                int vocab = scored[i].scores().vocabSize();
+                sum = sum == null ? new double[vocab] : sum;
+                hits = hits == null ? new int[vocab] : hits;
+                accumulate(sum, hits, scored[i].scores());
                 sumCount++;
             }
         }
-        ScoreVector best = pooling == Pooling.MIN_ENTROPY && bestRowScores != null
-                ? ScoreVector.ofTruncated(bestRowScores, dense) : null;
-        ScoreVector summed = sum == null ? null : toVector(sum, dense);
-        return new ShardReport(rowIndices.clone(), entropies, bestRow, best, row0, summed, sumCount);
+        ScoreVector summed = sum == null ? null : toVector(sum, hits, sumCount, params.topP() >= 1);
+        return new ShardReport(rowIndices.clone(), entropies, bestRow, pooling == Pooling.MIN_ENTROPY ? best : null, row0,
+                summed, sumCount);
     }
 
-    /** Adds a row; -infinity anywhere stays -infinity. */
-    private static double[] accumulate(double[] sum, float[] scores) {
-        if (sum == null) {
-            sum = new double[scores.length];
-        }
-        for (int v = 0; v < scores.length; v++) {
-            sum[v] += scores[v];
-        }
-        return sum;
+    /**
+     * Steps 1–3 of every row, in parallel: rows are independent and each row's result is the same on
+     * any thread, while the forward that produced the logits leaves the cores idle meanwhile.
+     */
+    private static ScoredRow[] scoreRows(float[][] rawLogits, double topP) {
+        ScoredRow[] scored = new ScoredRow[rawLogits.length];
+        IntStream.range(0, rawLogits.length).parallel().forEach(i -> scored[i] = RowScores.score(rawLogits[i], topP));
+        return scored;
     }
 
-    private static ScoreVector toVector(double[] sum, boolean dense) {
-        return dense ? new ScoreVector(sum.length, null, sum) : ScoreVector.sparseOf(sum);
+    /**
+     * Adds a row's stored entries in row order; a token absent from a sparse row (-infinity) is absent
+     * from the sum, which {@code hits} tracks; a dense row's -infinity makes the sum -infinity.
+     */
+    private static void accumulate(double[] sum, int[] hits, ScoreVector scores) {
+        for (int k = 0; k < scores.size(); k++) {
+            int id = scores.idAt(k);
+            sum[id] += scores.valueAtIndex(k);
+            hits[id]++;
+        }
+    }
+
+    /** Dense when top-p is off; else the tokens every added row kept. */
+    private static ScoreVector toVector(double[] sum, int[] hits, int rows, boolean dense) {
+        if (dense) {
+            return new ScoreVector(sum.length, null, sum);
+        }
+        for (int v = 0; v < sum.length; v++) {
+            if (hits[v] != rows) {
+                sum[v] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        return ScoreVector.sparseOf(sum);
     }
 }

@@ -1,6 +1,7 @@
 package dev.nbce.common.nbce;
 
 import dev.nbce.common.step.Pooling;
+import dev.nbce.common.step.StepParams;
 
 /**
  * Straightforward dense implementations of docs/design.md "The NBCE step" written for the tests: full sorts, no
@@ -91,6 +92,53 @@ final class NaiveNbce {
         }
         closestToThreshold[0] = closest;
         return out;
+    }
+
+    /**
+     * A worker's reduction over dense truncated rows, as ShardReducer did before it scored rows sparse:
+     * entropies with stickiness, the lowest-entropy context row (ties: lowest row), row 0, and under
+     * average pooling the element-wise sum (-infinity wherever any row removed the token).
+     */
+    static ShardReport reduce(int[] rows, float[][] logits, StepParams params, int previousChosenRow) {
+        boolean dense = params.topP() >= 1;
+        double[] entropies = new double[rows.length];
+        int bestRow = -1;
+        float[] best = null;
+        ScoreVector row0 = null;
+        double[] sum = null;
+        int sumCount = 0;
+        for (int i = 0; i < rows.length; i++) {
+            float[] l = topPFullSort(RowScores.logSoftmax(logits[i]), params.topP());
+            entropies[i] = RowScores.entropy(l) - (rows[i] == previousChosenRow ? params.nbce().eta() : 0);
+            if (rows[i] == 0) {
+                row0 = ScoreVector.ofTruncated(l, dense);
+                continue;
+            }
+            if (bestRow < 0 || entropies[i] < entropies[indexOf(rows, bestRow)]
+                    || (entropies[i] == entropies[indexOf(rows, bestRow)] && rows[i] < bestRow)) {
+                bestRow = rows[i];
+                best = l;
+            }
+            sum = sum == null ? new double[l.length] : sum;
+            for (int v = 0; v < l.length; v++) {
+                sum[v] += l[v];
+            }
+            sumCount++;
+        }
+        boolean average = params.nbce().pooling() == Pooling.AVERAGE;
+        ScoreVector summed = !average || sum == null ? null
+                : dense ? new ScoreVector(sum.length, null, sum) : ScoreVector.sparseOf(sum);
+        return new ShardReport(rows.clone(), entropies, bestRow,
+                !average && best != null ? ScoreVector.ofTruncated(best, dense) : null, row0, summed, average ? sumCount : 0);
+    }
+
+    private static int indexOf(int[] rows, int row) {
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == row) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("row " + row);
     }
 
     record Step(int chosenRow, double[] finalScores, double[] entropies) {}
