@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Entry point of bin/nbce: dispatches to one subcommand; errors are one line and a non-zero exit. */
 public final class Main {
@@ -21,17 +22,22 @@ public final class Main {
         int run(List<String> args, Settings settings, PrintStream out, PrintStream err) throws Exception;
     }
 
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+    /**
+     * Commands are made on first use: the gateway and worker images each carry only their role's classes, so
+     * loading a command of the other role (bench, eval, …) must not be part of starting this one (lambdas, not
+     * constructor references: a reference resolves its class when the map is filled).
+     */
+    private static final Map<String, Supplier<Command>> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("serve", new ServeCommand());
-        COMMANDS.put("gateway", new GatewayCommand());
-        COMMANDS.put("worker", new WorkerCommand());
-        COMMANDS.put("generate", new GenerateCommand());
-        COMMANDS.put("eval", new EvalCommand());
-        COMMANDS.put("bench", new BenchCommand());
-        COMMANDS.put("certs", new CertsCommand());
-        COMMANDS.put("settings", new SettingsCommand());
+        COMMANDS.put("serve", () -> new ServeCommand());
+        COMMANDS.put("gateway", () -> new GatewayCommand());
+        COMMANDS.put("worker", () -> new WorkerCommand());
+        COMMANDS.put("generate", () -> new GenerateCommand());
+        COMMANDS.put("eval", () -> new EvalCommand());
+        COMMANDS.put("bench", () -> new BenchCommand());
+        COMMANDS.put("certs", () -> new CertsCommand());
+        COMMANDS.put("settings", () -> new SettingsCommand());
     }
 
     private Main() {}
@@ -53,13 +59,13 @@ public final class Main {
             usage(out);
             return args.length == 0 ? 2 : 0;
         }
-        Command command = COMMANDS.get(args[0]);
+        Supplier<Command> command = COMMANDS.get(args[0]);
         if (command == null) {
             err.println("nbce: unknown command '" + args[0] + "'; expected one of " + String.join(", ", COMMANDS.keySet()));
             return 2;
         }
         try {
-            return command.run(Arrays.asList(args).subList(1, args.length), settings, out, err);
+            return command.get().run(Arrays.asList(args).subList(1, args.length), settings, out, err);
         } catch (CliArgs.UsageException e) {
             err.println("nbce " + args[0] + ": " + e.getMessage());
             return 2;
@@ -89,9 +95,17 @@ public final class Main {
         return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     }
 
+    private static String summary(Supplier<Command> command) {
+        try {
+            return command.get().summary();
+        } catch (NoClassDefFoundError e) {
+            return "(not in this installation: it carries another role's classes)";
+        }
+    }
+
     private static void usage(PrintStream out) {
         out.println("usage: nbce <command> [options]");
-        COMMANDS.forEach((name, command) -> out.printf("  %-9s %s%n", name, command.summary()));
+        COMMANDS.forEach((name, command) -> out.printf("  %-9s %s%n", name, summary(command)));
         out.println("Run 'nbce <command> --help' for a command's options.");
     }
 }
