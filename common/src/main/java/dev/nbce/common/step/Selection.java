@@ -18,8 +18,9 @@ public record Selection(Rule rule, int keep, int afterSteps) {
     /** How the windows are ranked. */
     public enum Rule {
         /**
-         * Before prefill, by how much of the question the window holds: the question's token bigrams found in the
-         * window, each weighted by how rare it is among the request's windows (inverse document frequency).
+         * Before prefill, by how much of the question the window holds: the question's words and adjacent word pairs
+         * found in the window's text, each weighted by how rare it is among the request's windows (inverse document
+         * frequency).
          */
         SALIENCY("saliency"),
         /** After {@code afterSteps} steps, by the row's entropy summed over those steps (lowest first). */

@@ -16,7 +16,7 @@ import java.util.Set;
  * @param maxPositions  the model's max_position_embeddings: no row may grow beyond it
  * @param documentMessage the message the gateway windowed as the document (a conversation too long for
  *                      one window), -1 when none
- * @param windowTexts   the text of each window (what a window selection reads); empty when not known
+ * @param windowTexts   the text of each window (what a window selection reads)
  */
 public record GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
                              List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions,
@@ -29,19 +29,9 @@ public record GenerationPlan(String requestId, GenerationRequest request, List<i
         if (rowTokenIds.size() != windowSources.size() + 1) {
             throw new IllegalArgumentException("expected one row per window plus row 0");
         }
-        if (!windowTexts.isEmpty() && windowTexts.size() != windowSources.size()) {
-            throw new IllegalArgumentException("expected one text per window, or none");
+        if (windowTexts.size() != windowSources.size()) {
+            throw new IllegalArgumentException("expected one text per window");
         }
-    }
-
-    public GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
-                          List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions, int documentMessage) {
-        this(requestId, request, rowTokenIds, windowSources, eosIds, maxPositions, documentMessage, List.of());
-    }
-
-    public GenerationPlan(String requestId, GenerationRequest request, List<int[]> rowTokenIds,
-                          List<WindowSource> windowSources, Set<Integer> eosIds, int maxPositions) {
-        this(requestId, request, rowTokenIds, windowSources, eosIds, maxPositions, -1);
     }
 
     /**

@@ -27,10 +27,9 @@ final class WindowSelection {
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
     private final Selection selection;
-    private final List<int[]> rowTokenIds;
     private final List<String> windowTexts;
-    /** The question's terms (see {@link #saliencyRanking}) with their counts. */
-    private final Map<String, Integer> questionTerms;
+    /** The question's terms (see {@link #saliencyRanking}). */
+    private final Set<String> questionTerms;
     private final int windows;
     /** Entropy rule: each window's entropy summed over the steps seen so far ([windows]). */
     private final double[] entropySums;
@@ -39,9 +38,8 @@ final class WindowSelection {
 
     WindowSelection(GenerationPlan plan) {
         this.selection = plan.request().nbce().selection();
-        this.rowTokenIds = plan.rowTokenIds();
         this.windowTexts = plan.windowTexts();
-        this.questionTerms = selection != null && selection.rule() == Selection.Rule.SALIENCY ? questionTerms(plan) : Map.of();
+        this.questionTerms = selection != null && selection.rule() == Selection.Rule.SALIENCY ? questionTerms(plan) : Set.of();
         this.windows = plan.windowCount();
         this.entropySums = new double[windows];
     }
@@ -129,49 +127,29 @@ final class WindowSelection {
                 .sorted(Comparator.<Integer>comparingDouble(w -> -scores[w]).thenComparing(w -> w)).toList();
     }
 
-    /**
-     * The question's terms that window {@code w} holds. Without the windows' texts (a plan made in a test), on token
-     * ids: row 0 is the template with the question and no window, so the terms a row holds more often than row 0
-     * are the window's.
-     */
+    /** The question's terms that window {@code w} holds. */
     private Set<String> termsHeld(int w) {
-        if (!windowTexts.isEmpty()) {
-            Set<String> inWindow = new HashSet<>(terms(WORD.matcher(windowTexts.get(w).toLowerCase(Locale.ROOT)).results()
-                    .map(MatchResult::group).toList()).keySet());
-            inWindow.retainAll(questionTerms.keySet());
-            return inWindow;
-        }
-        Map<String, Integer> row = terms(Arrays.stream(rowTokenIds.get(w + 1)).mapToObj(String::valueOf).toList());
-        Set<String> inWindow = new HashSet<>();
-        questionTerms.forEach((term, count) -> {
-            if (row.getOrDefault(term, 0) > count) {
-                inWindow.add(term);
-            }
-        });
+        Set<String> inWindow = terms(windowTexts.get(w));
+        inWindow.retainAll(questionTerms);
         return inWindow;
     }
 
-    /** Each word and each pair of adjacent words, with how often it occurs. */
-    private static Map<String, Integer> terms(List<String> words) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i < words.size(); i++) {
-            counts.merge(words.get(i), 1, Integer::sum);
-            if (i + 1 < words.size()) {
-                counts.merge(words.get(i) + " " + words.get(i + 1), 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
-
-    /** The question's terms: of its text when the windows' texts are known, else of row 0's token ids. */
-    private static Map<String, Integer> questionTerms(GenerationPlan plan) {
-        if (plan.windowTexts().isEmpty()) {
-            return terms(Arrays.stream(plan.rowTokenIds().get(0)).mapToObj(String::valueOf).toList());
-        }
+    /** The question's terms: of the question, the prompt of a completion, or a conversation's last message. */
+    private static Set<String> questionTerms(GenerationPlan plan) {
         GenerationRequest request = plan.request();
         String question = request.question() != null ? request.question()
                 : request.prompt() != null ? request.prompt()
                 : request.messages().get(request.messages().size() - 1).text();
-        return terms(WORD.matcher(question.toLowerCase(Locale.ROOT)).results().map(MatchResult::group).toList());
+        return terms(question);
+    }
+
+    /** The terms of a text: its lower-cased words and each pair of adjacent words. */
+    private static Set<String> terms(String text) {
+        List<String> words = WORD.matcher(text.toLowerCase(Locale.ROOT)).results().map(MatchResult::group).toList();
+        Set<String> terms = new HashSet<>(words);
+        for (int i = 0; i + 1 < words.size(); i++) {
+            terms.add(words.get(i) + " " + words.get(i + 1));
+        }
+        return terms;
     }
 }

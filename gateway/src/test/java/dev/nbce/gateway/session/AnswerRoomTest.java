@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class AnswerRoomTest {
     private static GenerationPlan plan(GenerationRequest request) {
         return new GenerationPlan("r", request, List.of(new int[100], new int[120]), List.of(new WindowSource(0, 0, 5)),
-                Set.of(2), 512);
+                Set.of(2), 512, -1, List.of("c"));
     }
 
     @Test

@@ -43,6 +43,8 @@ class GenerationSessionTest {
             List.of(new WindowSource(0, 0, 40), new WindowSource(0, 42, 90), new WindowSource(1, 0, 17));
     private static final List<int[]> PROMPTS =
             List.of(new int[] {1, 2, 3}, new int[] {1, 4, 5, 6}, new int[] {1, 7, 8}, new int[] {1, 9, 10, 11, 12});
+    /** The windows' texts: only the first holds the question's word "q". */
+    private static final List<String> TEXTS = List.of("q is in this window", "not in this one", "nor in this");
 
     /** Logits that depend on every token a row holds: a row that lost its history would answer differently. */
     private static final FakeRowExecutor.Model HISTORY = (row, tokens, step) -> {
@@ -76,7 +78,7 @@ class GenerationSessionTest {
     }
 
     private static GenerationPlan plan(GenerationRequest request) {
-        return new GenerationPlan("req-1", request, PROMPTS, SOURCES, Set.of(EOS), 10_000);
+        return new GenerationPlan("req-1", request, PROMPTS, SOURCES, Set.of(EOS), 10_000, -1, TEXTS);
     }
 
     private GenerationSession session(GenerationRequest request, RowExecutor executor, TextStream text) {
@@ -193,7 +195,7 @@ class GenerationSessionTest {
     void aSaliencySelectionPrefillsOnlyTheKeptWindows() {
         FakeRowExecutor executor = new FakeRowExecutor(clock, HISTORY);
         executor.worker("w0", 8);
-        // Without window texts the plan is scored on token ids: no window holds row 0's terms, so the tie keeps window 0.
+        // Only window 0's text holds the question's word "q".
         Future<GenerationResult> future = session(selecting(new Selection(Selection.Rule.SALIENCY, 1, 0)), executor,
                 new LetterText()).start();
         clock.runUntilIdle();
