@@ -1,0 +1,202 @@
+package dev.nbce.structured.vocab;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The bytes each token id stands for in generated text, which is what a constraint matches: byte-level
+ * BPE pieces (Llama 3, Qwen) through GPT-2's byte-to-character table, SentencePiece pieces (Gemma, Llama 2)
+ * with {@code ▁} as a space and {@code <0xAB>} byte-fallback pieces as that one byte, added tokens as
+ * their text. Special tokens (EOS, chat markers) have no bytes: a constraint never allows them as text.
+ */
+public final class TokenBytes {
+
+    private final byte[][] bytes;
+    private final String fingerprint;
+
+    private TokenBytes(byte[][] bytes) {
+        this.bytes = bytes;
+        this.fingerprint = digest(bytes);
+    }
+
+    /** Token {@code i}'s bytes are {@code pieces.get(i)}; null marks a special token. */
+    public static TokenBytes of(List<byte[]> pieces) {
+        return new TokenBytes(pieces.stream().map(b -> b == null ? null : b.clone()).toArray(byte[][]::new));
+    }
+
+    /** Every piece is its UTF-8 text; null marks a special token. For tests and plain vocabularies. */
+    public static TokenBytes ofStrings(List<String> pieces) {
+        List<byte[]> out = new ArrayList<>();
+        for (String p : pieces) {
+            out.add(p == null ? null : p.getBytes(StandardCharsets.UTF_8));
+        }
+        return of(out);
+    }
+
+    /** Reads {@code model.vocab}, {@code added_tokens} and the decoder's kind from a {@code tokenizer.json}. */
+    public static TokenBytes load(Path tokenizerJson) throws IOException {
+        return TokenizerJsonReader.read(tokenizerJson);
+    }
+
+    static TokenBytes fromArray(byte[][] bytes) {
+        return new TokenBytes(bytes);
+    }
+
+    public int size() {
+        return bytes.length;
+    }
+
+    /** The token's bytes (not copied: do not modify), or null for a special token or an unused id. */
+    public byte[] bytes(int id) {
+        return bytes[id];
+    }
+
+    public boolean isText(int id) {
+        return id >= 0 && id < bytes.length && bytes[id] != null && bytes[id].length > 0;
+    }
+
+    /** Identifies the vocabulary in caches: equal pieces give an equal fingerprint. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    private static String digest(byte[][] bytes) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (byte[] b : bytes) {
+                if (b == null) {
+                    sha.update((byte) 0xFF);
+                } else {
+                    sha.update((byte) b.length);
+                    sha.update(b);
+                }
+            }
+            return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(), 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Streaming reader: the merges are skipped unparsed (a real tokenizer.json is tens of MB). */
+    private static final class TokenizerJsonReader {
+        private static final JsonFactory JSON = new JsonFactory();
+
+        static TokenBytes read(Path file) throws IOException {
+            List<String> pieces = new ArrayList<>();
+            List<Object[]> added = new ArrayList<>(); // {id, content, special}
+            boolean byteLevel = false;
+            try (JsonParser in = JSON.createParser(file.toFile())) {
+                expect(in.nextToken() == JsonToken.START_OBJECT, file);
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = in.currentName();
+                    JsonToken value = in.nextToken();
+                    if (field.equals("model") && value == JsonToken.START_OBJECT) {
+                        readModel(in, pieces);
+                    } else if (field.equals("added_tokens") && value == JsonToken.START_ARRAY) {
+                        readAdded(in, added);
+                    } else if (field.equals("decoder") && value == JsonToken.START_OBJECT) {
+                        byteLevel = containsByteLevel(in);
+                    } else {
+                        in.skipChildren();
+                    }
+                }
+            }
+            int size = pieces.size();
+            for (Object[] a : added) {
+                size = Math.max(size, (Integer) a[0] + 1);
+            }
+            byte[][] bytes = new byte[size][];
+            for (int id = 0; id < pieces.size(); id++) {
+                String piece = pieces.get(id);
+                bytes[id] = piece == null ? null : byteLevel ? ByteLevelAlphabet.decode(piece) : SentencePiece.decode(piece);
+            }
+            for (Object[] a : added) {
+                int id = (Integer) a[0];
+                bytes[id] = (Boolean) a[2] ? null : ((String) a[1]).getBytes(StandardCharsets.UTF_8);
+            }
+            return fromArray(bytes);
+        }
+
+        private static void readModel(JsonParser in, List<String> pieces) throws IOException {
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String field = in.currentName();
+                JsonToken value = in.nextToken();
+                if (!field.equals("vocab")) {
+                    in.skipChildren();
+                } else if (value == JsonToken.START_OBJECT) { // BPE: {"piece": id}
+                    while (in.nextToken() == JsonToken.FIELD_NAME) {
+                        String piece = in.currentName();
+                        in.nextToken();
+                        int id = in.getIntValue();
+                        while (pieces.size() <= id) {
+                            pieces.add(null);
+                        }
+                        pieces.set(id, piece);
+                    }
+                } else if (value == JsonToken.START_ARRAY) { // Unigram: [["piece", score], ...]
+                    while (in.nextToken() == JsonToken.START_ARRAY) {
+                        in.nextToken();
+                        pieces.add(in.getText());
+                        while (in.nextToken() != JsonToken.END_ARRAY) {
+                            in.skipChildren();
+                        }
+                    }
+                } else {
+                    in.skipChildren();
+                }
+            }
+        }
+
+        private static void readAdded(JsonParser in, List<Object[]> added) throws IOException {
+            while (in.nextToken() == JsonToken.START_OBJECT) {
+                Object[] entry = {null, null, Boolean.FALSE};
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = in.currentName();
+                    JsonToken value = in.nextToken();
+                    switch (field) {
+                        case "id" -> entry[0] = in.getIntValue();
+                        case "content" -> entry[1] = in.getText();
+                        case "special" -> entry[2] = value == JsonToken.VALUE_TRUE;
+                        default -> in.skipChildren();
+                    }
+                }
+                if (entry[0] != null && entry[1] != null) {
+                    added.add(entry);
+                }
+            }
+        }
+
+        /** True when the decoder (or one in its sequence) is ByteLevel. */
+        private static boolean containsByteLevel(JsonParser in) throws IOException {
+            boolean found = false;
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = in.nextToken();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    depth++;
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                } else if (t == JsonToken.VALUE_STRING && "type".equals(in.currentName()) && in.getText().equals("ByteLevel")) {
+                    found = true;
+                }
+            }
+            return found;
+        }
+
+        private static void expect(boolean ok, Path file) throws IOException {
+            if (!ok) {
+                throw new IOException(file + " is not a tokenizer.json object");
+            }
+        }
+    }
+}
