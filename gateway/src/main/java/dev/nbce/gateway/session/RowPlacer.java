@@ -178,16 +178,16 @@ final class RowPlacer {
 
     /** Tells the listener where the rows went and how many of them found a prefix cached where they went. */
     private void tellPlaced(Map<String, List<RowPrompt>> placement, List<RowExecutor.WorkerSlot> workers) {
-        Map<String, List<Integer>> rowsByWorker = new LinkedHashMap<>();
+        Map<String, List<Integer>> placed = new LinkedHashMap<>();
         int cachedPrefixRows = 0;
         for (RowExecutor.WorkerSlot slot : workers) {
             List<RowPrompt> rows = placement.get(slot.workerId());
             if (rows != null) {
-                rowsByWorker.put(slot.workerId(), rows.stream().map(RowPrompt::row).toList());
+                placed.put(slot.workerId(), rows.stream().map(RowPrompt::row).toList());
                 cachedPrefixRows += (int) rows.stream().filter(r -> slot.prefixes().cachedBlocks(r.tokenIds()) > 0).count();
             }
         }
-        listener.onPlaced(rowsByWorker, cachedPrefixRows);
+        listener.onPlaced(placed, cachedPrefixRows);
     }
 
     /** Waits for every worker's report; rows whose worker fails are placed again. */
