@@ -139,7 +139,12 @@ public final class NbceService {
         Promise<GenerationResult> result = Promise.promise();
         RequestObserver trace = observer.admitted(requestId, origin);
         Run run = new Run(requestId, request, listener, context, result, trace);
-        admission.admit(run);
+        try {
+            admission.admit(run);
+        } catch (NbceException overloaded) {
+            trace.ended(null, overloaded);
+            throw overloaded;
+        }
         runs.add(run);
         result.future().onComplete(ended -> {
             runs.remove(run);
