@@ -19,5 +19,13 @@ public interface SessionListener {
     /** {@code rows} rows decode one token each for the next step (the rows·steps of a request add up these). */
     default void onDecode(int rows) {}
 
+    /**
+     * The request started ({@code true}) or stopped ({@code false}) waiting for free rows or KV tokens on
+     * the workers: every start is followed by one stop, whether the rows were then placed, the wait
+     * timed out or the request ended. Nested waits (a re-placement while the first still waits) are
+     * reported each.
+     */
+    default void onCapacityWait(boolean waiting) {}
+
     SessionListener NONE = token -> { };
 }
