@@ -105,10 +105,13 @@ public final class StructuredBench {
                 for (JsonNode test : c.path("tests")) {
                     boolean valid = test.path("valid").asBoolean();
                     String text = JsonText.write(test.get("data"));
-                    boolean accepted = feed(constraint, tokenize.apply(text), mask, tbm);
+                    int[] tokens = tokenize.apply(text);
+                    int stop = feed(constraint, tokens, mask, tbm);
+                    boolean accepted = stop == tokens.length;
                     if (valid && !accepted && outcome == Outcome.PASSING) {
                         outcome = Outcome.VALIDATION_ERROR;
-                        details.put(id, "valid instance refused: " + abbreviate(text));
+                        details.put(id, "valid instance refused at token " + stop + " of " + tokens.length + ", after \""
+                                + abbreviate(prefix(tokens, stop)) + "\"");
                     } else if (!valid && accepted) {
                         outcome = Outcome.INVALIDATION_ERROR;
                         details.put(id, "invalid instance accepted: " + abbreviate(text));
@@ -127,19 +130,34 @@ public final class StructuredBench {
         return new Result(schemas, outcomes, sorted(ttfm), sorted(tbm), details);
     }
 
-    /** Feeds the tokens through the masks; true when every token was allowed and the end is reachable. */
-    private static boolean feed(TokenConstraint constraint, int[] tokens, long[] mask, List<Long> tbm) {
+    private String prefix(int[] tokens, int upTo) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < upTo && i < tokens.length; i++) {
+            byte[] b = vocab.bytes(tokens[i]);
+            out.write(b, 0, b.length);
+        }
+        String s = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return s.length() > 150 ? "..." + s.substring(s.length() - 147) : s;
+    }
+
+    /**
+     * Feeds the tokens through the masks: the number of tokens accepted, all of them only when the end is
+     * reachable too (else one less).
+     */
+    private static int feed(TokenConstraint constraint, int[] tokens, long[] mask, List<Long> tbm) {
         ConstraintState state = constraint.start();
+        int i = 0;
         for (int token : tokens) {
             long t0 = System.nanoTime();
             state.fillAllowed(mask);
             tbm.add(System.nanoTime() - t0);
             if ((mask[token >>> 6] & (1L << token)) == 0) {
-                return false;
+                return i;
             }
             state = state.advance(token);
+            i++;
         }
-        return state.canEnd();
+        return state.canEnd() ? tokens.length : tokens.length - 1;
     }
 
     private static long[] sorted(List<Long> values) {
