@@ -1,5 +1,6 @@
 package dev.nbce.common.wire;
 
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.StepParams;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +16,12 @@ import java.util.Objects;
  * @param answerTokens      tokens the request may still generate: each row reserves its prompt plus these
  *                          in the worker's KV budget (at most the model's positions); {@link #UNKNOWN_ANSWER}:
  *                          reserve up to the model's positions
+ * @param rules             the request's logit bias and constraint, applied to every row before its top-p; sent
+ *                          with every open (the constraint starts over and is advanced through the last {@code step}
+ *                          tokens of a re-placed row, which are the answer so far)
  */
 public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
-                       int answerTokens) {
+                       int answerTokens, LogitRules rules) {
     public static final int UNKNOWN_ANSWER = -1;
 
     public OpenRows {
@@ -27,10 +31,17 @@ public record OpenRows(String requestId, StepParams params, int previousChosenRo
             throw new IllegalArgumentException("open rows: step >= 0, previous row >= -1 and answer tokens >= -1 required");
         }
         rows = List.copyOf(rows);
+        rules = rules == null ? LogitRules.NONE : rules;
     }
 
     public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {
         this(requestId, params, previousChosenRow, step, rows, UNKNOWN_ANSWER);
+    }
+
+    /** Without a logit bias or constraint. */
+    public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
+                    int answerTokens) {
+        this(requestId, params, previousChosenRow, step, rows, answerTokens, LogitRules.NONE);
     }
 
     /** KV tokens a row with {@code promptTokens} reserves, for a model of {@code maxPositions} positions. */

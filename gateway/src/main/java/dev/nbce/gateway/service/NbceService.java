@@ -11,6 +11,7 @@ import dev.nbce.gateway.session.GenerationSession;
 import dev.nbce.gateway.session.RowExecutor;
 import dev.nbce.gateway.session.SessionClock;
 import dev.nbce.gateway.session.SessionListener;
+import dev.nbce.structured.CompileLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -38,6 +39,7 @@ public final class NbceService {
     private final GatewayLimits limits;
     private final ServiceObserver observer;
     private final RequestIds requestIds;
+    private final GatewayConstraints constraints;
     /** Every admitted request not yet ended (queued, preparing or generating). */
     private final Set<Run> runs = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
@@ -58,6 +60,8 @@ public final class NbceService {
         this.limits = limits;
         this.admission = new AdmissionControl(limits.maxActive(), limits.maxQueued());
         this.observer = observer;
+        this.constraints = new GatewayConstraints(preparer.model().directory().resolve("tokenizer.json"),
+                preparer.model().tokenizer().vocabularySize(), CompileLimits.DEFAULT);
     }
 
     public PromptPreparer preparer() {
@@ -170,7 +174,10 @@ public final class NbceService {
                     request.contexts().size(), request.document() != null, request.maxNewTokens(),
                     request.nbce().pooling().wireName());
             long startNanos = System.nanoTime();
-            context.<GenerationPlan>executeBlocking(() -> checkLimits(preparer.prepare(requestId, request)), false)
+            // The constraint compiles on its own pool first: a hostile schema never holds the prompts' pool.
+            constraints.check(request, context)
+                    .compose(checked -> context.<GenerationPlan>executeBlocking(
+                            () -> checkLimits(preparer.prepare(requestId, checked)), false))
                     .compose(plan -> {
                         if (cancelled) {
                             return Future.succeededFuture(cancelledBeforeStart());

@@ -1,0 +1,86 @@
+package dev.nbce.common.constraint;
+
+import dev.nbce.structured.CompileLimits;
+import dev.nbce.structured.ConstraintCompiler;
+import dev.nbce.structured.ConstraintException;
+import dev.nbce.structured.ConstraintSpec;
+import dev.nbce.structured.TokenConstraint;
+import dev.nbce.structured.vocab.TokenBytes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One model's constraint compiler on threads of its own (docs/structured-output.md), for the gateway and each
+ * worker: no event loop and no engine thread ever waits for a compilation, and a hostile schema holds one of
+ * {@value #THREADS} threads for at most the compiler's time limit. The vocabulary is read from the model's
+ * tokenizer.json on the first constraint; the compiler's cache makes a spec compiled once free afterwards.
+ * The queue is unbounded: the requests in flight, which admission control bounds, bound it.
+ */
+public final class CompilerPool implements AutoCloseable {
+    public static final int THREADS = 2;
+
+    private final Path tokenizerJson;
+    private final CompileLimits limits;
+    private final ExecutorService executor;
+    private ConstraintCompiler compiler; // guarded by this
+
+    /** @param tokenizerJson the model's tokenizer.json; null when it has none (every constraint then fails) */
+    public CompilerPool(Path tokenizerJson, CompileLimits limits) {
+        this.tokenizerJson = tokenizerJson;
+        this.limits = limits;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "nbce-constraint-compiler");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
+    }
+
+    /**
+     * {@code spec} compiled on this pool. Fails with a {@link CompletionException} whose cause is the
+     * {@link ConstraintException} (the client's error), or an {@link UncheckedIOException} (no vocabulary).
+     */
+    public CompletableFuture<Compiled> compile(ConstraintSpec spec) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ConstraintCompiler c = compiler();
+                return new Compiled(c.compile(spec), c.vocabulary().size());
+            } catch (ConstraintException e) {
+                throw new CompletionException(e);
+            } catch (StackOverflowError e) {
+                throw new CompletionException(new ConstraintException("", "the constraint nests too deeply to compile"));
+            }
+        }, executor);
+    }
+
+    /** A constraint compiled for a vocabulary of {@code tokens} ids (its masks' length in bits, rounded up to words). */
+    public record Compiled(TokenConstraint constraint, int tokens) {}
+
+    private synchronized ConstraintCompiler compiler() {
+        if (compiler == null) {
+            if (tokenizerJson == null) {
+                throw new UncheckedIOException(new IOException("the model has no tokenizer.json, so it cannot enforce constraints"));
+            }
+            try {
+                compiler = new ConstraintCompiler(TokenBytes.load(tokenizerJson), limits);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the vocabulary of " + tokenizerJson + ": " + e.getMessage(), e);
+            }
+        }
+        return compiler;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
