@@ -19,20 +19,7 @@ import java.util.function.UnaryOperator;
  * is the best of several rounds (the rounds interleave the variants, so drift hits them alike), with its ratio to
  * the unconstrained one, and the event-bus bytes the gateway received per step.
  */
-final class ConstraintBench {
-    private final PrintStream out;
-    private final Settings settings;
-    private final Path modelDir;
-    private final String modelName;
-    private final List<ObjectNode> requests;
-
-    ConstraintBench(PrintStream out, Settings settings, Path modelDir, String modelName, List<ObjectNode> requests) {
-        this.out = out;
-        this.settings = settings;
-        this.modelDir = modelDir;
-        this.modelName = modelName;
-        this.requests = requests;
-    }
+record ConstraintBench(PrintStream out, Settings settings, Path modelDir, String modelName, List<ObjectNode> requests) {
 
     /** Each variant: how it changes a request. */
     private static Map<String, UnaryOperator<ObjectNode>> variants() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.constraint.CompilerPool;
 import dev.nbce.common.nbce.TokenLogprob;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.FinishReason;
@@ -19,6 +20,7 @@ import dev.nbce.structured.CompileLimits;
 import dev.nbce.structured.ConstraintCompiler;
 import dev.nbce.structured.ConstraintSpec;
 import dev.nbce.structured.ConstraintState;
+import dev.nbce.structured.TokenConstraint;
 import dev.nbce.structured.vocab.TokenBytes;
 import dev.nbce.worker.model.DeviceSpec;
 import java.util.ArrayList;
@@ -33,19 +35,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Constraints through the whole algorithm in one process (docs/structured-output.md): one that allows every text
- * changes no id or window of any reference generation (up to a special token that is not EOS, which has no text
- * and so no constraint allows: tiny-llama3's third case emits its {@code <|endoftext|>} mid-answer); a real one
- * gives the same ids on one engine and on three, an answer it accepts, and log-probabilities of the constrained
+ * token changes no id or window of any reference generation (up to a special token that is not EOS, which has no
+ * text and so no constraint allows: tiny-llama3's third case emits its {@code <|endoftext|>} mid-answer); a real
+ * one gives the same ids on one engine and on three, an answer it accepts, and log-probabilities of the constrained
  * final distribution.
+ *
+ * <p>The constraint that allows every text token is a stand-in compiled by the test: the engine's {@code [\s\S]*}
+ * allows every valid UTF-8 text, and the fixtures' random weights write invalid UTF-8 from the first token.
  */
 class ConstrainedGenerationTest {
-    @org.junit.jupiter.api.BeforeAll
-    static void engine() throws Exception {
-        EngineLanded.assume();
-    }
 
-
-    /** Accepts any text: the rows' masks are computed and applied every step, and must change no bit. */
+    /** Compiled by {@link #everyTextToken} (not by the engine): the rows' masks are computed and applied every step. */
     private static final ConstraintSpec ANY_TEXT = new ConstraintSpec.Regex("[\\s\\S]*");
     private static final ConstraintSpec.Choice CHOICE = new ConstraintSpec.Choice(List.of("yes", "no", "not stated in the text"));
 
@@ -63,7 +63,9 @@ class ConstrainedGenerationTest {
     @ParameterizedTest(name = "{0} on {1} engine(s)")
     @MethodSource("cases")
     void aConstraintThatAllowsEveryTextChangesNoIdOrWindow(String model, int engines, List<JsonNode> nbce) throws Exception {
-        try (LocalRuntime runtime = new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT)) {
+        TokenBytes vocab = TokenBytes.load(Fixtures.model(model).resolve("tokenizer.json"));
+        try (LocalRuntime runtime = new LocalRuntime(Fixtures.model(model), DeviceSpec.cpu(), engines, GatewayLimits.DEFAULT,
+                spec -> everyTextToken(vocab))) {
             for (JsonNode c : nbce) {
                 GenerationRequest request = ReferenceGenerationTest.requestOf(c).withConstraint("structured_outputs.regex", ANY_TEXT);
                 GenerationResult result = runtime.generate(request, SessionListener.NONE);
@@ -83,6 +85,52 @@ class ConstrainedGenerationTest {
                 assertArrayEquals(windows, result.selectedWindows(), "selected windows");
             }
         }
+    }
+
+    /** Allows every token with text, at every step, and may end anywhere. */
+    private static CompilerPool.Compiled everyTextToken(TokenBytes vocab) {
+        ConstraintState anywhere = new ConstraintState() {
+            @Override
+            public void fillAllowed(long[] mask) {
+                Arrays.fill(mask, 0);
+                for (int id = 0; id < vocab.size(); id++) {
+                    if (vocab.isText(id)) {
+                        mask[id >> 6] |= 1L << id;
+                    }
+                }
+            }
+
+            @Override
+            public boolean canEnd() {
+                return true;
+            }
+
+            @Override
+            public boolean mustEnd() {
+                return false;
+            }
+
+            @Override
+            public ConstraintState advance(int tokenId) {
+                return this;
+            }
+
+            @Override
+            public boolean allows(int tokenId) {
+                return vocab.isText(tokenId);
+            }
+        };
+        return new CompilerPool.Compiled(new TokenConstraint() {
+            @Override
+            public ConstraintState start() {
+                return anywhere;
+            }
+
+            @Override
+            public ConstraintSpec spec() {
+                return ANY_TEXT;
+            }
+        }, vocab.size());
     }
 
     /** The first generated id with no text that is not an end-of-sequence id, or -1. */

@@ -41,7 +41,6 @@ class HostileConstraintTest {
 
     @BeforeAll
     void start() throws Exception {
-        EngineLanded.assume();
         cluster = new TestCluster(Fixtures.tinyLlama(), "tiny-llama", 1, Map.of());
     }
 

@@ -28,8 +28,19 @@ public final class GatewayConstraints implements AutoCloseable {
      * @param vocabularySize ids a logit bias may name
      */
     public GatewayConstraints(Path tokenizerJson, int vocabularySize, CompileLimits limits) {
-        this.pool = new CompilerPool(tokenizerJson, limits);
+        this(new CompilerPool(tokenizerJson, limits), vocabularySize);
+    }
+
+    /** @param pool compiles the constraints (tests give one with a compiler of their own) */
+    public GatewayConstraints(CompilerPool pool, int vocabularySize) {
+        this.pool = pool;
         this.vocabularySize = vocabularySize;
+    }
+
+    /** The model's: its tokenizer.json and vocabulary. */
+    static GatewayConstraints of(PromptPreparer preparer) {
+        return new GatewayConstraints(preparer.model().directory().resolve("tokenizer.json"),
+                preparer.model().tokenizer().vocabularySize(), CompileLimits.DEFAULT);
     }
 
     /**

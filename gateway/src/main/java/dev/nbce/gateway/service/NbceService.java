@@ -11,7 +11,6 @@ import dev.nbce.gateway.session.GenerationSession;
 import dev.nbce.gateway.session.RowExecutor;
 import dev.nbce.gateway.session.SessionClock;
 import dev.nbce.gateway.session.SessionListener;
-import dev.nbce.structured.CompileLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -52,6 +51,13 @@ public final class NbceService {
     /** @param requestIds ids unique across the cluster (workers key rows by them) */
     public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
                        ServiceObserver observer, RequestIds requestIds) {
+        this(vertx, preparer, executor, limits, observer, requestIds, GatewayConstraints.of(preparer));
+    }
+
+    /** @param constraints checks and compiles requests' constraints before their rows are prepared */
+    public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
+                       ServiceObserver observer, RequestIds requestIds, GatewayConstraints constraints) {
+        this.constraints = constraints;
         this.requestIds = requestIds;
         this.vertx = vertx;
         this.preparer = preparer;
@@ -60,8 +66,6 @@ public final class NbceService {
         this.limits = limits;
         this.admission = new AdmissionControl(limits.maxActive(), limits.maxQueued());
         this.observer = observer;
-        this.constraints = new GatewayConstraints(preparer.model().directory().resolve("tokenizer.json"),
-                preparer.model().tokenizer().vocabularySize(), CompileLimits.DEFAULT);
     }
 
     public PromptPreparer preparer() {

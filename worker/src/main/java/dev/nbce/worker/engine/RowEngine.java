@@ -70,9 +70,21 @@ public final class RowEngine implements AutoCloseable {
         this(decoder, limits, observer, name, prefixCache, decoder::forward);
     }
 
+    /** @param constraints compiles requests' constraints for this engine (tests give a compiler of their own) */
+    public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+                     PrefixCacheOptions prefixCache, CompilerPool constraints) {
+        this(decoder, limits, observer, name, prefixCache, decoder::forward, constraints);
+    }
+
     /** @param forward runs the decoder's forward passes (tests wrap it to inject failures) */
     RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
               PrefixCacheOptions prefixCache, BatchRetry.Forward forward) {
+        this(decoder, limits, observer, name, prefixCache, forward,
+                new CompilerPool(decoder.tokenizerJson().orElse(null), CompileLimits.DEFAULT));
+    }
+
+    private RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+                      PrefixCacheOptions prefixCache, BatchRetry.Forward forward, CompilerPool constraints) {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
@@ -84,7 +96,7 @@ public final class RowEngine implements AutoCloseable {
         this.requests = new Requests(decoder.config(), decoder::newRow, limits.capacityRows(), name, kv, prefixPolicy,
                 scheduler);
         this.runner = new ModelRunner(forward, limits, observer, name, requests, scheduler);
-        this.constraints = new CompilerPool(decoder.tokenizerJson().orElse(null), CompileLimits.DEFAULT);
+        this.constraints = constraints;
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
