@@ -14,10 +14,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * nbce bench --constrained: what a constraint costs per step through the cluster (docs/structured-output.md#cost).
- * The same 16-window requests of the demo model, one after another, unconstrained, under a constraint that allows
- * every text (the same tokens: the masks' cost alone) and under a small JSON schema; each variant's time per step
- * is the best of several rounds (the rounds interleave the variants, so drift hits them alike), with its ratio to
- * the unconstrained one, and the event-bus bytes the gateway received per step.
+ * The same 16-window requests of the demo model, one after another, unconstrained, under the regex {@code [\s\S]*}
+ * (any valid text: nearly the same tokens, the masks' cost) and under a small JSON schema; EOS is biased by -100 in
+ * every variant, so each answer runs its whole budget (a constraint that must end still ends: EOS is then the only
+ * token it allows). Each variant's time per step is the best of several rounds (the rounds interleave the variants,
+ * so drift hits them alike), with its ratio to the unconstrained one, and the event-bus bytes the gateway received
+ * per step.
  */
 record ConstraintBench(PrintStream out, Settings settings, Path modelDir, String modelName, List<ObjectNode> requests) {
 
@@ -44,9 +46,15 @@ record ConstraintBench(PrintStream out, Settings settings, Path modelDir, String
         Map<String, Double> bestStepMillis = new LinkedHashMap<>();
         Map<String, Double> bytesPerStep = new LinkedHashMap<>();
         Map<String, Long> tokens = new LinkedHashMap<>();
-        out.println(requests.size() + " 16-window requests of " + modelName + " through a cluster of 1 worker process, "
-                + rounds + " rounds (best round per variant):");
+        out.println(requests.size() + " 16-window requests of " + modelName + " (32 tokens, EOS biased -100) through a"
+                + " cluster of 1 worker process, " + rounds + " rounds (best round per variant):");
         try (DistributedBench.Cluster cluster = DistributedBench.Cluster.start(settings, modelDir, modelName, 1, args)) {
+            UnaryOperator<ObjectNode> noEos = r -> {
+                ObjectNode bias = r.put("max_new_tokens", 32).putObject("logit_bias");
+                cluster.eosTokenIds().forEach(id -> bias.put(Integer.toString(id), -100));
+                return r;
+            };
+            variants.replaceAll((name, variant) -> r -> variant.apply(noEos.apply(r)));
             for (var variant : variants.entrySet()) { // warm-up: each constraint compiled once, on both sides
                 cluster.generate(variant.getValue().apply(requests.get(0).deepCopy())).get(300, TimeUnit.SECONDS);
             }

@@ -165,6 +165,11 @@ final class DistributedBench {
             this.context = gateway.vertx().getOrCreateContext();
         }
 
+        /** The served model's end-of-sequence ids. */
+        List<Integer> eosTokenIds() {
+            return gateway.backend().service().preparer().model().eosTokenIds();
+        }
+
         /** Steps reported to the gateway so far and the event-bus bytes they took, in that order. */
         double[] stepBytes() {
             var summary = metrics.registry().find("nbce.step").summary();

@@ -77,6 +77,7 @@ class HostileConstraintTest {
             for (int i = 0; i < 6; i++) {
                 refused.add(Http.postJsonAsync(cluster.baseUrl() + "/v1/generate", hostile(i).toString()));
             }
+            ws.send(WsClient.generateFrame("hostile", hostile(0)));
             frames.addAll(ws.until("calm", 120));
             JsonNode done = frames.get(frames.size() - 1);
             assertEquals("done", done.get("type").asText(), done.toString());
@@ -90,6 +91,10 @@ class HostileConstraintTest {
                 assertEquals(i % 2 == 0 ? "structured_outputs.regex" : "response_format.json_schema.schema",
                         error.get("param").asText(), error.toString());
             }
+            List<JsonNode> hostileFrames = ws.until("hostile", 60);
+            JsonNode error = hostileFrames.get(hostileFrames.size() - 1);
+            assertEquals("error", error.get("type").asText(), error.toString());
+            assertTrue(error.toString().contains("structured_outputs.regex"), "the frame names the field: " + error);
         }
     }
 

@@ -143,11 +143,12 @@ class RequestParserTest {
     }
 
     @Test
-    void rejectsNestingDeeperThan32() {
-        String deep = "[".repeat(33) + "]".repeat(33);
+    void rejectsNestingDeeperThanTheLimit() {
+        assertEquals(64, Json.MAX_NESTING, "deep enough for real-world schemas");
+        String deep = "[".repeat(65) + "]".repeat(65);
         InvalidRequestException e = rejected(with("\"stop\":" + deep));
-        assertTrue(e.getMessage().contains("nesting deeper than 32"), e.getMessage());
-        String shallow = "[".repeat(30) + "]".repeat(30); // with the request object: 31 levels, allowed
+        assertTrue(e.getMessage().contains("nesting deeper than 64"), e.getMessage());
+        String shallow = "[".repeat(62) + "]".repeat(62); // with the request object: 63 levels, allowed
         assertEquals("stop", rejected(with("\"stop\":" + shallow)).field(), "parsed, then refused as a type error");
     }
 
