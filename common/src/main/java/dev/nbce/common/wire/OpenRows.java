@@ -16,22 +16,31 @@ import java.util.Objects;
  * @param answerTokens      tokens the request may still generate: each row reserves its prompt plus these
  *                          in the worker's KV budget (at most the model's positions); {@link #UNKNOWN_ANSWER}:
  *                          reserve up to the model's positions
+ * @param traceparent       the W3C trace context the worker's span for this open continues (docs/operations.md:
+ *                          Tracing); empty when the request is not traced
  * @param rules             the request's logit bias and constraint, applied to every row before its top-p; sent
  *                          with every open (the constraint starts over and is advanced through the last {@code step}
  *                          tokens of a re-placed row, which are the answer so far)
  */
 public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
-                       int answerTokens, LogitRules rules) {
+                       int answerTokens, String traceparent, LogitRules rules) {
     public static final int UNKNOWN_ANSWER = -1;
 
     public OpenRows {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(traceparent, "traceparent");
         if (step < 0 || previousChosenRow < -1 || answerTokens < UNKNOWN_ANSWER) {
             throw new IllegalArgumentException("open rows: step >= 0, previous row >= -1 and answer tokens >= -1 required");
         }
         rows = List.copyOf(rows);
         rules = rules == null ? LogitRules.NONE : rules;
+    }
+
+    /** An untraced open. */
+    public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
+                    int answerTokens) {
+        this(requestId, params, previousChosenRow, step, rows, answerTokens, "");
     }
 
     public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {
@@ -40,8 +49,8 @@ public record OpenRows(String requestId, StepParams params, int previousChosenRo
 
     /** Without a logit bias or constraint. */
     public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
-                    int answerTokens) {
-        this(requestId, params, previousChosenRow, step, rows, answerTokens, LogitRules.NONE);
+                    int answerTokens, String traceparent) {
+        this(requestId, params, previousChosenRow, step, rows, answerTokens, traceparent, LogitRules.NONE);
     }
 
     /** KV tokens a row with {@code promptTokens} reserves, for a model of {@code maxPositions} positions. */

@@ -16,7 +16,7 @@ public final class WireCodecs {
         w.putString(o.requestId()).putDouble(p.topP()).putDouble(p.nbce().beta()).putDouble(p.nbce().eta())
                 .putInt(p.nbce().pooling().ordinal()).putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
         o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
-        w.putInt(o.answerTokens());
+        w.putInt(o.answerTokens()).putString(o.traceparent());
         LogitRules rules = o.rules();
         w.putString(rules.constraint()).putInts(rules.eosIds()).putInts(rules.biasIds()).putDoubles(rules.biasValues());
     }, r -> {
@@ -33,9 +33,10 @@ public final class WireCodecs {
             rows.add(new RowPrompt(r.getInt(), r.getInts()));
         }
         int answerTokens = r.getInt();
+        String traceparent = r.getString();
         LogitRules rules = new LogitRules(r.getString(), r.getInts(), r.getInts(), r.getDoubles());
         return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows,
-                answerTokens, rules.isNone() ? LogitRules.NONE : rules);
+                answerTokens, traceparent, rules.isNone() ? LogitRules.NONE : rules);
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,

@@ -43,6 +43,10 @@ class WireCodecsTest {
         OpenRows budgeted = new OpenRows("req-2", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
                 List.of(new RowPrompt(0, new int[] {7})), 300);
         assertEquals(300, WireRoundTrip.roundTrip(budgeted).answerTokens());
+        assertEquals("", WireRoundTrip.roundTrip(budgeted).traceparent(), "untraced");
+        OpenRows traced = new OpenRows("req-3", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
+                List.of(new RowPrompt(0, new int[] {7})), 300, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertEquals(traced, WireRoundTrip.roundTrip(traced));
     }
 
     @Test
@@ -149,9 +153,9 @@ class WireCodecsTest {
                                 new RowPrompt(9, new int[0]))),
                 new OpenRows("o", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64),
                 new OpenRows("c", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64,
-                        new LogitRules("{\"type\":\"regex\",\"pattern\":\"é+\"}", new int[] {2, 128_009},
+                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", new LogitRules("{\"type\":\"regex\",\"pattern\":\"é+\"}", new int[] {2, 128_009},
                                 new int[] {5, 70_000}, new double[] {-100, 0.25})),
-                new OpenRows("b", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64,
+                new OpenRows("b", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64, "",
                         new LogitRules(null, new int[] {2}, new int[] {7}, new double[] {3.5})),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
