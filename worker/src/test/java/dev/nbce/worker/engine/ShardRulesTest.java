@@ -55,7 +55,7 @@ class ShardRulesTest {
         }
     }
 
-    private static final CompilerPool.Compiled DIGITS = new CompilerPool.Compiled(new TokenConstraint() {
+    static final CompilerPool.Compiled DIGITS = new CompilerPool.Compiled(new TokenConstraint() {
         @Override
         public ConstraintState start() {
             return new Digits(0);
