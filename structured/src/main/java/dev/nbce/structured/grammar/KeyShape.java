@@ -1,44 +1,43 @@
 package dev.nbce.structured.grammar;
 
-import dev.nbce.structured.automaton.Dfa;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The keys an object may take next: the declared properties {@code from}..{@code to} (they come in the schema's
- * order, and none may skip a required one), and, where the schema allows them, other keys (never a declared
- * name) that satisfy {@code propertyNames} and, when {@code additionalProperties} is false, a pattern of
- * {@code patternProperties}.
+ * order, and none may skip a required one), and other keys where the rule allows them (never a declared name).
  */
 public final class KeyShape {
     final NameTrie names;
     final int from;
     final int to;
-    final boolean additionalAllowed;
-    final Dfa[] patterns;     // patternProperties, search semantics, over content
-    final Dfa propertyNames;  // null: any
-    final Dfa anyContent = StringShape.ANY_CONTENT;
+    final ExtraKeyRule extras;
 
-    KeyShape(NameTrie names, int from, int to, boolean additionalAllowed, Dfa[] patterns, Dfa propertyNames) {
+    KeyShape(NameTrie names, int from, int to, ExtraKeyRule extras) {
         this.names = names;
         this.from = from;
         this.to = to;
-        this.additionalAllowed = additionalAllowed;
-        this.patterns = patterns;
-        this.propertyNames = propertyNames;
+        this.extras = extras;
     }
 
-    boolean extrasPossible() {
-        return (additionalAllowed || patterns.length > 0) && (propertyNames == null || !propertyNames.isEmpty());
+    private boolean declaredPossible() {
+        return !names.isEmpty() && from <= to && names.reaches(0, from, to);
     }
 
     boolean anyKeyPossible() {
-        return (!names.isEmpty() && from <= to && names.reaches(0, from, to)) || extrasPossible();
+        return declaredPossible() || extras.possible();
     }
 
-    Lexeme start() {
-        int[] p = new int[patterns.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = patterns[i].isEmpty() ? -1 : 0;
+    /** One lexeme per kind of key possible here. */
+    List<Lexeme> starts() {
+        List<Lexeme> out = new ArrayList<>(2);
+        if (declaredPossible()) {
+            out.add(new DeclaredKeyLexeme(this, DeclaredKeyLexeme.BEFORE_QUOTE, 0));
         }
-        return new KeyLexeme(this, KeyLexeme.BEFORE_QUOTE, names.isEmpty() ? -1 : 0, extrasPossible() ? 0 : -1, 0, p, 0);
+        if (extras.possible()) {
+            ExtraKeyLexeme.ExtraKeyState start = ExtraKeyLexeme.ExtraKeyState.start(extras);
+            out.add(names.isEmpty() ? start : new ExtraKeyLexeme(extras, names, 0, start));
+        }
+        return out;
     }
 }

@@ -35,8 +35,12 @@ public record ObjectNode(List<String> names, List<Node> values, List<Boolean> re
             while (to < names.size() && !required.get(to)) {
                 to++;
             }
-            return new KeyShape(nameTrie(), n, Math.min(to, names.size() - 1), additional != null, patterns, propertyNames);
+            return new KeyShape(nameTrie(), n, Math.min(to, names.size() - 1), extraKeyRule());
         });
+    }
+
+    private ExtraKeyRule extraKeyRule() {
+        return ExtraKeyRule.of(additional != null, patterns, propertyNames);
     }
 
     private NameTrie nameTrie() {
