@@ -9,6 +9,8 @@ import dev.nbce.structured.vocab.TokenBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -21,10 +23,14 @@ import java.util.concurrent.TimeUnit;
  * worker: no event loop and no engine thread ever waits for a compilation, and a hostile schema holds one of
  * {@value #THREADS} threads for at most the compiler's time limit. The vocabulary is read from the model's
  * tokenizer.json on the first constraint; the compiler's cache makes a spec compiled once free afterwards.
- * The queue is unbounded: the requests in flight, which admission control bounds, bound it.
+ * The queue is unbounded: the requests in flight, which admission control bounds, bound it. Refusals are
+ * remembered too (the last {@value #REFUSALS_KEPT}), so a client that sends a hostile schema again gets its 400 at
+ * once instead of holding a thread once more; not those that came near the time limit, which a busy machine
+ * may have caused.
  */
 public final class CompilerPool implements AutoCloseable {
     public static final int THREADS = 2;
+    static final int REFUSALS_KEPT = 256;
 
     /** Compiles one spec (on a thread of the pool). */
     @FunctionalInterface
@@ -37,6 +43,13 @@ public final class CompilerPool implements AutoCloseable {
     private final Compiler given;
     private final ExecutorService executor;
     private ConstraintCompiler compiler; // guarded by this
+    /** Specs refused, by their JSON form; least recently used first. Guarded by itself. */
+    private final Map<String, ConstraintException> refused = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ConstraintException> eldest) {
+            return size() > REFUSALS_KEPT;
+        }
+    };
 
     /** @param tokenizerJson the model's tokenizer.json; null when it has none (every constraint then fails) */
     public CompilerPool(Path tokenizerJson, CompileLimits limits) {
@@ -67,7 +80,15 @@ public final class CompilerPool implements AutoCloseable {
      * {@link ConstraintException} (the client's error), or an {@link UncheckedIOException} (no vocabulary).
      */
     public CompletableFuture<Compiled> compile(ConstraintSpec spec) {
+        String key = spec.toJson();
+        synchronized (refused) {
+            ConstraintException known = refused.get(key);
+            if (known != null) {
+                return CompletableFuture.failedFuture(new CompletionException(known));
+            }
+        }
         return CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
             try {
                 if (given != null) {
                     return given.compile(spec);
@@ -75,6 +96,11 @@ public final class CompilerPool implements AutoCloseable {
                 ConstraintCompiler c = compiler();
                 return new Compiled(c.compile(spec), c.vocabulary().size());
             } catch (ConstraintException e) {
+                if (System.nanoTime() - start < limits.maxTime().toNanos() / 2) {
+                    synchronized (refused) {
+                        refused.put(key, e);
+                    }
+                }
                 throw new CompletionException(e);
             } catch (StackOverflowError e) {
                 throw new CompletionException(new ConstraintException("", "the constraint nests too deeply to compile"));

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.Test;
 class GatewayConstraintsTest {
     private final Vertx vertx = Vertx.vertx();
     private final Context context = vertx.getOrCreateContext();
+    private final AtomicInteger compilations = new AtomicInteger();
     private final GatewayConstraints constraints = new GatewayConstraints(new CompilerPool(spec -> {
+        compilations.incrementAndGet();
         throw new ConstraintException("/properties/when/format", "format \"duration\" is not supported");
     }), 1000);
 
@@ -52,6 +55,10 @@ class GatewayConstraintsTest {
         assertEquals("response_format.json_schema.schema", e.field());
         assertEquals("response_format.json_schema.schema: format \"duration\" is not supported (at /properties/when/format)",
                 e.getMessage());
+        InvalidRequestException again = assertInstanceOf(InvalidRequestException.class, failure(request.withConstraint(
+                "guided_json", request.constraint())));
+        assertEquals("guided_json", again.field(), "the same refusal, named for the field that sent it this time");
+        assertEquals(1, compilations.get(), "a refused spec is not compiled again");
     }
 
     @Test
