@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { ChatOpenAI } from "@langchain/openai";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { zodResponseFormat } from "openai/helpers/zod";
+import { z } from "zod";
 
 const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
 const baseURL = arg("--url") + "/v1";
@@ -158,6 +160,26 @@ await test("langchain: a multi-turn conversation", async () => {
     maxRetries: 0, configuration: { baseURL }, modelKwargs: { contexts: conv.contexts } });
   const reply = await model.invoke(conv.messages.map((m) => new types[m.role](m.content)));
   assert.equal(reply.content, conv.text);
+});
+
+// Structured output (docs/structured-output.md): the answer must parse and validate whatever the tiny model says.
+const Verdict = z.object({ answer: z.enum(["yes", "no", "not stated"]) });
+
+await test("openai: chat.completions.parse with a zod schema gives a parsed, valid answer", async () => {
+  const c = await client.chat.completions.parse(referenceChat({ max_tokens: 64,
+    response_format: zodResponseFormat(Verdict, "verdict") }));
+  const parsed = c.choices[0].message.parsed;
+  assert.deepEqual(Verdict.parse(parsed), parsed);
+  assert.equal(c.choices[0].message.content, JSON.stringify(parsed), "compact, in the schema's property order");
+});
+
+await test("langchain: withStructuredOutput (json schema and json mode) gives a valid object", async () => {
+  const schema = await langchain({ maxTokens: 64 }).withStructuredOutput(Verdict, { name: "verdict", method: "jsonSchema" })
+    .invoke([new HumanMessage(ref.request.messages[0].content)]);
+  assert.deepEqual(Verdict.parse(schema), schema);
+  const reply = await langchain({ maxTokens: 64 }).invoke([new HumanMessage(ref.request.messages[0].content)],
+    { response_format: { type: "json_object" } });
+  assert.equal(typeof JSON.parse(reply.content), "object");
 });
 
 const failed = results.filter(([, e]) => e).length;

@@ -156,11 +156,24 @@ final class DistributedBench {
         private final GatewayNode gateway;
         private final List<Process> workers;
         private final Context context;
+        private final MetricsSetup metrics;
 
-        private Cluster(GatewayNode gateway, List<Process> workers) {
+        private Cluster(GatewayNode gateway, List<Process> workers, MetricsSetup metrics) {
             this.gateway = gateway;
             this.workers = workers;
+            this.metrics = metrics;
             this.context = gateway.vertx().getOrCreateContext();
+        }
+
+        /** The served model's end-of-sequence ids. */
+        List<Integer> eosTokenIds() {
+            return gateway.backend().service().preparer().model().eosTokenIds();
+        }
+
+        /** Steps reported to the gateway so far and the event-bus bytes they took, in that order. */
+        double[] stepBytes() {
+            var summary = metrics.registry().find("nbce.step").summary();
+            return summary == null ? new double[] {0, 0} : new double[] {summary.count(), summary.totalAmount()};
         }
 
         static Cluster start(Settings settings, Path modelDir, String modelName, int workers, CliArgs args) throws Exception {
@@ -179,7 +192,7 @@ final class DistributedBench {
                 processes.add(ServeCommand.startWorker(env, modelDir, modelName, args, i));
             }
             gateway.awaitWorkers(workers, 180_000);
-            Cluster cluster = new Cluster(gateway, processes);
+            Cluster cluster = new Cluster(gateway, processes, metrics);
             cluster.generate(Json.MAPPER.createObjectNode().put("question", "warm up").put("max_new_tokens", 4))
                     .get(60, TimeUnit.SECONDS);
             return cluster;

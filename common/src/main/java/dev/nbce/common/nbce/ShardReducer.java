@@ -19,6 +19,16 @@ public final class ShardReducer {
      *                          -1 at the first step
      */
     public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepParams params, int previousChosenRow) {
+        return reduce(rowIndices, rawLogits, params, previousChosenRow, StepMask.NONE);
+    }
+
+    /**
+     * As {@link #reduce(int[], float[][], StepParams, int)}, with every row's logits first put through {@code mask}
+     * (the logit bias and the constraint, docs/structured-output.md): log-softmax, top-p, entropy, η and pooling all
+     * see only the tokens it allows. The raw logits are not modified.
+     */
+    public static ShardReport reduce(int[] rowIndices, float[][] rawLogits, StepParams params, int previousChosenRow,
+                                     StepMask mask) {
         if (rowIndices.length != rawLogits.length) {
             throw new IllegalArgumentException(rowIndices.length + " row numbers for " + rawLogits.length + " rows of logits");
         }
@@ -26,7 +36,7 @@ public final class ShardReducer {
             throw new IllegalArgumentException("previous chosen row must be >= -1, got " + previousChosenRow);
         }
         Pooling pooling = params.nbce().pooling();
-        ScoredRow[] scored = scoreRows(rawLogits, params.topP());
+        ScoredRow[] scored = scoreRows(rawLogits, params.topP(), mask);
         double[] entropies = new double[rowIndices.length];
         int bestRow = -1;
         double bestEntropy = Double.POSITIVE_INFINITY;
@@ -68,9 +78,10 @@ public final class ShardReducer {
      * Steps 1–3 of every row, in parallel: rows are independent and each row's result is the same on
      * any thread, while the forward that produced the logits leaves the cores idle meanwhile.
      */
-    private static ScoredRow[] scoreRows(float[][] rawLogits, double topP) {
+    private static ScoredRow[] scoreRows(float[][] rawLogits, double topP, StepMask mask) {
         ScoredRow[] scored = new ScoredRow[rawLogits.length];
-        IntStream.range(0, rawLogits.length).parallel().forEach(i -> scored[i] = RowScores.score(rawLogits[i], topP));
+        IntStream.range(0, rawLogits.length).parallel()
+                .forEach(i -> scored[i] = RowScores.score(mask.apply(rawLogits[i]), topP));
         return scored;
     }
 

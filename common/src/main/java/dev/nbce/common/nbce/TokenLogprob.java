@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * A chosen token's log-probability under the final NBCE distribution of its step — softmax of the final
  * scores (after penalties, before temperature) — and the most probable alternatives, best first (ties:
- * lowest id first).
+ * lowest id first). Exactly as many alternatives as asked (at most the vocabulary), as OpenAI gives: where
+ * fewer tokens have a score (every other token was outside every row's nucleus, or refused by a constraint),
+ * the rest are the lowest ids without one, at -infinity (the APIs write -9999.0, as vLLM does).
  */
 public record TokenLogprob(int tokenId, double logprob, int[] topIds, double[] topLogprobs) {
     public TokenLogprob {
@@ -28,7 +30,8 @@ public record TokenLogprob(int tokenId, double logprob, int[] topIds, double[] t
             sum += Math.exp(scores.valueAtIndex(i) - max);
         }
         double logZ = max + Math.log(sum);
-        int k = Math.min(top, countFinite(scores));
+        int finite = countFinite(scores);
+        int k = Math.min(top, finite);
         // Only a request for alternatives pays for the sort (a dense vector holds the whole vocabulary).
         Integer[] order = new Integer[k == 0 ? 0 : scores.size()];
         for (int i = 0; i < order.length; i++) {
@@ -44,7 +47,33 @@ public record TokenLogprob(int tokenId, double logprob, int[] topIds, double[] t
             ids[i] = scores.idAt(order[i]);
             logprobs[i] = scores.valueAtIndex(order[i]) - logZ;
         }
-        return new TokenLogprob(tokenId, scores.valueAt(tokenId) - logZ, ids, logprobs);
+        return new TokenLogprob(tokenId, scores.valueAt(tokenId) - logZ, withUnscored(ids, top, scores),
+                withUnscored(logprobs, Math.min(top, scores.vocabSize())));
+    }
+
+    /** {@code ids}, then the lowest ids without a finite score, up to {@code top} in all (at most the vocabulary). */
+    private static int[] withUnscored(int[] ids, int top, ScoreVector scores) {
+        int n = Math.min(top, scores.vocabSize());
+        if (ids.length >= n) {
+            return ids;
+        }
+        int[] out = Arrays.copyOf(ids, n);
+        int k = ids.length;
+        for (int id = 0; k < n; id++) {
+            if (scores.valueAt(id) == Double.NEGATIVE_INFINITY) {
+                out[k++] = id;
+            }
+        }
+        return out;
+    }
+
+    private static double[] withUnscored(double[] logprobs, int n) {
+        if (logprobs.length >= n) {
+            return logprobs;
+        }
+        double[] out = Arrays.copyOf(logprobs, n);
+        Arrays.fill(out, logprobs.length, n, Double.NEGATIVE_INFINITY);
+        return out;
     }
 
     private static int countFinite(ScoreVector scores) {

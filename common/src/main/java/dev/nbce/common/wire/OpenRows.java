@@ -1,5 +1,6 @@
 package dev.nbce.common.wire;
 
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.StepParams;
 import java.util.List;
 import java.util.Objects;
@@ -17,9 +18,12 @@ import java.util.Objects;
  *                          reserve up to the model's positions
  * @param traceparent       the W3C trace context the worker's span for this open continues (docs/operations.md:
  *                          Tracing); empty when the request is not traced
+ * @param rules             the request's logit bias and constraint, applied to every row before its top-p; sent
+ *                          with every open (the constraint starts over and is advanced through the last {@code step}
+ *                          tokens of a re-placed row, which are the answer so far)
  */
 public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
-                       int answerTokens, String traceparent) {
+                       int answerTokens, String traceparent, LogitRules rules) {
     public static final int UNKNOWN_ANSWER = -1;
 
     public OpenRows {
@@ -30,6 +34,7 @@ public record OpenRows(String requestId, StepParams params, int previousChosenRo
             throw new IllegalArgumentException("open rows: step >= 0, previous row >= -1 and answer tokens >= -1 required");
         }
         rows = List.copyOf(rows);
+        rules = rules == null ? LogitRules.NONE : rules;
     }
 
     /** An untraced open. */
@@ -40,6 +45,12 @@ public record OpenRows(String requestId, StepParams params, int previousChosenRo
 
     public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {
         this(requestId, params, previousChosenRow, step, rows, UNKNOWN_ANSWER);
+    }
+
+    /** Without a logit bias or constraint. */
+    public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
+                    int answerTokens, String traceparent) {
+        this(requestId, params, previousChosenRow, step, rows, answerTokens, traceparent, LogitRules.NONE);
     }
 
     /** KV tokens a row with {@code promptTokens} reserves, for a model of {@code maxPositions} positions. */

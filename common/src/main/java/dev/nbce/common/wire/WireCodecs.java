@@ -1,6 +1,7 @@
 package dev.nbce.common.wire;
 
 import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
@@ -16,6 +17,8 @@ public final class WireCodecs {
                 .putInt(p.nbce().pooling().ordinal()).putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
         o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
         w.putInt(o.answerTokens()).putString(o.traceparent());
+        LogitRules rules = o.rules();
+        w.putString(rules.constraint()).putInts(rules.eosIds()).putInts(rules.biasIds()).putDoubles(rules.biasValues());
     }, r -> {
         String id = r.getString();
         double topP = r.getDouble();
@@ -30,8 +33,10 @@ public final class WireCodecs {
             rows.add(new RowPrompt(r.getInt(), r.getInts()));
         }
         int answerTokens = r.getInt();
-        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows, answerTokens,
-                r.getString());
+        String traceparent = r.getString();
+        LogitRules rules = new LogitRules(r.getString(), r.getInts(), r.getInts(), r.getDoubles());
+        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows,
+                answerTokens, traceparent, rules.isNone() ? LogitRules.NONE : rules);
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,

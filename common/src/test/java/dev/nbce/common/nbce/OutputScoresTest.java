@@ -33,7 +33,13 @@ class OutputScoresTest {
         assertEquals(1.0 - z, lp.logprob(), 1e-12);
         assertArrayEquals(new int[] {1, 4}, lp.topIds());
         assertArrayEquals(new double[] {2.0 - z, 1.0 - z}, lp.topLogprobs(), 1e-12);
-        assertEquals(3, TokenLogprob.of(SCORES, 1, 20).topIds().length, "never more alternatives than finite scores");
+        TokenLogprob all = TokenLogprob.of(SCORES, 1, 20);
+        assertArrayEquals(new int[] {1, 4, 7, 0, 2, 3, 5, 6, 8, 9}, all.topIds(),
+                "as many alternatives as asked, at most the vocabulary: the scored ones, then the lowest unscored ids");
+        assertEquals(Double.NEGATIVE_INFINITY, all.topLogprobs()[3]);
+        assertEquals(Double.NEGATIVE_INFINITY, all.topLogprobs()[9]);
+        assertEquals(5, TokenLogprob.of(SCORES, 1, 5).topIds().length, "exactly N where the vocabulary allows");
+        assertEquals(0.5 - z, TokenLogprob.of(SCORES, 1, 5).topLogprobs()[2], 1e-12);
         assertEquals(Double.NEGATIVE_INFINITY, TokenLogprob.of(SCORES, 9, 0).logprob());
     }
 }

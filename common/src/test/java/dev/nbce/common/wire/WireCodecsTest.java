@@ -10,6 +10,7 @@ import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ScoreVector;
 import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
@@ -151,6 +152,11 @@ class WireCodecsTest {
                         List.of(new RowPrompt(0, new int[] {1, 2, 3}), new RowPrompt(3, new int[] {5}),
                                 new RowPrompt(9, new int[0]))),
                 new OpenRows("o", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64),
+                new OpenRows("c", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64,
+                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", new LogitRules("{\"type\":\"regex\",\"pattern\":\"é+\"}", new int[] {2, 128_009},
+                                new int[] {5, 70_000}, new double[] {-100, 0.25})),
+                new OpenRows("b", params(0.9, 0.5, 0.1, Pooling.AVERAGE), -1, 0, List.of(new RowPrompt(0, new int[] {1})), 64, "",
+                        new LogitRules(null, new int[] {2}, new int[] {7}, new double[] {3.5})),
                 new Advance("a-é", 1, 0, 3),
                 new CloseRequest("ς"),
                 new GatewayLease("gw-ü-1", 3000),

@@ -5,6 +5,7 @@ import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
+import dev.nbce.gateway.request.ConstraintFields;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.OutputOptions;
 import dev.nbce.gateway.request.RequestParser;
@@ -16,21 +17,21 @@ import java.util.Set;
 /**
  * Reads OpenAI chat-completions and completions bodies into our request (docs/api.md, "OpenAI API"). Every
  * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
- * this server does not do (tools, JSON mode, several choices) — accepted at its default and refused
+ * this server does not do (tools, several choices) — accepted at its default and refused
  * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions, which
  * {@link RequestParser} reads as in a native request. The result is validated by {@link GenerationRequest}.
  */
 final class OpenAiRequestParser {
-    /** Ours, beside OpenAI's: the NBCE inputs and parameters, as in the native request. */
+    /** Ours, beside OpenAI's: the NBCE inputs and parameters, as in the native request, and vLLM's constraints. */
     private static final Set<String> EXTENSIONS = Set.of("contexts", "document", "user_template", "top_k", "nbce",
-            "window_tokens");
+            "window_tokens", "structured_outputs", "guided_choice", "guided_regex", "guided_json");
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
-            "top_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty", "logprobs", "logit_bias", "user");
+            "top_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty", "logprobs", "logit_bias", "user", "response_format");
     /** Chat fields accepted for any well-typed value and ignored: bookkeeping that does not change the answer. */
     private static final Set<String> CHAT_IGNORED = Set.of("metadata", "store", "service_tier", "prompt_cache_key",
             "safety_identifier", "parallel_tool_calls", "reasoning_effort", "verbosity");
     private static final Set<String> CHAT = union(COMMON, CHAT_IGNORED, EXTENSIONS, Set.of("messages",
-            "max_completion_tokens", "top_logprobs", "response_format", "modalities", "tools", "tool_choice",
+            "max_completion_tokens", "top_logprobs", "modalities", "tools", "tool_choice",
             "functions", "function_call", "audio", "prediction", "web_search_options"));
     private static final Set<String> COMPLETION = union(COMMON, EXTENSIONS, Set.of("prompt", "best_of", "echo", "suffix"));
     private static final int MAX_STOP = 4;
@@ -112,10 +113,6 @@ final class OpenAiRequestParser {
         Double frequency = f.number("frequency_penalty", -2, 2);
         List<String> stop = stop(f);
         f.string("user"); // ignored: OpenAI's end-user id, for abuse monitoring
-        JsonNode bias = f.object("logit_bias");
-        if (bias != null && !bias.isEmpty()) {
-            throw f.unsupported("logit_bias", "is not supported; send {} or leave it out");
-        }
         return new Shared(temperature, topP, seed, presence, frequency, stop);
     }
 
@@ -158,7 +155,7 @@ final class OpenAiRequestParser {
         return prompt.asText();
     }
 
-    /** Chat fields that ask for tools, JSON output or audio: accepted at their defaults only. */
+    /** Chat fields that ask for tools or audio: accepted at their defaults only. */
     private static void onlyDefaults(OpenAiFields f) {
         for (String ignored : CHAT_IGNORED) {
             switch (ignored) {
@@ -166,10 +163,6 @@ final class OpenAiRequestParser {
                 case "store", "parallel_tool_calls" -> f.bool(ignored);
                 default -> f.string(ignored);
             }
-        }
-        JsonNode format = f.object("response_format");
-        if (format != null && !(format.size() == 1 && "text".equals(format.path("type").asText(null)))) {
-            throw f.unsupported("response_format", "must be {\"type\": \"text\"}: JSON mode and schemas are not supported");
         }
         JsonNode modalities = f.array("modalities");
         if (modalities != null && !(modalities.size() == 1 && "text".equals(modalities.get(0).asText(null)))) {
@@ -220,6 +213,7 @@ final class OpenAiRequestParser {
             }
         }
         String model = f.string("model");
+        ConstraintFields.Found constraint = ConstraintFields.read(body);
         GenerationRequest parsed = new GenerationRequest(
                 RequestParser.contexts(body),
                 RequestParser.document(body),
@@ -238,7 +232,10 @@ final class OpenAiRequestParser {
                 false,
                 new OutputOptions(orElse(shared.presencePenalty(), 0), orElse(shared.frequencyPenalty(), 0),
                         logprobs == null ? -1 : logprobs),
-                RequestParser.windowTokens(body));
+                RequestParser.windowTokens(body),
+                ConstraintFields.logitBias(body),
+                constraint == null ? null : constraint.field(),
+                constraint == null ? null : constraint.spec());
         if (model != null && !model.equals(servedModel)) {
             throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
                     + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");

@@ -3,7 +3,11 @@ package dev.nbce.gateway.request;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.StepParams;
+import dev.nbce.structured.ConstraintSpec;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One NBCE request (docs/api.md: Request), validated on construction.
@@ -32,11 +36,19 @@ import java.util.List;
  * @param windowTokens  how long a context row may be (prompt + answer budget), which decides how documents
  *                      are split; 0 = the server's default ({@code NBCE_WINDOW_TOKENS}); never more than the
  *                      model's max_position_embeddings
+ * @param logitBias     added to the raw logits of every row before its log-softmax and top-p (OpenAI's
+ *                      logit_bias): token id to bias in -100..100; at most {@value #MAX_LOGIT_BIAS} entries; empty
+ *                      = none. Ids are checked against the model's vocabulary when the request is prepared
+ * @param constraintField the request field the constraint came from (e.g. "response_format"), named in its
+ *                      errors; null when there is no constraint
+ * @param constraint    what the answer must match (docs/structured-output.md), enforced in every row before its
+ *                      top-p; null = free text
  */
 public record GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
                                 String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
-                                boolean stream, OutputOptions output, int windowTokens) {
+                                boolean stream, OutputOptions output, int windowTokens,
+                                Map<Integer, Double> logitBias, String constraintField, ConstraintSpec constraint) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     /** The answer budget of a native request that gives none. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 64;
@@ -48,6 +60,9 @@ public record GenerationRequest(List<String> contexts, String document, String q
     public static final int MAX_STOP_LENGTH = 256;
     /** The longest window a request may ask for; the model's max_position_embeddings is checked later. */
     public static final int MAX_WINDOW_TOKENS = 1 << 20;
+    public static final int MAX_LOGIT_BIAS = 1024;
+    /** The largest bias OpenAI allows either way: -100 bans a token, 100 all but forces it. */
+    public static final double MAX_BIAS = 100;
 
     public GenerationRequest {
         if (windowTokens < 0 || windowTokens > MAX_WINDOW_TOKENS) {
@@ -73,6 +88,10 @@ public record GenerationRequest(List<String> contexts, String document, String q
             throw new InvalidRequestException("prompt", "prompt must be a non-empty string");
         }
         checkConversation(messages);
+        logitBias = checkBias(logitBias);
+        if (constraint != null && constraintField == null) {
+            constraintField = "constraint";
+        }
         if (document != null && !contexts.isEmpty()) {
             throw new InvalidRequestException("document", "give either \"contexts\" or \"document\", not both");
         }
@@ -113,7 +132,42 @@ public record GenerationRequest(List<String> contexts, String document, String q
                              int maxNewTokens, double temperature, double topP, int topK, Long seed,
                              List<String> stop, NbceParams nbce, boolean stream) {
         this(contexts, document, question, List.of(), null, userTemplate, maxNewTokens, false, temperature, topP, topK,
-                seed, stop, nbce, stream, OutputOptions.NONE, 0);
+                seed, stop, nbce, stream, OutputOptions.NONE, 0, Map.of(), null, null);
+    }
+
+    /** Without a logit bias or constraint. */
+    public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
+                             String prompt, String userTemplate, int maxNewTokens, boolean fillWindow, double temperature,
+                             double topP, int topK, Long seed, List<String> stop, NbceParams nbce, boolean stream,
+                             OutputOptions output, int windowTokens) {
+        this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
+                topK, seed, stop, nbce, stream, output, windowTokens, Map.of(), null, null);
+    }
+
+    private static Map<Integer, Double> checkBias(Map<Integer, Double> bias) {
+        if (bias == null || bias.isEmpty()) {
+            return Map.of();
+        }
+        if (bias.size() > MAX_LOGIT_BIAS) {
+            throw new InvalidRequestException("logit_bias", "logit_bias may hold at most " + MAX_LOGIT_BIAS
+                    + " tokens, got " + bias.size());
+        }
+        for (Map.Entry<Integer, Double> e : bias.entrySet()) {
+            if (e.getKey() == null || e.getKey() < 0) {
+                throw new InvalidRequestException("logit_bias", "logit_bias keys must be token ids (>= 0), got " + e.getKey());
+            }
+            Double v = e.getValue();
+            if (v == null || !Double.isFinite(v) || v < -MAX_BIAS || v > MAX_BIAS) {
+                throw new InvalidRequestException("logit_bias", "logit_bias[" + e.getKey() + "] must be within -100..100, got " + v);
+            }
+        }
+        return Collections.unmodifiableMap(new TreeMap<>(bias));
+    }
+
+    /** The same request answering under {@code spec}, which came from request field {@code field}. */
+    public GenerationRequest withConstraint(String field, ConstraintSpec spec) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, field, spec);
     }
 
     private static void checkConversation(List<RequestMessage> messages) {
@@ -146,13 +200,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
         conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, constraintField, constraint);
     }
 
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, constraintField, constraint);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {

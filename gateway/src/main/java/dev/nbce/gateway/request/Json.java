@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one configured JSON mapper: strict about duplicates, bounded in nesting and sizes. */
 public final class Json {
-    /** Requests never need more than a few levels; hostile input may try thousands. */
-    public static final int MAX_NESTING = 32;
+    /**
+     * Requests need a few levels, a JSON Schema in {@code response_format} a few per level of the data it describes
+     * (real-world schemas nest 20 and more); hostile input may try thousands.
+     */
+    public static final int MAX_NESTING = 64;
 
     public static final ObjectMapper MAPPER = create();
 

@@ -32,9 +32,9 @@ import java.util.function.BiFunction;
  * {@code document} (no document) and {@code seed} (unseeded).
  */
 public final class RequestParser {
-    private static final Set<String> FIELDS = Set.of("contexts", "document", "question", "user_template",
+    private static final Set<String> FIELDS = union(Set.of("contexts", "document", "question", "user_template",
             "max_new_tokens", "temperature", "top_p", "top_k", "seed", "stop", "nbce", "stream", "messages", "prompt",
-            "presence_penalty", "frequency_penalty", "logprobs", "window_tokens");
+            "presence_penalty", "frequency_penalty", "logprobs", "window_tokens", "logit_bias"), ConstraintFields.FIELDS);
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
     private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling", "selection");
     private static final Set<String> SELECTION_FIELDS = Set.of("rule", "keep", "after_steps");
@@ -100,6 +100,7 @@ public final class RequestParser {
             throw new InvalidRequestException(null, "request must be a JSON object, got " + describe(node));
         }
         rejectUnknown(node, FIELDS, "");
+        ConstraintFields.Found constraint = ConstraintFields.read(node);
         return new GenerationRequest(
                 contexts(node),
                 document(node),
@@ -120,7 +121,10 @@ public final class RequestParser {
                 new OutputOptions(number(node, "presence_penalty", "presence_penalty", 0.0),
                         number(node, "frequency_penalty", "frequency_penalty", 0.0),
                         node.has("logprobs") ? integer(node, "logprobs", -1, 0, OutputOptions.MAX_TOP_LOGPROBS) : -1),
-                windowTokens(node));
+                windowTokens(node),
+                ConstraintFields.logitBias(node),
+                constraint == null ? null : constraint.field(),
+                constraint == null ? null : constraint.spec());
     }
 
     // The NBCE fields, read alike in native requests and as extensions of OpenAI's (dev.nbce.gateway.http).
@@ -359,6 +363,12 @@ public final class RequestParser {
             throw new InvalidRequestException("seed", "seed must fit in 64 bits, got " + ClientText.excerpt(value.asText(), 24));
         }
         return value.longValue();
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** The JSON type of a value, for messages ("got a string"). */

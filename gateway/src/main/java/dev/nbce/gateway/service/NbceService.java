@@ -38,6 +38,7 @@ public final class NbceService {
     private final GatewayLimits limits;
     private final ServiceObserver observer;
     private final RequestIds requestIds;
+    private final GatewayConstraints constraints;
     /** Every admitted request not yet ended (queued, preparing or generating). */
     private final Set<Run> runs = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
@@ -50,6 +51,13 @@ public final class NbceService {
     /** @param requestIds ids unique across the cluster (workers key rows by them) */
     public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
                        ServiceObserver observer, RequestIds requestIds) {
+        this(vertx, preparer, executor, limits, observer, requestIds, GatewayConstraints.of(preparer));
+    }
+
+    /** @param constraints checks and compiles requests' constraints before their rows are prepared */
+    public NbceService(Vertx vertx, PromptPreparer preparer, RowExecutor executor, GatewayLimits limits,
+                       ServiceObserver observer, RequestIds requestIds, GatewayConstraints constraints) {
+        this.constraints = constraints;
         this.requestIds = requestIds;
         this.vertx = vertx;
         this.preparer = preparer;
@@ -192,11 +200,13 @@ public final class NbceService {
                     request.nbce().pooling().wireName());
             long startNanos = System.nanoTime();
             trace.started();
-            context.<GenerationPlan>executeBlocking(() -> {
-                        GenerationPlan plan = checkLimits(preparer.prepare(requestId, request));
+            // The constraint compiles on its own pool first: a hostile schema never holds the prompts' pool.
+            constraints.check(request, context)
+                    .compose(checked -> context.<GenerationPlan>executeBlocking(() -> {
+                        GenerationPlan plan = checkLimits(preparer.prepare(requestId, checked));
                         trace.prepared(plan);
                         return plan;
-                    }, false)
+                    }, false))
                     .compose(plan -> {
                         if (cancelled) {
                             return Future.succeededFuture(cancelledBeforeStart());

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.session;
 
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.Usage;
 import dev.nbce.gateway.request.WindowSource;
@@ -45,6 +46,17 @@ public record GenerationPlan(String requestId, GenerationRequest request, List<i
         int room = Math.max(1, Math.min(Math.min(limit, GenerationRequest.MAX_NEW_TOKENS_LIMIT), maxPositions - longestPrompt()));
         return new GenerationPlan(requestId, request.withMaxNewTokens(room, false), rowTokenIds, windowSources, eosIds,
                 maxPositions, documentMessage, windowTexts);
+    }
+
+    /** What every row does to its logits before top-p: the request's logit bias and constraint, with the EOS ids. */
+    public LogitRules logitRules() {
+        if (request.constraint() == null && request.logitBias().isEmpty()) {
+            return LogitRules.NONE;
+        }
+        int[] biasIds = request.logitBias().keySet().stream().mapToInt(Integer::intValue).toArray();
+        double[] biasValues = request.logitBias().values().stream().mapToDouble(Double::doubleValue).toArray();
+        return new LogitRules(request.constraint() == null ? null : request.constraint().toJson(),
+                eosIds.stream().mapToInt(Integer::intValue).sorted().toArray(), biasIds, biasValues);
     }
 
     public int rowCount() {

@@ -93,7 +93,7 @@ public final class GenerationSession {
         long t0 = System.nanoTime();
         NbceCombiner.Combination combination = NbceCombiner.combine(reports, request.nbce());
         OutputOptions output = request.output();
-        ScoreVector scores = RepetitionPenalty.apply(combination.finalScores(), transcript.counts(),
+        ScoreVector scores = RepetitionPenalty.apply(constrainedScores(combination, reports), transcript.counts(),
                 output.presencePenalty(), output.frequencyPenalty());
         int token = TokenSampler.sample(scores, request.temperature(), request.topK(), random);
         TokenLogprob logprob = output.wantsLogprobs() ? TokenLogprob.of(scores, token, output.logprobs()) : null;
@@ -112,6 +112,28 @@ public final class GenerationSession {
         } else {
             rows.advance(token, combination.chosenRow(), selection.afterStep(step, reports)).onComplete(this::onReports);
         }
+    }
+
+    /**
+     * The final scores; under a constraint, where the rows' nuclei share no allowed token (average pooling with
+     * top-p can leave nothing every row kept), row 0's constrained scores instead: a token must come from what the
+     * constraint allows, never from an empty distribution's lowest id (docs/structured-output.md).
+     */
+    private ScoreVector constrainedScores(NbceCombiner.Combination combination, List<ShardReport> reports) {
+        ScoreVector scores = combination.finalScores();
+        if (request.constraint() == null || hasFinite(scores)) {
+            return scores;
+        }
+        return reports.stream().map(ShardReport::row0).filter(java.util.Objects::nonNull).findFirst().orElse(scores);
+    }
+
+    private static boolean hasFinite(ScoreVector scores) {
+        for (int i = 0; i < scores.size(); i++) {
+            if (scores.valueAtIndex(i) != Double.NEGATIVE_INFINITY) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void finish(FinishReason reason) {

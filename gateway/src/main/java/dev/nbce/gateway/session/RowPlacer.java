@@ -3,6 +3,7 @@ package dev.nbce.gateway.session;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ShardReport;
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
 import dev.nbce.common.wire.OpenRows;
@@ -38,6 +39,7 @@ final class RowPlacer {
 
     private final GenerationPlan plan;
     private final StepParams params;
+    private final LogitRules rules;
     private final Transcript transcript;
     private final RowExecutor executor;
     private final SessionClock clock;
@@ -58,6 +60,7 @@ final class RowPlacer {
               Duration capacityWait, SessionListener listener) {
         this.plan = plan;
         this.params = plan.request().stepParams();
+        this.rules = plan.logitRules();
         this.transcript = transcript;
         this.executor = executor;
         this.clock = clock;
@@ -184,7 +187,7 @@ final class RowPlacer {
             int epoch = ++lastEpoch;
             rowIds.forEach(row -> rowEpochs.put(row, epoch));
             OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows,
-                    answerTokensLeft(), traceparent == null ? "" : traceparent);
+                    answerTokensLeft(), traceparent == null ? "" : traceparent, rules);
             calls.add(new Call(worker, rowIds, epochsOf(rowIds), true, executor.open(worker, open)));
         });
         return calls;

@@ -13,6 +13,7 @@ import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.request.Role;
+import dev.nbce.structured.ConstraintSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,8 +89,8 @@ class OpenAiRequestParserTest {
             "\"presence_penalty\":3|presence_penalty", "\"frequency_penalty\":\"1\"|frequency_penalty",
             "\"stream_options\":{\"include_usage\":true}|stream_options", "\"stream\":true,\"stream_options\":{\"x\":1}|stream_options.x",
             "\"stream\":true,\"stream_options\":{\"include_usage\":1}|stream_options.include_usage",
-            "\"response_format\":{\"type\":\"json_object\"}|response_format", "\"tools\":[{\"type\":\"function\"}]|tools",
-            "\"tool_choice\":\"required\"|tool_choice", "\"logit_bias\":{\"5\":10}|logit_bias", "\"metadata\":[]|metadata",
+            "\"response_format\":{\"type\":\"json_schema\"}|response_format.json_schema", "\"tools\":[{\"type\":\"function\"}]|tools",
+            "\"tool_choice\":\"required\"|tool_choice", "\"logit_bias\":{\"5\":101}|logit_bias", "\"metadata\":[]|metadata",
             "\"store\":\"no\"|store", "\"frobnicate\":1|frobnicate", "\"question\":\"q\"|question"})
     void wrongTypesAndUnsupportedValuesName(String fields, String param) {
         assertEquals(param, chatFails(fields).field(), fields);
@@ -113,6 +114,45 @@ class OpenAiRequestParserTest {
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> parser.chat(RequestParser.readTree("{\"messages\":" + c[0] + "}")));
         assertEquals(c[1], e.field(), c[0] + ": " + e.getMessage());
+    }
+
+    @Test
+    void everyConstraintFormReachesTheRequestWithItsField() {
+        assertEquals(new ConstraintSpec.AnyJsonObject(), chat("\"response_format\":{\"type\":\"json_object\"}").request().constraint());
+        GenerationRequest schema = chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\","
+                + "\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}}}").request();
+        assertEquals("response_format.json_schema.schema", schema.constraintField());
+        assertEquals("{\"type\":\"json_schema\",\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}}",
+                schema.constraint().toJson());
+        assertEquals(new ConstraintSpec.Choice(List.of("yes", "no")),
+                chat("\"structured_outputs\":{\"choice\":[\"yes\",\"no\"]}").request().constraint());
+        assertEquals(new ConstraintSpec.Regex("[0-9]+"), chat("\"guided_regex\":\"[0-9]+\"").request().constraint());
+        GenerationRequest json = chat("\"guided_json\":\"{\\\"type\\\":\\\"string\\\"}\"").request();
+        assertEquals("guided_json", json.constraintField());
+        assertEquals("{\"type\":\"json_schema\",\"schema\":{\"type\":\"string\"}}", json.constraint().toJson());
+        assertEquals(new ConstraintSpec.Choice(List.of("a")), parser.completion(RequestParser.readTree(
+                "{\"prompt\":\"p\",\"guided_choice\":[\"a\"]}")).request().constraint());
+        assertEquals(new ConstraintSpec.AnyJsonObject(), parser.completion(RequestParser.readTree(
+                "{\"prompt\":\"p\",\"response_format\":{\"type\":\"json_object\"}}")).request().constraint());
+        assertNull(chat("\"response_format\":{\"type\":\"text\"}").request().constraint());
+        assertEquals(java.util.Map.of(5, -100.0, 17, 2.5), chat("\"logit_bias\":{\"17\":2.5,\"5\":-100}").request().logitBias());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"response_format\":{\"type\":\"json_object\"},\"guided_regex\":\"a\"|guided_regex",
+            "\"structured_outputs\":{\"regex\":\"a\",\"choice\":[\"b\"]}|structured_outputs",
+            "\"structured_outputs\":{\"grammar\":\"root ::= x\"}|structured_outputs.grammar",
+            "\"structured_outputs\":{}|structured_outputs",
+            "\"response_format\":{\"type\":\"yaml\"}|response_format.type",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\"}}|response_format.json_schema.schema",
+            "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":[]}}|response_format.json_schema.schema",
+            "\"response_format\":{\"type\":\"json_object\",\"schema\":{}}|response_format.schema",
+            "\"guided_choice\":[]|guided_choice", "\"guided_choice\":[1]|guided_choice[0]",
+            "\"guided_json\":\"{not json\"|guided_json", "\"guided_grammar\":\"x\"|guided_grammar",
+            "\"logit_bias\":{\"x\":1}|logit_bias", "\"logit_bias\":{\"5\":\"1\"}|logit_bias", "\"logit_bias\":{\"-1\":1}|logit_bias"})
+    void badConstraintsAndBiasesName(String fields, String param) {
+        assertEquals(param, chatFails(fields).field(), fields);
     }
 
     @Test

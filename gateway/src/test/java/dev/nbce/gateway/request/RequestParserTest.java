@@ -12,6 +12,7 @@ import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.Selection;
+import dev.nbce.structured.ConstraintSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -157,12 +158,29 @@ class RequestParserTest {
     }
 
     @Test
-    void rejectsNestingDeeperThan32() {
-        String deep = "[".repeat(33) + "]".repeat(33);
+    void rejectsNestingDeeperThanTheLimit() {
+        assertEquals(64, Json.MAX_NESTING, "deep enough for real-world schemas");
+        String deep = "[".repeat(65) + "]".repeat(65);
         InvalidRequestException e = rejected(with("\"stop\":" + deep));
-        assertTrue(e.getMessage().contains("nesting deeper than 32"), e.getMessage());
-        String shallow = "[".repeat(30) + "]".repeat(30); // with the request object: 31 levels, allowed
+        assertTrue(e.getMessage().contains("nesting deeper than 64"), e.getMessage());
+        String shallow = "[".repeat(62) + "]".repeat(62); // with the request object: 63 levels, allowed
         assertEquals("stop", rejected(with("\"stop\":" + shallow)).field(), "parsed, then refused as a type error");
+    }
+
+    @Test
+    void readsTheConstraintAndLogitBiasAsOpenAiAndVllmNameThem() {
+        GenerationRequest r = RequestParser.parse(with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":"
+                + "{\"name\":\"x\",\"schema\":{\"type\":\"boolean\"}}},\"logit_bias\":{\"3\":-100}"));
+        assertEquals("{\"type\":\"json_schema\",\"schema\":{\"type\":\"boolean\"}}", r.constraint().toJson());
+        assertEquals("response_format.json_schema.schema", r.constraintField());
+        assertEquals(java.util.Map.of(3, -100.0), r.logitBias());
+        GenerationRequest choice = RequestParser.parse(with("\"structured_outputs\":{\"choice\":[\"a\",\"b\"]}"));
+        assertEquals(new ConstraintSpec.Choice(List.of("a", "b")), choice.constraint());
+        assertEquals("structured_outputs.choice", choice.constraintField());
+        assertNull(RequestParser.parse(with("\"response_format\":{\"type\":\"text\"}")).constraint());
+        assertEquals("guided_regex", rejected(with("\"guided_choice\":[\"a\"],\"guided_regex\":\"b\"")).field());
+        assertEquals("logit_bias", rejected(with("\"logit_bias\":{\"3\":100.5}")).field());
+        assertEquals("logit_bias", rejected(with("\"logit_bias\":[1]")).field());
     }
 
     @Test

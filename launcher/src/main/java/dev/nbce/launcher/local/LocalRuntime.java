@@ -1,10 +1,13 @@
 package dev.nbce.launcher.local;
 
+import dev.nbce.common.constraint.CompilerPool;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
+import dev.nbce.gateway.service.GatewayConstraints;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RequestIds;
 import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.launcher.config.GatewayOptions;
@@ -73,6 +76,22 @@ public final class LocalRuntime implements AutoCloseable {
 
     private LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                          int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens) {
+        this(modelDir, device, options, prefixCache, engineCount, limits, engine, windowTokens, null);
+    }
+
+    /**
+     * With constraints compiled by {@code constraints} on the gateway side and in every engine instead of by the
+     * engine of module structured: tests whose point is the plumbing (e.g. a constraint that allows every token).
+     */
+    public LocalRuntime(Path modelDir, DeviceSpec device, int engineCount, GatewayLimits limits,
+                        CompilerPool.Compiler constraints) {
+        this(modelDir, device, DecoderOptions.DEFAULT, PrefixCacheOptions.DEFAULT, engineCount, limits, EngineLimits.DEFAULT,
+                0, constraints);
+    }
+
+    private LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
+                         int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens,
+                         CompilerPool.Compiler constraints) {
         this.preparer = ModelPromptPreparer.load(modelDir, modelDir.toAbsolutePath().normalize().getFileName().toString(),
                 windowTokens);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
@@ -81,12 +100,18 @@ public final class LocalRuntime implements AutoCloseable {
         EngineLimits engineLimits = engine.withKvCache(new KvCacheSize.Bytes(
                 Math.max(1, whole.budgetBytes() / engineCount), whole.source()));
         for (int i = 0; i < engineCount; i++) {
-            engines.add(new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { },
-                    "local engine " + i + " (model " + modelDir.getFileName() + ")", prefixCache));
+            String name = "local engine " + i + " (model " + modelDir.getFileName() + ")";
+            engines.add(constraints == null ? new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { }, name, prefixCache)
+                    : new RowEngine(decoder, engineLimits, (rows, tokens, nanos) -> { }, name, prefixCache,
+                    new CompilerPool(constraints)));
         }
         this.vertx = Vertx.vertx();
         this.context = vertx.getOrCreateContext();
-        this.service = new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE);
+        this.service = constraints == null
+                ? new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE)
+                : new NbceService(vertx, preparer, new LocalRowExecutor(vertx, engines), limits, ServiceObserver.NONE,
+                        new RequestIds(RequestIds.newInstanceId()),
+                        new GatewayConstraints(new CompilerPool(constraints), preparer.model().tokenizer().vocabularySize()));
     }
 
     public LlamaDecoder decoder() {

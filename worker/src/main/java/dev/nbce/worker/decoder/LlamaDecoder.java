@@ -46,9 +46,12 @@ public final class LlamaDecoder implements AutoCloseable {
     private final NDManager stateManager;
     private final Rope rope;
     private final DecoderOptions options;
+    /** Where the weights came from (its tokenizer.json compiles constraints); null for random weights. */
+    private final Path directory;
 
-    private LlamaDecoder(LlamaWeights weights, DecoderOptions options) {
+    private LlamaDecoder(LlamaWeights weights, DecoderOptions options, Path directory) {
         this.weights = weights;
+        this.directory = directory;
         this.config = weights.config();
         this.options = options;
         this.stateManager = weights.manager().newSubManager();
@@ -62,7 +65,7 @@ public final class LlamaDecoder implements AutoCloseable {
 
     public static LlamaDecoder load(Path modelDir, DeviceSpec device, DecoderOptions options) {
         ModelConfig config = ModelConfig.fromDirectory(modelDir);
-        return new LlamaDecoder(LlamaWeights.load(modelDir, config, options.resolve(device)), options);
+        return new LlamaDecoder(LlamaWeights.load(modelDir, config, options.resolve(device)), options, modelDir);
     }
 
     /** A decoder of the given shape with seeded random weights, for benchmarks. */
@@ -71,12 +74,18 @@ public final class LlamaDecoder implements AutoCloseable {
     }
 
     public static LlamaDecoder randomWeights(ModelConfig config, long seed, DeviceSpec device, DecoderOptions options) {
-        return new LlamaDecoder(LlamaWeights.random(config, seed, options.resolve(device)), options);
+        return new LlamaDecoder(LlamaWeights.random(config, seed, options.resolve(device)), options, null);
     }
 
     /** A decoder over the same weights with other options (weights are shared, not copied; close only one). */
     LlamaDecoder withOptions(DecoderOptions other) {
-        return new LlamaDecoder(weights, other);
+        return new LlamaDecoder(weights, other, directory);
+    }
+
+    /** The model's tokenizer.json, which says what text each token id stands for; empty for random weights. */
+    public java.util.Optional<Path> tokenizerJson() {
+        return java.util.Optional.ofNullable(directory).map(d -> d.resolve("tokenizer.json"))
+                .filter(java.nio.file.Files::isRegularFile);
     }
 
     public DecoderOptions options() {

@@ -1,5 +1,6 @@
 package dev.nbce.worker.engine;
 
+import dev.nbce.common.constraint.CompilerPool;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Advance;
@@ -19,7 +20,8 @@ import java.util.function.Function;
 final class Inbox {
     sealed interface Command permits OpenCommand, AdvanceCommand, CloseCommand, StopCommand {}
 
-    record OpenCommand(OpenRows open, CompletableFuture<ShardStep> reply) implements Command {}
+    /** @param constraint the open's constraint, compiled for this worker; null when it has none */
+    record OpenCommand(OpenRows open, CompilerPool.Compiled constraint, CompletableFuture<ShardStep> reply) implements Command {}
 
     record AdvanceCommand(Advance advance, CompletableFuture<ShardStep> reply) implements Command {}
 
@@ -41,8 +43,8 @@ final class Inbox {
         return running;
     }
 
-    CompletableFuture<ShardStep> open(OpenRows open) {
-        return submit(reply -> new OpenCommand(open, reply));
+    CompletableFuture<ShardStep> open(OpenRows open, CompilerPool.Compiled constraint) {
+        return submit(reply -> new OpenCommand(open, constraint, reply));
     }
 
     CompletableFuture<ShardStep> advance(Advance advance) {

@@ -129,7 +129,8 @@ final class ModelRunner {
             return;
         }
         try {
-            var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow());
+            var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow(),
+                    p.shard().rules().mask());
             p.reply().complete(new ShardStep(p.requestId(), p.shard().step(), report));
         } catch (RuntimeException e) {
             p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));

@@ -12,6 +12,7 @@ import java.util.List;
 final class RequestShard implements AutoCloseable {
     final String requestId;
     private final StepParams params;
+    private final ShardRules rules;
     private final List<Integer> rowIndices = new ArrayList<>();
     private final List<RowCache> caches = new ArrayList<>();
     /** The KV tokens each row reserved (prompt + answer budget), in the order of {@link #caches}. */
@@ -21,8 +22,14 @@ final class RequestShard implements AutoCloseable {
     private int reservedTokens;
 
     RequestShard(String requestId, StepParams params, int previousChosenRow, int step) {
+        this(requestId, params, previousChosenRow, step, ShardRules.NONE);
+    }
+
+    /** @param rules the request's logit bias and constraint, as they stand at {@code step} */
+    RequestShard(String requestId, StepParams params, int previousChosenRow, int step, ShardRules rules) {
         this.requestId = requestId;
         this.params = params;
+        this.rules = rules;
         this.previousChosenRow = previousChosenRow;
         this.step = step;
     }
@@ -88,6 +95,11 @@ final class RequestShard implements AutoCloseable {
 
     StepParams params() {
         return params;
+    }
+
+    /** The logit bias and constraint every row's logits go through; advanced with each token. */
+    ShardRules rules() {
+        return rules;
     }
 
     /** The row chosen at the step before this one (it gets the stickiness bonus); -1 at step 0. */

@@ -1,5 +1,6 @@
 package dev.nbce.worker.engine;
 
+import dev.nbce.common.constraint.CompilerPool;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.wire.Advance;
@@ -67,8 +68,17 @@ final class Requests {
         return shards.get(shard.requestId) == shard;
     }
 
-    /** Places the rows (a new request, or rows re-placed after a failure); they are to be prefilled. */
+    /** Places rows without a constraint. */
     Pending open(OpenRows open, CompletableFuture<ShardStep> reply) {
+        return open(open, null, reply);
+    }
+
+    /**
+     * Places the rows (a new request, or rows re-placed after a failure); they are to be prefilled.
+     *
+     * @param constraint the open's constraint compiled here, null when it has none
+     */
+    Pending open(OpenRows open, CompilerPool.Compiled constraint, CompletableFuture<ShardStep> reply) {
         List<RowPrompt> rows = open.rows();
         if (rows.isEmpty()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "no rows to open");
@@ -91,7 +101,8 @@ final class Requests {
         kv.checkFits(need, name);
         RequestShard shard = shards.get(open.requestId());
         if (shard == null) {
-            shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step());
+            shard = new RequestShard(open.requestId(), open.params(), open.previousChosenRow(), open.step(),
+                    rules(open, constraint));
             shards.put(open.requestId(), shard);
             activeRequests.incrementAndGet();
         } else if (shard.step() != open.step()) {
@@ -113,6 +124,27 @@ final class Requests {
         return new Pending(shard, positions, tokens, reply, true);
     }
 
+    /**
+     * The request's logit rules here: its constraint advanced through the answer so far (the last {@code step}
+     * tokens of a re-placed row).
+     */
+    private ShardRules rules(OpenRows open, CompilerPool.Compiled constraint) {
+        if (open.rules().isNone()) {
+            return ShardRules.NONE;
+        }
+        if (open.rules().constraint() != null && constraint == null) {
+            throw new NbceException(ErrorCode.INTERNAL, "rows of " + open.requestId() + " opened without their constraint compiled");
+        }
+        ShardRules rules = new ShardRules(open.rules(), constraint, config.vocab());
+        int[] row = open.rows().get(0).tokenIds();
+        if (open.step() > row.length) {
+            throw new NbceException(ErrorCode.BAD_REQUEST, "rows of " + open.requestId() + " at step " + open.step()
+                    + " hold fewer tokens than the answer so far");
+        }
+        rules.advanceAll(Arrays.copyOfRange(row, row.length - open.step(), row.length));
+        return rules;
+    }
+
     /** Appends the token the gateway chose to every row of the request: its next decode step. */
     Pending advance(Advance advance, CompletableFuture<ShardStep> reply) {
         RequestShard shard = shards.get(advance.requestId());
@@ -129,6 +161,7 @@ final class Requests {
         if (shard.caches().get(0).length() + 1 >= config.maxPositions()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
         }
+        shard.rules().advance(advance.token());
         int[] drop = advance.dropRows();
         if (drop.length > 0) {
             prune(shard, drop);

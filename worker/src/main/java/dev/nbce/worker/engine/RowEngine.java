@@ -9,9 +9,16 @@ import dev.nbce.common.wire.ShardStep;
 import dev.nbce.worker.decoder.LlamaDecoder;
 import dev.nbce.worker.decoder.PrefixCache;
 import dev.nbce.worker.decoder.PrefixCacheOptions;
+import dev.nbce.common.constraint.CompilerPool;
+import dev.nbce.structured.CompileLimits;
+import dev.nbce.structured.ConstraintException;
+import dev.nbce.structured.ConstraintSpec;
+import java.util.concurrent.CompletionException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,6 +47,9 @@ public final class RowEngine implements AutoCloseable {
     private final Requests requests; // engine thread only, counts excepted
     private final Scheduler scheduler; // engine thread only
     private final KvManager kv;
+    private final CompilerPool constraints;
+    /** Requests whose open waits for its constraint to compile: true once a close came meanwhile. Guarded by itself. */
+    private final Map<String, Boolean> compiling = new HashMap<>();
     private final Thread thread;
     /** Start of the loop iteration in progress, for the watchdog; valid while {@link #inIteration}. */
     private volatile long iterationStartNanos;
@@ -60,9 +70,21 @@ public final class RowEngine implements AutoCloseable {
         this(decoder, limits, observer, name, prefixCache, decoder::forward);
     }
 
+    /** @param constraints compiles requests' constraints for this engine (tests give a compiler of their own) */
+    public RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+                     PrefixCacheOptions prefixCache, CompilerPool constraints) {
+        this(decoder, limits, observer, name, prefixCache, decoder::forward, constraints);
+    }
+
     /** @param forward runs the decoder's forward passes (tests wrap it to inject failures) */
     RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
               PrefixCacheOptions prefixCache, BatchRetry.Forward forward) {
+        this(decoder, limits, observer, name, prefixCache, forward,
+                new CompilerPool(decoder.tokenizerJson().orElse(null), CompileLimits.DEFAULT));
+    }
+
+    private RowEngine(LlamaDecoder decoder, EngineLimits limits, ForwardObserver observer, String name,
+                      PrefixCacheOptions prefixCache, BatchRetry.Forward forward, CompilerPool constraints) {
         this.decoder = decoder;
         this.name = name;
         this.limits = limits;
@@ -74,6 +96,7 @@ public final class RowEngine implements AutoCloseable {
         this.requests = new Requests(decoder.config(), decoder::newRow, limits.capacityRows(), name, kv, prefixPolicy,
                 scheduler);
         this.runner = new ModelRunner(forward, limits, observer, name, requests, scheduler);
+        this.constraints = constraints;
         this.thread = new Thread(this::loop, "nbce-engine");
         this.thread.setDaemon(true);
         // An Error (not caught below) ends the thread: say so; the watchdog reports it as unhealthy.
@@ -142,9 +165,37 @@ public final class RowEngine implements AutoCloseable {
         return runner.outOfMemoryForwards();
     }
 
-    /** Places rows (a new request, or rows re-placed after a failure) and prefills them. */
+    /**
+     * Places rows (a new request, or rows re-placed after a failure) and prefills them. A constraint is compiled
+     * first, off the engine thread; a close that comes meanwhile fails the open instead of leaving its rows behind.
+     */
     public CompletableFuture<ShardStep> open(OpenRows open) {
-        return inbox.open(open);
+        String constraint = open.rules().constraint();
+        if (constraint == null) {
+            return inbox.open(open, null);
+        }
+        synchronized (compiling) {
+            compiling.put(open.requestId(), false);
+        }
+        CompletableFuture<CompilerPool.Compiled> compiled;
+        try {
+            compiled = constraints.compile(ConstraintSpec.fromJson(constraint));
+        } catch (ConstraintException e) {
+            compiled = CompletableFuture.failedFuture(e);
+        }
+        return compiled.handle((constraintHere, error) -> {
+            synchronized (compiling) {
+                boolean closed = Boolean.TRUE.equals(compiling.remove(open.requestId()));
+                if (error != null) {
+                    return CompletableFuture.<ShardStep>failedFuture(refused(error));
+                }
+                if (closed) {
+                    return CompletableFuture.<ShardStep>failedFuture(new NbceException(ErrorCode.UNKNOWN_REQUEST,
+                            "request " + open.requestId() + " was closed while its constraint compiled"));
+                }
+                return inbox.open(open, constraintHere);
+            }
+        }).thenCompose(reply -> reply);
     }
 
     /** Appends the chosen token to every row of the request here and computes the next report. */
@@ -152,9 +203,22 @@ public final class RowEngine implements AutoCloseable {
         return inbox.advance(advance);
     }
 
+    /** Why a constraint could not be compiled here, as the gateway's error. */
+    private static NbceException refused(Throwable error) {
+        Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+        if (cause instanceof ConstraintException e) {
+            return new NbceException(ErrorCode.BAD_REQUEST, "constraint refused by this worker: " + e.getMessage()
+                    + (e.path().isEmpty() ? "" : " (at " + e.path() + ")"));
+        }
+        return new NbceException(ErrorCode.INTERNAL, "cannot compile the constraint: " + NbceException.describe(cause));
+    }
+
     /** Frees the request's rows; unknown ids are ignored (close is idempotent). */
     public void close(String requestId) {
-        inbox.close(requestId);
+        synchronized (compiling) {
+            compiling.computeIfPresent(requestId, (id, closed) -> true);
+            inbox.close(requestId);
+        }
     }
 
     private void loop() {
@@ -227,7 +291,7 @@ public final class RowEngine implements AutoCloseable {
                 if (command instanceof Inbox.CloseCommand close) {
                     closes.add(close.requestId());
                 } else if (command instanceof Inbox.OpenCommand open) {
-                    pending.add(requests.open(open.open(), open.reply()));
+                    pending.add(requests.open(open.open(), open.constraint(), open.reply()));
                 } else if (command instanceof Inbox.AdvanceCommand advance) {
                     pending.add(requests.advance(advance.advance(), advance.reply()));
                 }
@@ -252,6 +316,7 @@ public final class RowEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        constraints.close();
         inbox.stop();
         try {
             thread.join(10_000);

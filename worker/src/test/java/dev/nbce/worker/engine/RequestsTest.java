@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
+import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
@@ -76,6 +77,20 @@ class RequestsTest {
         requests.open(open("a", 0, 10, 5), new CompletableFuture<>());
         assertRefused(ErrorCode.BAD_REQUEST, "rows for a opened at step 1 but the request here is at step 0",
                 () -> requests.open(open("a", 1, 10, 5), new CompletableFuture<>()));
+    }
+
+    @Test
+    void aReplacedRowsConstraintReplaysTheAnswerSoFar() {
+        LogitRules rules = new LogitRules(ShardRulesTest.DIGITS.constraint().spec().toJson(), new int[] {2}, new int[0],
+                new double[0]);
+        // Re-placed at step 2: the row's last two tokens (the digits 11 and 12) are the answer so far.
+        Pending p = requests.open(new OpenRows("r", PARAMS, 1, 2, List.of(new RowPrompt(1, new int[] {7, 8, 11, 12})), 10,
+                "", rules), ShardRulesTest.DIGITS, new CompletableFuture<>());
+        assertTrue(p.shard().rules().mask().allows(2) && p.shard().rules().mask().allows(15), "two digits: EOS or a third");
+        assertRefused(ErrorCode.BAD_REQUEST, "token 8 is not allowed by the request's constraint here",
+                () -> requests.open(new OpenRows("s", PARAMS, 1, 2, List.of(new RowPrompt(1, new int[] {7, 11, 8})), 10, "",
+                        rules), ShardRulesTest.DIGITS, new CompletableFuture<>()));
+        assertEquals(1, requests.size(), "the refused open placed nothing");
     }
 
     @Test
