@@ -3,6 +3,7 @@ package dev.nbce.gateway.request;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
 import dev.nbce.common.step.StepParams;
+import dev.nbce.structured.ConstraintSpec;
 import java.util.List;
 
 /**
@@ -32,11 +33,15 @@ import java.util.List;
  * @param windowTokens  how long a context row may be (prompt + answer budget), which decides how documents
  *                      are split; 0 = the server's default ({@code NBCE_WINDOW_TOKENS}); never more than the
  *                      model's max_position_embeddings
+ * @param tools         the functions offered and the tool choice (OpenAI chat); null = {@link Tools#NONE}
+ * @param constraint    what the answer must match, enforced on every row before its top-p (a forced tool
+ *                      choice sets it); null = free text
  */
 public record GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
                                 String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
-                                boolean stream, OutputOptions output, int windowTokens) {
+                                boolean stream, OutputOptions output, int windowTokens, Tools tools,
+                                ConstraintSpec constraint) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     /** The answer budget of a native request that gives none. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 64;
@@ -60,6 +65,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
         nbce = nbce == null ? NbceParams.DEFAULT : nbce;
         output = output == null ? OutputOptions.NONE : output;
         messages = messages == null ? List.of() : List.copyOf(messages);
+        tools = tools == null ? Tools.NONE : tools;
         int forms = (question != null ? 1 : 0) + (!messages.isEmpty() ? 1 : 0) + (prompt != null ? 1 : 0);
         if (forms != 1) {
             throw new InvalidRequestException("question", forms == 0
@@ -108,6 +114,24 @@ public record GenerationRequest(List<String> contexts, String document, String q
         }
     }
 
+    /** Without tools or a constraint. */
+    public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
+                             String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
+                             double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
+                             boolean stream, OutputOptions output, int windowTokens) {
+        this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
+                topK, seed, stop, nbce, stream, output, windowTokens, Tools.NONE, null);
+    }
+
+    /** Without tools. */
+    public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
+                             String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
+                             double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
+                             boolean stream, OutputOptions output, int windowTokens, ConstraintSpec constraint) {
+        this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
+                topK, seed, stop, nbce, stream, output, windowTokens, Tools.NONE, constraint);
+    }
+
     /** Compatibility: a single question, a fixed answer budget, no penalties or log-probabilities. */
     public GenerationRequest(List<String> contexts, String document, String question, String userTemplate,
                              int maxNewTokens, double temperature, double topP, int topK, Long seed,
@@ -120,11 +144,18 @@ public record GenerationRequest(List<String> contexts, String document, String q
         if (messages.isEmpty()) {
             return;
         }
-        if (messages.get(messages.size() - 1).role() != Role.USER) {
-            throw new InvalidRequestException("messages", "the last message must be the user's (the question), got '"
-                    + messages.get(messages.size() - 1).role().wireName() + "'");
-        }
         RequestMessage last = messages.get(messages.size() - 1);
+        if (last.role() == Role.TOOL) {
+            // a function's result, which the model answers; the windows still go into a user turn
+            if (messages.stream().noneMatch(m -> m.role() == Role.USER)) {
+                throw new InvalidRequestException("messages", "a conversation needs a user message");
+            }
+            return;
+        }
+        if (last.role() != Role.USER) {
+            throw new InvalidRequestException("messages", "the last message must be the user's (the question) or a"
+                    + " tool's result, got '" + last.role().wireName() + "'");
+        }
         if (last.text().isBlank()) {
             throw new InvalidRequestException("messages", "the last user message (the question) is empty");
         }
@@ -146,13 +177,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
         conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraint);
     }
 
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraint);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {

@@ -41,7 +41,8 @@ public final class GatewayNode implements AutoCloseable {
         boolean ownPort = settings.isSet(Setting.METRICS_PORT);
         HttpServer metricsServer = ownPort ? MetricsServer.start(vertx, metrics, settings.text(Setting.METRICS_HOST),
                 settings.integer(Setting.METRICS_PORT), () -> null) : null;
-        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName, GatewayOptions.windowTokens(settings));
+        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName, GatewayOptions.windowTokens(settings),
+                GatewayOptions.toolCallParser(settings));
         GatewayLimits limits = GatewayOptions.limits(settings);
         ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.from(settings);
         // The HTTP API over the cluster backend (worker registry, event-bus executor), built on the verticle's context.
