@@ -160,6 +160,84 @@ await test("langchain: a multi-turn conversation", async () => {
   assert.equal(reply.content, conv.text);
 });
 
+// Tools. The tiny model is random: a forced tool choice is what makes its answer a call, so these check that
+// every call is valid against the function's parameters and that the parsed call round-trips as history.
+const weatherParameters = { type: "object", properties: { city: { type: "string", enum: ["Oslo", "Paris", "Lima"] },
+  days: { type: "integer", minimum: 1, maximum: 7 } }, required: ["city", "days"], additionalProperties: false };
+const weatherTool = { type: "function", function: { name: "get_weather", description: "The weather of a city",
+  parameters: weatherParameters } };
+const timeTool = { type: "function", function: { name: "get_time", description: "The time now",
+  parameters: { type: "object", properties: {}, additionalProperties: false } } };
+const toolChat = (extra = {}) => referenceChat({ max_tokens: 96, tools: [weatherTool, timeTool], ...extra });
+
+/** A call valid against its function's parameters: asserts it and gives its parsed arguments. */
+function validCall(call) {
+  assert.equal(call.type, "function");
+  assert.match(call.id, /^call_/);
+  const args = JSON.parse(call.function.arguments);
+  if (call.function.name === "get_time") {
+    assert.deepEqual(args, {});
+  } else {
+    assert.equal(call.function.name, "get_weather");
+    assert.deepEqual(Object.keys(args).sort(), ["city", "days"]);
+    assert.ok(weatherParameters.properties.city.enum.includes(args.city), JSON.stringify(args));
+    assert.ok(Number.isInteger(args.days) && args.days >= 1 && args.days <= 7, JSON.stringify(args));
+  }
+  return args;
+}
+
+await test("openai: tool_choice required gives valid calls, streamed the same, that round-trip as history", async () => {
+  const c = await client.chat.completions.create(toolChat({ tool_choice: "required" }));
+  const message = c.choices[0].message;
+  assert.equal(c.choices[0].finish_reason, "tool_calls");
+  assert.equal(message.content, null);
+  assert.ok(message.tool_calls.length >= 1, JSON.stringify(message));
+  message.tool_calls.forEach(validCall);
+  const stream = await client.chat.completions.create(toolChat({ tool_choice: "required", stream: true }));
+  const streamed = [];
+  let finish = null;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      for (const d of choice.delta.tool_calls ?? []) {
+        if (d.id) streamed[d.index] = { id: d.id, type: d.type, function: { name: d.function.name, arguments: "" } };
+        streamed[d.index].function.arguments += d.function.arguments ?? "";
+      }
+      finish = choice.finish_reason ?? finish;
+    }
+  }
+  assert.equal(finish, "tool_calls");
+  assert.deepEqual(streamed.map((t) => t.function), message.tool_calls.map((t) => t.function));
+  const history = [...referenceChat().messages, message,
+    ...message.tool_calls.map((t) => ({ role: "tool", tool_call_id: t.id, content: JSON.stringify({ temp: 3 }) }))];
+  const next = await client.chat.completions.create(toolChat({ messages: history, tool_choice: "none", max_tokens: 4 }));
+  assert.equal(next.choices[0].message.role, "assistant");
+  assert.equal(next.choices[0].message.tool_calls, undefined);
+});
+
+await test("openai: runTools with tool_choice required runs the function on every valid call", async () => {
+  const seen = [];
+  const runner = client.chat.completions.runTools(toolChat({ tool_choice: "required", parallel_tool_calls: false,
+    tools: [{ type: "function", function: { name: "get_weather", description: "The weather of a city",
+      parameters: weatherParameters, parse: JSON.parse, function: (args) => { seen.push(args); return { temp: 3 }; } } }] }),
+    { maxChatCompletions: 2 });
+  await runner.done();
+  assert.equal(seen.length, 2, JSON.stringify(seen));
+  for (const args of seen) validCall({ type: "function", id: "call_x", function: { name: "get_weather",
+    arguments: JSON.stringify(args) } });
+  const roles = runner.messages.map((m) => m.role);
+  assert.deepEqual(roles.slice(-4), ["assistant", "tool", "assistant", "tool"], JSON.stringify(roles));
+});
+
+await test("langchain: bindTools with tool_choice required gives parsed, valid tool calls", async () => {
+  const model = langchain({ maxTokens: 96 }).bindTools([weatherTool, timeTool], { tool_choice: "required" });
+  const reply = await model.invoke([new HumanMessage(ref.request.messages[0].content)]);
+  assert.deepEqual(reply.invalid_tool_calls ?? [], []);
+  assert.ok(reply.tool_calls.length >= 1, JSON.stringify(reply));
+  for (const call of reply.tool_calls) {
+    validCall({ type: "function", id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) } });
+  }
+});
+
 const failed = results.filter(([, e]) => e).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -46,7 +46,7 @@ class OpenAiClientsTest {
             System.out.println(output);
             assertTrue(exited, "client tests timed out:\n" + output);
             assertEquals(0, node.exitValue(), output);
-            assertTrue(output.contains(" 0 failed") && output.contains("14 passed"), output);
+            assertTrue(output.contains(" 0 failed") && output.contains("17 passed"), output);
         }
     }
 
