@@ -162,23 +162,25 @@ await test("langchain: a multi-turn conversation", async () => {
 
 // Tools. The tiny model is random: a forced tool choice is what makes its answer a call, so these check that
 // every call is valid against the function's parameters and that the parsed call round-trips as history.
-const weatherParameters = { type: "object", properties: { city: { type: "string", enum: ["Oslo", "Paris", "Lima"] },
+// tiny-llama's rows hold 512 tokens of a 1024-token vocabulary: short tools and question, one call per answer
+// (at most 76 characters, so within max_tokens whatever tokens the model picks), no contexts.
+const weatherParameters = { type: "object", properties: { city: { enum: ["Oslo", "Lima"] },
   days: { type: "integer", minimum: 1, maximum: 7 } }, required: ["city", "days"], additionalProperties: false };
-const weatherTool = { type: "function", function: { name: "get_weather", description: "The weather of a city",
-  parameters: weatherParameters } };
-const timeTool = { type: "function", function: { name: "get_time", description: "The time now",
-  parameters: { type: "object", properties: {}, additionalProperties: false } } };
-const toolChat = (extra = {}) => referenceChat({ max_tokens: 96, tools: [weatherTool, timeTool], ...extra });
+const weatherTool = { type: "function", function: { name: "weather", parameters: weatherParameters } };
+const timeTool = { type: "function", function: { name: "time" } };
+const question = [{ role: "user", content: "Weather in Oslo?" }];
+const toolChat = (extra = {}) => ({ model: cases.model, messages: question, temperature: 0, max_tokens: 100,
+  tools: [weatherTool, timeTool], parallel_tool_calls: false, ...extra });
 
 /** A call valid against its function's parameters: asserts it and gives its parsed arguments. */
 function validCall(call) {
   assert.equal(call.type, "function");
   assert.match(call.id, /^call_/);
   const args = JSON.parse(call.function.arguments);
-  if (call.function.name === "get_time") {
+  if (call.function.name === "time") {
     assert.deepEqual(args, {});
   } else {
-    assert.equal(call.function.name, "get_weather");
+    assert.equal(call.function.name, "weather");
     assert.deepEqual(Object.keys(args).sort(), ["city", "days"]);
     assert.ok(weatherParameters.properties.city.enum.includes(args.city), JSON.stringify(args));
     assert.ok(Number.isInteger(args.days) && args.days >= 1 && args.days <= 7, JSON.stringify(args));
@@ -207,7 +209,7 @@ await test("openai: tool_choice required gives valid calls, streamed the same, t
   }
   assert.equal(finish, "tool_calls");
   assert.deepEqual(streamed.map((t) => t.function), message.tool_calls.map((t) => t.function));
-  const history = [...referenceChat().messages, message,
+  const history = [...question, message,
     ...message.tool_calls.map((t) => ({ role: "tool", tool_call_id: t.id, content: JSON.stringify({ temp: 3 }) }))];
   const next = await client.chat.completions.create(toolChat({ messages: history, tool_choice: "none", max_tokens: 4 }));
   assert.equal(next.choices[0].message.role, "assistant");
@@ -216,21 +218,22 @@ await test("openai: tool_choice required gives valid calls, streamed the same, t
 
 await test("openai: runTools with tool_choice required runs the function on every valid call", async () => {
   const seen = [];
-  const runner = client.chat.completions.runTools(toolChat({ tool_choice: "required", parallel_tool_calls: false,
-    tools: [{ type: "function", function: { name: "get_weather", description: "The weather of a city",
-      parameters: weatherParameters, parse: JSON.parse, function: (args) => { seen.push(args); return { temp: 3 }; } } }] }),
+  const runner = client.chat.completions.runTools(toolChat({ tool_choice: "required",
+    tools: [{ type: "function", function: { name: "weather", parameters: weatherParameters, parse: JSON.parse,
+      function: (args) => { seen.push(args); return { temp: 3 }; } } }] }),
     { maxChatCompletions: 2 });
   await runner.done();
   assert.equal(seen.length, 2, JSON.stringify(seen));
-  for (const args of seen) validCall({ type: "function", id: "call_x", function: { name: "get_weather",
+  for (const args of seen) validCall({ type: "function", id: "call_x", function: { name: "weather",
     arguments: JSON.stringify(args) } });
   const roles = runner.messages.map((m) => m.role);
   assert.deepEqual(roles.slice(-4), ["assistant", "tool", "assistant", "tool"], JSON.stringify(roles));
 });
 
 await test("langchain: bindTools with tool_choice required gives parsed, valid tool calls", async () => {
-  const model = langchain({ maxTokens: 96 }).bindTools([weatherTool, timeTool], { tool_choice: "required" });
-  const reply = await model.invoke([new HumanMessage(ref.request.messages[0].content)]);
+  const model = new ChatOpenAI({ model: cases.model, apiKey: "unused", temperature: 0, maxTokens: 100, maxRetries: 0,
+    configuration: { baseURL } }).bindTools([weatherTool, timeTool], { tool_choice: "required", parallel_tool_calls: false });
+  const reply = await model.invoke([new HumanMessage(question[0].content)]);
   assert.deepEqual(reply.invalid_tool_calls ?? [], []);
   assert.ok(reply.tool_calls.length >= 1, JSON.stringify(reply));
   for (const call of reply.tool_calls) {

@@ -30,8 +30,10 @@ public final class ToolConstraint {
         }
         List<ConstraintSpec> calls = new ArrayList<>();
         for (Tool tool : tools.callable()) {
-            calls.add(new ConstraintSpec.Sequence(List.of(new ConstraintSpec.Literal(format.prefix()),
-                    new ConstraintSpec.JsonSchema(callSchema(tool, format)), new ConstraintSpec.Literal(format.suffix()))));
+            ConstraintSpec call = new ConstraintSpec.JsonSchema(callSchema(tool, format));
+            calls.add(format.prefix().isEmpty() && format.suffix().isEmpty() ? call
+                    : new ConstraintSpec.Sequence(List.of(new ConstraintSpec.Literal(format.prefix()), call,
+                            new ConstraintSpec.Literal(format.suffix()))));
         }
         ConstraintSpec one = calls.size() == 1 ? calls.get(0) : new ConstraintSpec.AnyOf(calls);
         return tools.parallel() ? new ConstraintSpec.Repeat(one, format.separator(), 1, MAX_PARALLEL_CALLS) : one;

@@ -1,5 +1,6 @@
 package dev.nbce.gateway.tools;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nbce.gateway.prompt.TemplateValues;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.Role;
@@ -83,21 +84,21 @@ public record ToolPrompt(List<RequestMessage> messages, List<Object> templateToo
         return new ToolPrompt(out, null);
     }
 
-    /** The default form's system block: the tools as JSON, one a line, and how to call them. */
+    /**
+     * The default form's system block: the tools as JSON, one a line, and how to call them (short: every row
+     * carries it).
+     */
     static String block(Tools tools, ToolCallFormat format) {
-        StringBuilder out = new StringBuilder("# Tools\n\nYou may call one or more functions to assist with the user"
-                + " query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>");
+        StringBuilder out = new StringBuilder("# Tools\n\nYou may call one or more of these functions:\n<tools>");
         for (Tool tool : tools.functions()) {
             out.append('\n').append(tool.definition().toString());
         }
-        out.append("\n</tools>\n\n");
+        out.append("\n</tools>\n");
         if (format == ToolCallFormat.LLAMA3_JSON) {
-            out.append("To call a function, respond with only a JSON object in the format {\"name\": function name,"
-                    + " \"parameters\": dictionary of argument name and its value}; separate several calls with \"; \"."
-                    + " Do not use variables.");
+            out.append("To call one, answer with only {\"name\": <function-name>, \"parameters\": <args-json-object>};"
+                    + " separate calls with \"; \".");
         } else {
-            out.append("For each function call, return a json object with function name and arguments within"
-                    + " <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\":"
+            out.append("To call one, answer with <tool_call>\n{\"name\": <function-name>, \"arguments\":"
                     + " <args-json-object>}\n</tool_call>");
         }
         return out.toString();
@@ -110,9 +111,8 @@ public record ToolPrompt(List<RequestMessage> messages, List<Object> templateToo
             if (out.length() > 0) {
                 out.append(format.separator());
             }
-            out.append(format.prefix()).append("{\"name\": ").append(dev.nbce.gateway.request.Json.MAPPER
-                    .getNodeFactory().textNode(call.name()).toString()).append(", \"").append(format.argumentsKey())
-                    .append("\": ").append(call.arguments()).append('}').append(format.suffix());
+            out.append(format.prefix()).append("{\"name\": ").append(TextNode.valueOf(call.name())).append(", \"")
+                    .append(format.argumentsKey()).append("\": ").append(call.arguments()).append('}').append(format.suffix());
         }
         return out.toString();
     }

@@ -167,7 +167,8 @@ class OpenAiRequestParserTest {
                 + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}");
         assertEquals(ToolChoice.function("get_time"), named.request().tools().choice());
         assertFalse(named.request().tools().parallel());
-        ConstraintSpec.Sequence one = (ConstraintSpec.Sequence) named.request().constraint();
+        ConstraintSpec one = named.request().constraint();
+        assertEquals(ConstraintSpec.Sequence.class, one.getClass());
         assertTrue(one.toJson().contains("{\"const\":\"get_time\"}"), one.toJson());
     }
 

@@ -105,16 +105,18 @@ class ToolTemplatesTest {
             ToolCallFormat format = ToolCallFormat.auto(template.source().orElseThrow());
             assertEquals(key.equals("llama3_1") ? ToolCallFormat.LLAMA3_JSON : ToolCallFormat.HERMES, format);
             String text = render(template, messages(c.get("messages")), tools(c.get("tools"), ToolChoice.AUTO), format);
-            assertTrue(text.contains("Be brief.\n\n# Tools\n\nYou may call one or more functions"), text);
+            assertTrue(text.contains("Be brief.\n\n# Tools\n\nYou may call one or more of these functions:\n<tools>\n"), text);
             assertTrue(text.contains("\n{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":"
                     + "\"Météo d'une ville, en °C\""), text);
             assertTrue(text.contains("<tool_response>\n3 °C\n</tool_response>\n<tool_response>\n12:00\n</tool_response>"), text);
             if (format == ToolCallFormat.LLAMA3_JSON) {
-                assertTrue(text.contains("{\"name\": function name, \"parameters\": dictionary of argument name"), text);
+                assertTrue(text.contains("</tools>\nTo call one, answer with only {\"name\": <function-name>, \"parameters\":"
+                        + " <args-json-object>}; separate calls with \"; \"."), text);
                 assertTrue(text.contains("Checking both.\n{\"name\": \"get_weather\", \"parameters\": {\"city\":\"Oslo\","
                         + "\"days\":2,\"ratio\":0.25}}; {\"name\": \"get_time\", \"parameters\": {}}<|eot_id|>"), text);
             } else {
-                assertTrue(text.contains("<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}"), text);
+                assertTrue(text.contains("</tools>\nTo call one, answer with <tool_call>\n{\"name\": <function-name>,"
+                        + " \"arguments\": <args-json-object>}\n</tool_call>"), text);
                 assertTrue(text.contains("<start_of_turn>model\nChecking both.\n<tool_call>\n{\"name\": \"get_weather\","
                         + " \"arguments\": {\"city\":\"Oslo\",\"days\":2,\"ratio\":0.25}}\n</tool_call>\n<tool_call>\n"
                         + "{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call><end_of_turn>"), text);
