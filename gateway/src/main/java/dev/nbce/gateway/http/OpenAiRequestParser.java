@@ -15,6 +15,7 @@ import dev.nbce.gateway.request.ToolChoice;
 import dev.nbce.gateway.request.Tools;
 import dev.nbce.gateway.tools.ToolCallFormat;
 import dev.nbce.gateway.tools.ToolConstraint;
+import dev.nbce.structured.ConstraintSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -210,6 +211,18 @@ final class OpenAiRequestParser {
         }
     }
 
+    /** The request offering {@code tools}; a forced choice is its constraint, which no other constraint may join. */
+    private GenerationRequest withTools(GenerationRequest request, Tools tools) {
+        ConstraintSpec calls = ToolConstraint.of(tools, toolFormat);
+        if (calls != null && request.constraint() != null) {
+            throw new InvalidRequestException("tool_choice", "tool_choice \"" + tools.choice().mode().name()
+                    .toLowerCase(java.util.Locale.ROOT) + "\" makes the answer a function call: it cannot also follow "
+                    + request.constraintField());
+        }
+        request = tools.functions().isEmpty() ? request : request.withTools(tools);
+        return calls == null ? request : request.withConstraint("tool_choice", calls);
+    }
+
     /** {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}. */
     private Tools tools(OpenAiFields f) {
         JsonNode list = f.array("tools");
@@ -353,9 +366,8 @@ final class OpenAiRequestParser {
                 false,
                 new OutputOptions(orElse(shared.presencePenalty(), 0), orElse(shared.frequencyPenalty(), 0),
                         logprobs == null ? -1 : logprobs),
-                RequestParser.windowTokens(body),
-                tools,
-                ToolConstraint.of(tools, toolFormat));
+                RequestParser.windowTokens(body));
+        parsed = withTools(parsed, tools);
         if (model != null && !model.equals(servedModel)) {
             throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
                     + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");

@@ -34,6 +34,8 @@ import java.util.List;
  *                      are split; 0 = the server's default ({@code NBCE_WINDOW_TOKENS}); never more than the
  *                      model's max_position_embeddings
  * @param tools         the functions offered and the tool choice (OpenAI chat); null = {@link Tools#NONE}
+ * @param constraintField the request field the constraint came from (e.g. "tool_choice"), named in its
+ *                      errors; null when there is no constraint
  * @param constraint    what the answer must match, enforced on every row before its top-p (a forced tool
  *                      choice sets it); null = free text
  */
@@ -41,7 +43,7 @@ public record GenerationRequest(List<String> contexts, String document, String q
                                 String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
                                 boolean stream, OutputOptions output, int windowTokens, Tools tools,
-                                ConstraintSpec constraint) {
+                                String constraintField, ConstraintSpec constraint) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     /** The answer budget of a native request that gives none. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 64;
@@ -66,6 +68,9 @@ public record GenerationRequest(List<String> contexts, String document, String q
         output = output == null ? OutputOptions.NONE : output;
         messages = messages == null ? List.of() : List.copyOf(messages);
         tools = tools == null ? Tools.NONE : tools;
+        if (constraint != null && constraintField == null) {
+            constraintField = "constraint";
+        }
         int forms = (question != null ? 1 : 0) + (!messages.isEmpty() ? 1 : 0) + (prompt != null ? 1 : 0);
         if (forms != 1) {
             throw new InvalidRequestException("question", forms == 0
@@ -120,16 +125,19 @@ public record GenerationRequest(List<String> contexts, String document, String q
                              double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
                              boolean stream, OutputOptions output, int windowTokens) {
         this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
-                topK, seed, stop, nbce, stream, output, windowTokens, Tools.NONE, null);
+                topK, seed, stop, nbce, stream, output, windowTokens, Tools.NONE, null, null);
     }
 
-    /** Without tools. */
-    public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
-                             String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
-                             double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
-                             boolean stream, OutputOptions output, int windowTokens, ConstraintSpec constraint) {
-        this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
-                topK, seed, stop, nbce, stream, output, windowTokens, Tools.NONE, constraint);
+    /** The same request offering {@code tools} to the model. */
+    public GenerationRequest withTools(Tools tools) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraintField, constraint);
+    }
+
+    /** The same request answering under {@code spec}, which came from request field {@code field}. */
+    public GenerationRequest withConstraint(String field, ConstraintSpec spec) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, field, spec);
     }
 
     /** Compatibility: a single question, a fixed answer budget, no penalties or log-probabilities. */
@@ -177,13 +185,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
         conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraint);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraintField, constraint);
     }
 
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraint);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, tools, constraintField, constraint);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {
