@@ -38,6 +38,7 @@ public final class Main {
         COMMANDS.put("bench", () -> new BenchCommand());
         COMMANDS.put("certs", () -> new CertsCommand());
         COMMANDS.put("settings", () -> new SettingsCommand());
+        COMMANDS.put("structured-bench", () -> new StructuredBenchCommand());
     }
 
     private Main() {}

@@ -10,11 +10,13 @@ import java.util.Map;
  */
 public final class ConstraintCompiler {
     private final TokenBytes vocab;
+    private final Engine engine;
     private final CompileLimits limits;
     private final Map<String, TokenConstraint> cache;
 
     public ConstraintCompiler(TokenBytes vocab, CompileLimits limits) {
         this.vocab = vocab;
+        this.engine = new Engine(vocab);
         this.limits = limits;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -37,7 +39,7 @@ public final class ConstraintCompiler {
                 return hit;
             }
         }
-        TokenConstraint built = Engine.compile(spec, vocab, limits);
+        TokenConstraint built = engine.compile(spec, limits);
         synchronized (cache) {
             cache.put(key, built);
         }

@@ -1,0 +1,140 @@
+package dev.nbce.structured.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nbce.structured.CompileLimits;
+import dev.nbce.structured.ConstraintCompiler;
+import dev.nbce.structured.ConstraintException;
+import dev.nbce.structured.ConstraintSpec;
+import dev.nbce.structured.ConstraintState;
+import dev.nbce.structured.TokenConstraint;
+import dev.nbce.structured.grammar.JsonText;
+import dev.nbce.structured.vocab.TokenBytes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * MaskBench's measurement over a JSONL of schemas with valid and invalid instances: each schema compiled,
+ * each instance's compact text fed token by token through the mask, and the schema classified as passing,
+ * compile error, validation error (a valid instance refused) or invalidation error (an invalid one accepted),
+ * with the time to the first mask (TTFM) and per mask (TBM). One thread.
+ */
+public final class StructuredBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One schema's outcome. */
+    public enum Outcome { PASSING, COMPILE_ERROR, VALIDATION_ERROR, INVALIDATION_ERROR }
+
+    /** The counts and timings of a run. */
+    public record Result(int schemas, Map<Outcome, Integer> outcomes, long[] ttfmNanos, long[] tbmNanos,
+                         Map<String, String> details) {
+        public int count(Outcome o) {
+            return outcomes.getOrDefault(o, 0);
+        }
+
+        /** The p-th percentile (0..100) of sorted nanos, in microseconds. */
+        public static double percentileMicros(long[] sorted, double p) {
+            if (sorted.length == 0) {
+                return 0;
+            }
+            int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+        }
+    }
+
+    private final TokenBytes vocab;
+    private final Function<String, int[]> tokenize;
+
+    public StructuredBench(TokenBytes vocab, Function<String, int[]> tokenize) {
+        this.vocab = vocab;
+        this.tokenize = tokenize;
+    }
+
+    public Result run(Path cases, int limit) throws IOException {
+        // a fresh compiler per run: no schema is found in the cache, every TTFM includes compilation
+        ConstraintCompiler compiler = new ConstraintCompiler(vocab, CompileLimits.DEFAULT);
+        Map<Outcome, Integer> outcomes = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            outcomes.put(o, 0);
+        }
+        List<Long> ttfm = new ArrayList<>();
+        List<Long> tbm = new ArrayList<>();
+        Map<String, String> details = new LinkedHashMap<>();
+        long[] mask = new long[(vocab.size() + 63) >>> 6];
+        int schemas = 0;
+        try (BufferedReader in = Files.newBufferedReader(cases)) {
+            String line;
+            while ((line = in.readLine()) != null && schemas < limit) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode c = JSON.readTree(line);
+                schemas++;
+                String id = c.path("id").asText("#" + schemas);
+                long t0 = System.nanoTime();
+                TokenConstraint constraint;
+                try {
+                    constraint = compiler.compile(new ConstraintSpec.JsonSchema(c.get("schema")));
+                    constraint.start().fillAllowed(mask);
+                } catch (ConstraintException e) {
+                    outcomes.merge(Outcome.COMPILE_ERROR, 1, Integer::sum);
+                    details.put(id, "compile error at '" + e.path() + "': " + e.getMessage());
+                    continue;
+                } catch (RuntimeException e) {
+                    outcomes.merge(Outcome.COMPILE_ERROR, 1, Integer::sum);
+                    details.put(id, "compile failure: " + e);
+                    continue;
+                }
+                ttfm.add(System.nanoTime() - t0);
+                Outcome outcome = Outcome.PASSING;
+                for (JsonNode test : c.path("tests")) {
+                    boolean valid = test.path("valid").asBoolean();
+                    String text = JsonText.write(test.get("data"));
+                    boolean accepted = feed(constraint, tokenize.apply(text), mask, tbm);
+                    if (valid && !accepted && outcome == Outcome.PASSING) {
+                        outcome = Outcome.VALIDATION_ERROR;
+                        details.put(id, "valid instance refused: " + abbreviate(text));
+                    } else if (!valid && accepted) {
+                        outcome = Outcome.INVALIDATION_ERROR;
+                        details.put(id, "invalid instance accepted: " + abbreviate(text));
+                    }
+                }
+                outcomes.merge(outcome, 1, Integer::sum);
+            }
+        }
+        return new Result(schemas, outcomes, sorted(ttfm), sorted(tbm), details);
+    }
+
+    /** Feeds the tokens through the masks; true when every token was allowed and the end is reachable. */
+    private static boolean feed(TokenConstraint constraint, int[] tokens, long[] mask, List<Long> tbm) {
+        ConstraintState state = constraint.start();
+        for (int token : tokens) {
+            long t0 = System.nanoTime();
+            state.fillAllowed(mask);
+            tbm.add(System.nanoTime() - t0);
+            if ((mask[token >>> 6] & (1L << token)) == 0) {
+                return false;
+            }
+            state = state.advance(token);
+        }
+        return state.canEnd();
+    }
+
+    private static long[] sorted(List<Long> values) {
+        long[] out = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 160 ? s.substring(0, 157) + "..." : s;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.nbce.structured.grammar;
+
+/**
+ * A terminal in progress (a string, a number, a key, a literal): an immutable state over bytes. Equal states
+ * behave alike, which lets the mask cache reuse the walk of the vocabulary inside a terminal.
+ */
+public interface Lexeme {
+
+    /** The state after byte {@code b}, or null when the terminal cannot take it. */
+    Lexeme next(int b);
+
+    /** The terminal may end here. */
+    boolean accepting();
+
+    /** Some byte continues the terminal (and can still reach its end). */
+    boolean canContinue();
+
+    /**
+     * A state with the same tokens allowed inside the terminal (same future within it, possibly coarser
+     * bookkeeping), used as the mask cache's key; null when not worth caching.
+     */
+    default Lexeme maskKey() {
+        return this;
+    }
+}

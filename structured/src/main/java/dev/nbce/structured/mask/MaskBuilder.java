@@ -1,0 +1,134 @@
+package dev.nbce.structured.mask;
+
+import dev.nbce.structured.grammar.Config;
+import dev.nbce.structured.grammar.Lexeme;
+import dev.nbce.structured.grammar.Matcher;
+import dev.nbce.structured.vocab.TokenTrie;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Computes one token mask: for each configuration, the cached interior of the terminal in progress (the bulk
+ * of the vocabulary, e.g. everything that stays inside a string) plus a walk of the trie from each place the
+ * terminal can end; with no terminal in progress, a walk of the trie from its root, pruned at the first
+ * refused byte.
+ */
+public final class MaskBuilder {
+    private final TokenTrie trie;
+    private final InteriorCache cache;
+    /** Within one mask: a configuration list fed one byte gives the same list, so feed each pair once. */
+    private final IdentityHashMap<List<Config>, List<Config>[]> fed = new IdentityHashMap<>();
+
+    public MaskBuilder(TokenTrie trie, InteriorCache cache) {
+        this.trie = trie;
+        this.cache = cache;
+    }
+
+    public void fill(List<Config> configs, long[] mask) {
+        java.util.Arrays.fill(mask, 0L);
+        fed.clear();
+        for (Config c : configs) {
+            Lexeme key = c.lexeme() == null ? null : c.lexeme().maskKey();
+            if (key == null) {
+                walk(0, List.of(c), mask);
+                continue;
+            }
+            if (c.lexeme().accepting()) { // the terminal may end before the token's first byte
+                List<Config> after = Matcher.complete(c);
+                if (!after.isEmpty()) {
+                    walk(0, after, mask);
+                }
+            }
+            Interior in = interior(key);
+            long[] inside = in.inside();
+            for (int i = 0; i < inside.length; i++) {
+                mask[i] |= inside[i];
+            }
+            for (int k = 0; k < in.exitStates().length; k++) {
+                List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
+                if (after.isEmpty()) {
+                    continue;
+                }
+                for (int node : in.exitNodes()[k]) {
+                    trie.markTokens(node, mask);
+                    walk(node, after, mask);
+                }
+            }
+        }
+        fed.clear();
+    }
+
+    private void walk(int node, List<Config> configs, long[] mask) {
+        for (int e = trie.firstChild(node); e < trie.endChild(node); e++) {
+            List<Config> next = feed(configs, trie.childByte(e));
+            if (next.isEmpty()) {
+                continue;
+            }
+            int child = trie.childNode(e);
+            trie.markTokens(child, mask);
+            if (trie.hasChildren(child)) {
+                walk(child, next, mask);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Config> feed(List<Config> configs, int b) {
+        List<Config>[] row = fed.get(configs);
+        if (row == null) {
+            row = new List[256];
+            fed.put(configs, row);
+        }
+        List<Config> out = row[b];
+        if (out == null) {
+            out = Matcher.feed(configs, b);
+            row[b] = out;
+        }
+        return out;
+    }
+
+    private Interior interior(Lexeme key) {
+        Interior in = cache.get(key);
+        if (in == null) {
+            in = computeInterior(key);
+            cache.put(key, in);
+        }
+        return in;
+    }
+
+    private Interior computeInterior(Lexeme start) {
+        long[] inside = new long[(trie.vocabSize() + 63) >>> 6];
+        Map<Lexeme, List<Integer>> exits = new LinkedHashMap<>();
+        descend(0, start, inside, exits);
+        Lexeme[] states = exits.keySet().toArray(new Lexeme[0]);
+        int[][] nodes = new int[states.length][];
+        long bytes = inside.length * 8L + 64;
+        for (int k = 0; k < states.length; k++) {
+            nodes[k] = exits.get(states[k]).stream().mapToInt(Integer::intValue).toArray();
+            bytes += nodes[k].length * 4L + 48;
+        }
+        return new Interior(inside, states, nodes, bytes);
+    }
+
+    private void descend(int node, Lexeme lex, long[] inside, Map<Lexeme, List<Integer>> exits) {
+        for (int e = trie.firstChild(node); e < trie.endChild(node); e++) {
+            Lexeme next = lex.next(trie.childByte(e));
+            if (next == null) {
+                continue;
+            }
+            int child = trie.childNode(e);
+            if (next.accepting()) {
+                exits.computeIfAbsent(next, k -> new ArrayList<>()).add(child);
+            }
+            if (next.canContinue()) {
+                trie.markTokens(child, inside);
+                if (trie.hasChildren(child)) {
+                    descend(child, next, inside, exits);
+                }
+            }
+        }
+    }
+}
