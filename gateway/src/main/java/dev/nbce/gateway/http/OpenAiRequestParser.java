@@ -281,8 +281,9 @@ final class OpenAiRequestParser {
         Boolean strict = fn.bool("strict");
         ObjectNode schema = parameters == null ? Json.MAPPER.createObjectNode().put("type", "object")
                 : (ObjectNode) parameters.deepCopy();
-        if (parameters == null) {
+        if (parameters == null) { // OpenAI: "omitting parameters defines a function with an empty parameter list"
             schema.putObject("properties");
+            schema.put("additionalProperties", false);
         }
         return new Tool(name, description, schema, Boolean.TRUE.equals(strict), tool.deepCopy());
     }

@@ -142,7 +142,8 @@ class OpenAiRequestParserTest {
         assertEquals(ToolChoice.AUTO, tools.choice());
         assertTrue(tools.parallel());
         assertEquals("Weather of a city", tools.functions().get(0).description());
-        assertEquals("{\"type\":\"object\",\"properties\":{}}", tools.functions().get(1).parameters().toString());
+        assertEquals("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+                tools.functions().get(1).parameters().toString());
         assertEquals(ToolCallFormat.HERMES, r.toolFormat());
         assertNull(r.request().constraint());
         assertNull(chat("").toolFormat());
