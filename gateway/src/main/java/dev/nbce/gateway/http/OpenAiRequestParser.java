@@ -26,7 +26,8 @@ import java.util.Set;
  * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
  * this server does not do (JSON mode, several choices) — accepted at its default and refused
  * otherwise, by name. Tools ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls}) are read into
- * {@link Tools}; a forced choice sets the request's constraint ({@link ToolConstraint}). Fields OpenAI does not define are refused unless they are our extensions, which
+ * {@link Tools}; a forced choice sets the request's constraint ({@link ToolConstraint}). Fields OpenAI does not
+ * define are refused unless they are our extensions, which
  * {@link RequestParser} reads as in a native request. The result is validated by {@link GenerationRequest}.
  */
 final class OpenAiRequestParser {

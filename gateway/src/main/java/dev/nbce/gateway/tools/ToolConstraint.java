@@ -59,16 +59,28 @@ public final class ToolConstraint {
     /**
      * Compiles every offered function's {@code parameters} alone, so that a schema the engine refuses is a 400
      * naming {@code tools[i].function.parameters} and the path inside it, whichever tool choice the request
-     * makes (compiled schemas are cached, so the forced choice's constraint reuses them).
+     * makes (compiled schemas are cached, so the forced choice's constraint reuses them). An asynchronous
+     * compiler does the same with {@link #parameterSchemas} and {@link #refused}.
      */
     public static void checkParameters(Tools tools, Compiler compiler) {
-        for (int i = 0; i < tools.functions().size(); i++) {
+        List<ConstraintSpec> schemas = parameterSchemas(tools);
+        for (int i = 0; i < schemas.size(); i++) {
             try {
-                compiler.compile(new ConstraintSpec.JsonSchema(tools.functions().get(i).parameters()));
+                compiler.compile(schemas.get(i));
             } catch (ConstraintException e) {
-                String field = "tools[" + i + "].function.parameters" + e.path();
-                throw new InvalidRequestException(field, field + ": " + e.getMessage());
+                throw refused(i, e);
             }
         }
+    }
+
+    /** Each offered function's {@code parameters} as a constraint, in the order of {@code tools}. */
+    public static List<ConstraintSpec> parameterSchemas(Tools tools) {
+        return tools.functions().stream().<ConstraintSpec>map(t -> new ConstraintSpec.JsonSchema(t.parameters())).toList();
+    }
+
+    /** The 400 for tool {@code index}'s parameters, which the engine refused. */
+    public static InvalidRequestException refused(int index, ConstraintException e) {
+        String field = "tools[" + index + "].function.parameters" + e.path();
+        return new InvalidRequestException(field, field + ": " + e.getMessage());
     }
 }
