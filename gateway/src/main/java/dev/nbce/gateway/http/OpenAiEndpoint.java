@@ -64,7 +64,7 @@ final class OpenAiEndpoint {
 
     /**
      * A chat stream read for tool calls: content and call deltas as {@link ToolCallStream} releases them (a
-     * token that releases nothing sends no chunk, so its log-probability is not streamed), then the finish
+     * token that releases nothing sends no chunk; these chunks carry no log-probabilities), then the finish
      * reason, "tool_calls" when calls were streamed.
      */
     private void streamToolCalls(RoutingContext ctx, OpenAiRequest request, OpenAiResponses out) {
