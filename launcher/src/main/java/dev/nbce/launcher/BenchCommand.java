@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection; --tracing [--requests 5] [--rounds 5] [--cases FILE.jsonl]: decode step time of a traced cluster against an untraced one";
     }
 
     /** One measured configuration. */
@@ -48,7 +48,8 @@ final class BenchCommand implements Main.Command {
     public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
                 "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests", "dtype", "prefill-chunk-tokens",
-                "window-tokens", "windows"), Set.of("json", "distributed", "interleave", "prefix-cache", "selection"));
+                "window-tokens", "windows", "rounds"), Set.of("json", "distributed", "interleave", "prefix-cache", "selection",
+                "tracing"));
         if (args.flag("interleave")) {
             InterleaveBench.run(out, ModelArgs.device(args), args.integer("window-tokens", 2048, 16, 32_000),
                     args.integer("prefill-chunk-tokens", 256, 1, 32_000));
@@ -86,11 +87,18 @@ final class BenchCommand implements Main.Command {
             SelectionBench.run(out, settings, ModelArgs.modelDir(args, settings), ModelArgs.device(args), cases);
             return 0;
         }
-        if (args.flag("distributed")) {
+        if (args.flag("distributed") || args.flag("tracing")) {
             java.nio.file.Path cases = java.nio.file.Path.of(args.get("cases",
                     System.getProperty("nbce.home", ".") + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
-            new DistributedBench(out, settings, ModelArgs.modelDir(args, settings), ModelArgs.modelName(args, settings),
-                    DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
+            List<ObjectNode> requests = DistributedBench.requests(cases, 16,
+                    args.integer("requests", args.flag("tracing") ? 5 : 20, 1, 1000));
+            if (args.flag("tracing")) {
+                TracingBench.run(out, settings, ModelArgs.modelDir(args, settings), ModelArgs.modelName(args, settings),
+                        requests, args.integer("rounds", 5, 1, 1000), args);
+            } else {
+                new DistributedBench(out, settings, ModelArgs.modelDir(args, settings), ModelArgs.modelName(args, settings),
+                        requests).run(args);
+            }
             return 0;
         }
         int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();

@@ -54,10 +54,12 @@ final class StructuredBenchCommand implements Main.Command {
         }
         try (ModelTokenizer model = ModelTokenizer.load(tokenizerFile)) {
             StructuredBench bench = new StructuredBench(TokenBytes.load(tokenizerFile), model::encode);
-            Result r = bench.run(casesFile, limit);
-            if (args.has("details")) {
-                r.details().forEach((id, what) -> err.println(id + ": " + what));
-            }
+            boolean details = args.has("details");
+            Result r = bench.run(casesFile, limit, (id, what) -> {
+                if (details) {
+                    err.println(id + ": " + what);
+                }
+            });
             out.println(args.has("json") ? json(r) : table(r));
             return 0;
         } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.nbce.launcher.cluster.WorkerNode;
 import dev.nbce.launcher.config.Setting;
 import dev.nbce.launcher.config.Settings;
 import dev.nbce.launcher.config.WorkerOptions;
+import dev.nbce.launcher.tracing.Tracing;
 import dev.nbce.worker.engine.EngineLimits;
 import java.io.PrintStream;
 import java.util.List;
@@ -45,7 +46,8 @@ final class WorkerCommand implements Main.Command {
         WorkerNode node = WorkerNode.start(ClusterSettings.from(settings), ModelArgs.modelDir(args, settings),
                 ModelArgs.modelName(args, settings), ModelArgs.device(args), ModelArgs.decoderOptions(args, settings),
                 WorkerOptions.prefixCache(settings), limits, workerId, settings.text(Setting.METRICS_HOST), metricsPort,
-                WorkerOptions.stallMillis(settings), (rows, tokens, nanos) -> { }, null);
+                WorkerOptions.stallMillis(settings), (rows, tokens, nanos) -> { }, null,
+                Tracing.from(settings, WorkerNode.SERVICE_NAME));
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -4,9 +4,12 @@ import dev.nbce.launcher.cluster.ClusterSettings;
 import dev.nbce.launcher.cluster.GatewayNode;
 import dev.nbce.launcher.cluster.MetricsSetup;
 import dev.nbce.launcher.cluster.WorkerNode;
+import dev.nbce.launcher.config.Setting;
 import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.tracing.Tracing;
 import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.decoder.DecoderOptions;
+import dev.nbce.worker.decoder.PrefixCacheOptions;
 import dev.nbce.worker.engine.EngineLimits;
 import dev.nbce.worker.model.DeviceSpec;
 import java.nio.file.Path;
@@ -27,6 +30,8 @@ public final class TestCluster implements AutoCloseable {
     private final GatewayNode gateway;
     private final List<WorkerNode> workers = new ArrayList<>();
     private final List<GatewayNode> moreGateways = new ArrayList<>();
+    /** The gateway's settings: workers added by {@link #addWorker()} take their OTEL_* (tracing) from them too. */
+    private final Map<String, String> env;
 
     public TestCluster(Path model, String modelName, int workerCount, Map<String, String> env) throws Exception {
         this(newSettings(), model, modelName, workerCount, env);
@@ -43,6 +48,7 @@ public final class TestCluster implements AutoCloseable {
         this.settings = settings;
         this.model = model;
         this.modelName = modelName;
+        this.env = env;
         this.gateway = startGateway(env);
         for (int i = 0; i < workerCount; i++) {
             addWorker();
@@ -65,8 +71,10 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public WorkerNode addWorker() throws Exception {
-        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), EngineLimits.DEFAULT,
-                "worker-" + workers.size(), 0);
+        WorkerNode worker = WorkerNode.start(settings, model, modelName, DeviceSpec.cpu(), DecoderOptions.DEFAULT,
+                PrefixCacheOptions.DEFAULT, EngineLimits.DEFAULT, "worker-" + workers.size(),
+                Setting.METRICS_HOST.spec().defaultValue(), 0, EngineWatchdog.DEFAULT_STALL_MILLIS, (rows, tokens, nanos) -> { },
+                null, Tracing.from(Settings.of(env), WorkerNode.SERVICE_NAME));
         workers.add(worker);
         return worker;
     }

@@ -34,6 +34,7 @@ public final class WorkerVerticle extends VerticleBase {
     private final long announceMillis;
     private final String metricsUrl;
     private final EngineWatchdog watchdog;
+    private final OpenTracing tracing;
     private final RowLeases leases = new RowLeases();
     private volatile boolean draining;
     private boolean reportedUnhealthy;
@@ -50,6 +51,13 @@ public final class WorkerVerticle extends VerticleBase {
     /** @param watchdog decides whether the engine still serves: announcements and steps stop when it says no */
     public WorkerVerticle(String workerId, String model, RowEngine engine, long announceMillis, String metricsUrl,
                           EngineWatchdog watchdog) {
+        this(workerId, model, engine, announceMillis, metricsUrl, watchdog, OpenTracing.NONE);
+    }
+
+    /** @param tracing spans around traced opens ({@link OpenTracing#NONE}: none) */
+    public WorkerVerticle(String workerId, String model, RowEngine engine, long announceMillis, String metricsUrl,
+                          EngineWatchdog watchdog, OpenTracing tracing) {
+        this.tracing = tracing;
         this.workerId = workerId;
         this.model = model;
         this.engine = engine;
@@ -118,6 +126,10 @@ public final class WorkerVerticle extends VerticleBase {
                 return;
             }
             reply = engine.open(open);
+            if (!open.traceparent().isEmpty()) {
+                OpenTracing.Span span = tracing.opening(workerId, open);
+                reply.whenComplete((step, error) -> span.ended(error));
+            }
             if (newClaim) {
                 // A refused first open (capacity, bad input) left no rows here: forget its owner again.
                 reply.whenComplete((step, error) -> {

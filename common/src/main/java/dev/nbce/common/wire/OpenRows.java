@@ -15,18 +15,27 @@ import java.util.Objects;
  * @param answerTokens      tokens the request may still generate: each row reserves its prompt plus these
  *                          in the worker's KV budget (at most the model's positions); {@link #UNKNOWN_ANSWER}:
  *                          reserve up to the model's positions
+ * @param traceparent       the W3C trace context the worker's span for this open continues (docs/operations.md:
+ *                          Tracing); empty when the request is not traced
  */
 public record OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
-                       int answerTokens) {
+                       int answerTokens, String traceparent) {
     public static final int UNKNOWN_ANSWER = -1;
 
     public OpenRows {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(traceparent, "traceparent");
         if (step < 0 || previousChosenRow < -1 || answerTokens < UNKNOWN_ANSWER) {
             throw new IllegalArgumentException("open rows: step >= 0, previous row >= -1 and answer tokens >= -1 required");
         }
         rows = List.copyOf(rows);
+    }
+
+    /** An untraced open. */
+    public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows,
+                    int answerTokens) {
+        this(requestId, params, previousChosenRow, step, rows, answerTokens, "");
     }
 
     public OpenRows(String requestId, StepParams params, int previousChosenRow, int step, List<RowPrompt> rows) {

@@ -15,7 +15,7 @@ public final class WireCodecs {
         w.putString(o.requestId()).putDouble(p.topP()).putDouble(p.nbce().beta()).putDouble(p.nbce().eta())
                 .putInt(p.nbce().pooling().ordinal()).putInt(o.previousChosenRow()).putInt(o.step()).putInt(o.rows().size());
         o.rows().forEach(r -> w.putInt(r.row()).putInts(r.tokenIds()));
-        w.putInt(o.answerTokens());
+        w.putInt(o.answerTokens()).putString(o.traceparent());
     }, r -> {
         String id = r.getString();
         double topP = r.getDouble();
@@ -29,7 +29,9 @@ public final class WireCodecs {
         for (int i = 0; i < n; i++) {
             rows.add(new RowPrompt(r.getInt(), r.getInts()));
         }
-        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows, r.getInt());
+        int answerTokens = r.getInt();
+        return new OpenRows(id, new StepParams(topP, new NbceParams(beta, eta, pooling)), previous, step, rows, answerTokens,
+                r.getString());
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,

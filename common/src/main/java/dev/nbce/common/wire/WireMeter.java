@@ -11,6 +11,14 @@ public interface WireMeter {
 
     void received(Object message, int bytes);
 
+    /** Tells this meter, then {@code other}. */
+    default WireMeter and(WireMeter other) {
+        return (message, bytes) -> {
+            received(message, bytes);
+            other.received(message, bytes);
+        };
+    }
+
     /** Counts only messages of one protocol record, e.g. the workers' reports. */
     static <T> WireMeter of(Class<T> type, java.util.function.IntConsumer bytes) {
         return (message, size) -> {

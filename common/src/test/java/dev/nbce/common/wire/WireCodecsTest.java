@@ -42,6 +42,10 @@ class WireCodecsTest {
         OpenRows budgeted = new OpenRows("req-2", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
                 List.of(new RowPrompt(0, new int[] {7})), 300);
         assertEquals(300, WireRoundTrip.roundTrip(budgeted).answerTokens());
+        assertEquals("", WireRoundTrip.roundTrip(budgeted).traceparent(), "untraced");
+        OpenRows traced = new OpenRows("req-3", params(0.9, 0.25, 0.1, Pooling.MIN_ENTROPY), -1, 0,
+                List.of(new RowPrompt(0, new int[] {7})), 300, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertEquals(traced, WireRoundTrip.roundTrip(traced));
     }
 
     @Test

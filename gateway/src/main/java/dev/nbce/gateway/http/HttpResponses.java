@@ -6,6 +6,7 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RequestOrigin;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionListener;
 import io.vertx.core.http.HttpServerResponse;
@@ -43,6 +44,15 @@ final class HttpResponses {
         json(ctx, e.code().httpStatus(), JsonFrames.httpError(e));
     }
 
+    /** The request's span name (method and path) and the W3C trace context its client sent, if any. */
+    static RequestOrigin origin(RoutingContext ctx) {
+        return new RequestOrigin(ctx.request().method().name() + " " + ctx.request().path(),
+                ctx.request().getHeader(TRACEPARENT));
+    }
+
+    /** The W3C Trace Context header a client's trace continues in (docs/operations.md: Tracing). */
+    static final String TRACEPARENT = "traceparent";
+
     /**
      * Runs a generation answered in one response: cancelled when the client disconnects first,
      * refusals and failures as JSON errors, the result rendered by {@code render}.
@@ -51,7 +61,7 @@ final class HttpResponses {
                                 Function<GenerationResult, JsonNode> render) {
         RunningGeneration generation;
         try {
-            generation = service.submit(request, SessionListener.NONE);
+            generation = service.submit(request, SessionListener.NONE, origin(ctx));
         } catch (NbceException e) {
             error(ctx, e);
             return;

@@ -40,7 +40,7 @@ final class SseStream {
         SseStream sse = new SseStream(ctx.response(), service.limits().maxBufferedBytes());
         RunningGeneration generation;
         try {
-            generation = service.submit(request, token -> onToken.accept(sse, token));
+            generation = service.submit(request, token -> onToken.accept(sse, token), HttpResponses.origin(ctx));
         } catch (NbceException e) {
             HttpResponses.error(ctx, e);
             return;

@@ -9,6 +9,7 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.service.RequestOrigin;
 import dev.nbce.gateway.service.RunningGeneration;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
@@ -200,7 +201,8 @@ final class WebSocketConnection {
             return;
         }
         try {
-            RunningGeneration generation = service.submit(request, tokenSender(id));
+            RunningGeneration generation = service.submit(request, tokenSender(id),
+                    new RequestOrigin("WebSocket " + socket.path() + " generate", socket.headers().get(HttpResponses.TRACEPARENT)));
             running.put(id, generation);
             generation.result().onComplete(ended -> {
                 running.remove(id);

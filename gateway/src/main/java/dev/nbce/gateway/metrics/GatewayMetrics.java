@@ -2,6 +2,7 @@ package dev.nbce.gateway.metrics;
 
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.ServiceObserver;
+import dev.nbce.gateway.session.ForwardingSessionListener;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
 import io.micrometer.core.instrument.Counter;
@@ -76,7 +77,7 @@ public final class GatewayMetrics implements ServiceObserver {
 
     @Override
     public SessionListener wrap(SessionListener listener, long startNanos) {
-        return new SessionListener() {
+        return new ForwardingSessionListener(listener) {
             private long lastTokenNanos;
 
             @Override
@@ -89,28 +90,13 @@ public final class GatewayMetrics implements ServiceObserver {
                 }
                 lastTokenNanos = now;
                 tokensGenerated.increment();
-                listener.onToken(token);
+                super.onToken(token);
             }
 
             @Override
             public void onRowsReplaced(String failedWorker, int rows, Throwable cause) {
                 rowReplacements.increment(rows);
-                listener.onRowsReplaced(failedWorker, rows, cause);
-            }
-
-            @Override
-            public void onStep(int step, long nanos) {
-                listener.onStep(step, nanos);
-            }
-
-            @Override
-            public void onPrefill(int rows, int tokens) {
-                listener.onPrefill(rows, tokens);
-            }
-
-            @Override
-            public void onDecode(int rows) {
-                listener.onDecode(rows);
+                super.onRowsReplaced(failedWorker, rows, cause);
             }
         };
     }

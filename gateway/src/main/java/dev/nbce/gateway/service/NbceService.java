@@ -125,6 +125,11 @@ public final class NbceService {
      *                       "shutting_down" (retryable) while draining
      */
     public RunningGeneration submit(GenerationRequest request, SessionListener listener) {
+        return submit(request, listener, RequestOrigin.INTERNAL);
+    }
+
+    /** As {@link #submit(GenerationRequest, SessionListener)}, for a request from {@code origin} (its trace's root). */
+    public RunningGeneration submit(GenerationRequest request, SessionListener listener, RequestOrigin origin) {
         if (draining) {
             throw new NbceException(ErrorCode.SHUTTING_DOWN, "this gateway is shutting down; send the request again", 1);
         }
@@ -132,10 +137,19 @@ public final class NbceService {
         String requestId = requestIds.next();
         Context context = vertx.getOrCreateContext();
         Promise<GenerationResult> result = Promise.promise();
-        Run run = new Run(requestId, request, listener, context, result);
-        admission.admit(run);
+        RequestObserver trace = observer.admitted(requestId, origin);
+        Run run = new Run(requestId, request, listener, context, result, trace);
+        try {
+            admission.admit(run);
+        } catch (NbceException overloaded) {
+            trace.ended(null, overloaded);
+            throw overloaded;
+        }
         runs.add(run);
-        result.future().onComplete(ended -> runs.remove(run));
+        result.future().onComplete(ended -> {
+            runs.remove(run);
+            trace.ended(ended.result(), ended.cause());
+        });
         observer.queueDepth(admission.queued());
         return new RunningGeneration(requestId, result.future(), run::cancel);
     }
@@ -147,6 +161,7 @@ public final class NbceService {
         private final SessionListener listener;
         private final Context context;
         private final Promise<GenerationResult> result;
+        private final RequestObserver trace;
         private GenerationSession session;
         private boolean cancelled;
         private boolean started;
@@ -154,7 +169,8 @@ public final class NbceService {
         private NbceException abortCause;
 
         Run(String requestId, GenerationRequest request, SessionListener listener, Context context,
-            Promise<GenerationResult> result) {
+            Promise<GenerationResult> result, RequestObserver trace) {
+            this.trace = trace;
             this.requestId = requestId;
             this.request = request;
             this.listener = listener;
@@ -170,13 +186,19 @@ public final class NbceService {
                     request.contexts().size(), request.document() != null, request.maxNewTokens(),
                     request.nbce().pooling().wireName());
             long startNanos = System.nanoTime();
-            context.<GenerationPlan>executeBlocking(() -> checkLimits(preparer.prepare(requestId, request)), false)
+            trace.started();
+            context.<GenerationPlan>executeBlocking(() -> {
+                        GenerationPlan plan = checkLimits(preparer.prepare(requestId, request));
+                        trace.prepared(plan);
+                        return plan;
+                    }, false)
                     .compose(plan -> {
                         if (cancelled) {
                             return Future.succeededFuture(cancelledBeforeStart());
                         }
                         session = new GenerationSession(plan, executor, preparer.newTextStream(),
-                                observer.wrap(listener, startNanos), SessionClock.of(vertx), limits.capacityWait());
+                                trace.wrap(observer.wrap(listener, startNanos)), SessionClock.of(vertx),
+                                limits.capacityWait());
                         return session.start();
                     })
                     .map(ended -> {

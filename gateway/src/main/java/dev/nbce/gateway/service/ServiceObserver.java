@@ -3,7 +3,7 @@ package dev.nbce.gateway.service;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.session.SessionListener;
 
-/** Hooks for metrics and logs around each generation; {@link #NONE} ignores everything. */
+/** Hooks for metrics, logs and traces around each generation; {@link #NONE} ignores everything. */
 public interface ServiceObserver {
     default void started() {}
 
@@ -15,6 +15,11 @@ public interface ServiceObserver {
     /** Lets metrics see every token (time to first token, inter-token latency). */
     default SessionListener wrap(SessionListener listener, long startNanos) {
         return listener;
+    }
+
+    /** A request was admitted (it may wait in the queue): returns what follows it to its end, nothing by default. */
+    default RequestObserver admitted(String requestId, RequestOrigin origin) {
+        return RequestObserver.NONE;
     }
 
     ServiceObserver NONE = new ServiceObserver() { };

@@ -157,21 +157,37 @@ final class RowPlacer {
             }
             return;
         }
-        gather(openOn(placement)).onComplete(placed);
+        gather(openOn(placement, workers)).onComplete(placed);
     }
 
-    private List<Call> openOn(Map<String, List<RowPrompt>> placement) {
+    private List<Call> openOn(Map<String, List<RowPrompt>> placement, List<RowExecutor.WorkerSlot> workers) {
         List<Call> calls = new ArrayList<>();
+        tellPlaced(placement, workers);
+        String traceparent = listener.traceparent();
         placement.forEach((worker, rows) -> {
             List<Integer> rowIds = rows.stream().map(RowPrompt::row).toList();
             rowsByWorker.computeIfAbsent(worker, w -> new ArrayList<>()).addAll(rowIds);
             int epoch = ++lastEpoch;
             rowIds.forEach(row -> rowEpochs.put(row, epoch));
             OpenRows open = new OpenRows(plan.requestId(), params, transcript.previousChosenRow(), transcript.size(), rows,
-                    answerTokensLeft());
+                    answerTokensLeft(), traceparent == null ? "" : traceparent);
             calls.add(new Call(worker, rowIds, epochsOf(rowIds), true, executor.open(worker, open)));
         });
         return calls;
+    }
+
+    /** Tells the listener where the rows went and how many of them found a prefix cached where they went. */
+    private void tellPlaced(Map<String, List<RowPrompt>> placement, List<RowExecutor.WorkerSlot> workers) {
+        Map<String, List<Integer>> placed = new LinkedHashMap<>();
+        int cachedPrefixRows = 0;
+        for (RowExecutor.WorkerSlot slot : workers) {
+            List<RowPrompt> rows = placement.get(slot.workerId());
+            if (rows != null) {
+                placed.put(slot.workerId(), rows.stream().map(RowPrompt::row).toList());
+                cachedPrefixRows += (int) rows.stream().filter(r -> slot.prefixes().cachedBlocks(r.tokenIds()) > 0).count();
+            }
+        }
+        listener.onPlaced(placed, cachedPrefixRows);
     }
 
     /** Waits for every worker's report; rows whose worker fails are placed again. */

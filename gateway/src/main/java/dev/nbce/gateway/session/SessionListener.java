@@ -1,6 +1,9 @@
 package dev.nbce.gateway.session;
 
-/** What a running generation tells its client and metrics. Called on the session's Vert.x context. */
+import java.util.List;
+import java.util.Map;
+
+/** What a running generation tells its client, metrics and traces. Called on the session's Vert.x context. */
 public interface SessionListener {
     void onToken(TokenEvent token);
 
@@ -18,6 +21,20 @@ public interface SessionListener {
 
     /** {@code rows} rows decode one token each for the next step (the rows·steps of a request add up these). */
     default void onDecode(int rows) {}
+
+    /**
+     * Rows were placed (first, or again after a failure or a full worker): the rows each worker got, and how many
+     * of them went to a worker that announced a cached prefix of them.
+     */
+    default void onPlaced(Map<String, List<Integer>> rowsByWorker, int cachedPrefixRows) {}
+
+    /**
+     * The W3C trace context that rows opened now carry to their workers, or null when the request is not traced
+     * (docs/operations.md: Tracing). Asked for at each placement.
+     */
+    default String traceparent() {
+        return null;
+    }
 
     SessionListener NONE = token -> { };
 }

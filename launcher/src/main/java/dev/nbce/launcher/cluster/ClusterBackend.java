@@ -12,8 +12,11 @@ import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.service.RequestIds;
+import dev.nbce.gateway.service.ServiceObserver;
 import dev.nbce.launcher.config.Setting;
 import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.tracing.TracedService;
+import dev.nbce.launcher.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,16 +54,29 @@ public final class ClusterBackend implements GatewayBackend {
 
     public ClusterBackend(Vertx vertx, ModelPromptPreparer preparer, GatewayLimits limits, Timeouts timeouts,
                           MeterRegistry meters) {
+        this(vertx, preparer, limits, timeouts, meters, Tracing.OFF);
+    }
+
+    /** @param tracing this gateway's traces ({@link Tracing#OFF}: none) */
+    public ClusterBackend(Vertx vertx, ModelPromptPreparer preparer, GatewayLimits limits, Timeouts timeouts,
+                          MeterRegistry meters, Tracing tracing) {
         this.registry = new WorkerRegistry(vertx, preparer.modelName(), timeouts.livenessMillis());
         registry.start();
         String gatewayId = RequestIds.newInstanceId();
         this.beacon = new LeaseBeacon(vertx, gatewayId, timeouts.leaseMillis());
         beacon.start();
         GatewayMetrics metrics = new GatewayMetrics(meters);
-        WireCodecs.registerAll(vertx.eventBus(), WireMeter.of(ShardStep.class, metrics::stepBytes));
+        ServiceObserver observer = metrics;
+        WireMeter meter = WireMeter.of(ShardStep.class, metrics::stepBytes);
+        if (tracing.on()) {
+            TracedService traced = new TracedService(metrics, tracing);
+            observer = traced;
+            meter = meter.and(traced.meter());
+        }
+        WireCodecs.registerAll(vertx.eventBus(), meter);
         ClusterRowExecutor executor = new ClusterRowExecutor(vertx, registry, gatewayId, timeouts.openMillis(),
                 timeouts.stepMillis());
-        this.service = new NbceService(vertx, preparer, executor, limits, metrics, new RequestIds(gatewayId));
+        this.service = new NbceService(vertx, preparer, executor, limits, observer, new RequestIds(gatewayId));
     }
 
     /** This gateway's instance id: the owner of its rows on every worker. */

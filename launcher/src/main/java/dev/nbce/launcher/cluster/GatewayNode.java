@@ -6,6 +6,7 @@ import dev.nbce.gateway.service.ModelPromptPreparer;
 import dev.nbce.launcher.config.GatewayOptions;
 import dev.nbce.launcher.config.Setting;
 import dev.nbce.launcher.config.Settings;
+import dev.nbce.launcher.tracing.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -14,12 +15,18 @@ import java.util.concurrent.TimeUnit;
 
 /** A running gateway on a clustered Vert.x: HTTP server plus cluster backend. */
 public final class GatewayNode implements AutoCloseable {
+    /** The service name of a gateway's spans unless OTEL_SERVICE_NAME says otherwise. */
+    public static final String SERVICE_NAME = "nbce-gateway";
+
     private final Vertx vertx;
     private final GatewayVerticle verticle;
     private final ModelPromptPreparer preparer;
     private final HttpServer metricsServer;
+    private final Tracing tracing;
 
-    private GatewayNode(Vertx vertx, GatewayVerticle verticle, ModelPromptPreparer preparer, HttpServer metricsServer) {
+    private GatewayNode(Vertx vertx, GatewayVerticle verticle, ModelPromptPreparer preparer, HttpServer metricsServer,
+                        Tracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.verticle = verticle;
         this.preparer = preparer;
@@ -34,7 +41,8 @@ public final class GatewayNode implements AutoCloseable {
     /**
      * Deploys the gateway on {@code vertx} (already clustered) and waits until it listens. With
      * NBCE_METRICS_PORT set, /metrics moves off the API port to a server of its own on that port
-     * (NBCE_METRICS_HOST binds it), so the API port exposes nothing operational.
+     * (NBCE_METRICS_HOST binds it), so the API port exposes nothing operational. The OTEL_* settings turn tracing
+     * on (docs/operations.md: Tracing), as service nbce-gateway.
      */
     public static GatewayNode start(Vertx vertx, MetricsSetup metrics, Path modelDir, String modelName,
                                     Settings settings, String host, int port) throws Exception {
@@ -45,12 +53,13 @@ public final class GatewayNode implements AutoCloseable {
                 GatewayOptions.toolCallParser(settings));
         GatewayLimits limits = GatewayOptions.limits(settings);
         ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.from(settings);
+        Tracing tracing = Tracing.from(settings, SERVICE_NAME);
         // The HTTP API over the cluster backend (worker registry, event-bus executor), built on the verticle's context.
         GatewayVerticle verticle = new GatewayVerticle(
-                v -> new ClusterBackend(v, preparer, limits, timeouts, metrics.registry()), GatewayOptions.http(settings),
-                ownPort ? null : metrics::scrape, host, port);
+                v -> new ClusterBackend(v, preparer, limits, timeouts, metrics.registry(), tracing),
+                GatewayOptions.http(settings), ownPort ? null : metrics::scrape, host, port);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        return new GatewayNode(vertx, verticle, preparer, metricsServer);
+        return new GatewayNode(vertx, verticle, preparer, metricsServer, tracing);
     }
 
     public int port() {
@@ -99,7 +108,11 @@ public final class GatewayNode implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        preparer.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            preparer.close();
+        } finally {
+            tracing.close();
+        }
     }
 }

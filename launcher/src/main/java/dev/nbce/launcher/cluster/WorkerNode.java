@@ -1,6 +1,8 @@
 package dev.nbce.launcher.cluster;
 
 import dev.nbce.launcher.config.Setting;
+import dev.nbce.launcher.tracing.TracedOpens;
+import dev.nbce.launcher.tracing.Tracing;
 import dev.nbce.worker.EngineWatchdog;
 import dev.nbce.worker.WorkerVerticle;
 import dev.nbce.worker.decoder.DecoderOptions;
@@ -17,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /** A running worker: clustered Vert.x, model, engine, verticle and its metrics server. */
 public final class WorkerNode implements AutoCloseable {
+    /** The service name of a worker's spans unless OTEL_SERVICE_NAME says otherwise. */
+    public static final String SERVICE_NAME = "nbce-worker";
+
     private final Vertx vertx;
     private final LlamaDecoder decoder;
     private final RowEngine engine;
@@ -24,10 +29,12 @@ public final class WorkerNode implements AutoCloseable {
     private final HttpServer metricsServer;
     private final String metricsUrl;
     private final String metricsHost;
+    private final Tracing tracing;
 
     private WorkerNode(Vertx vertx, LlamaDecoder decoder, RowEngine engine, WorkerVerticle verticle, HttpServer metricsServer,
-                       String metricsUrl, String metricsHost) {
+                       String metricsUrl, String metricsHost, Tracing tracing) {
         this.metricsHost = metricsHost;
+        this.tracing = tracing;
         this.vertx = vertx;
         this.decoder = decoder;
         this.engine = engine;
@@ -80,15 +87,26 @@ public final class WorkerNode implements AutoCloseable {
         RowEngine create(LlamaDecoder decoder, EngineLimits limits, RowEngine.ForwardObserver observer, String name);
     }
 
-    /**
-     * @param prefixCache the engine's prefix cache (used by {@link RowEngine}'s constructor; a given factory sets its own)
-     * @param metricsHost the interface the metrics server binds
-     * @param engines     builds the engine (tests inject failing forwards here); null: {@link RowEngine}'s constructor
-     */
+    /** Untraced. */
     public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
                                    DecoderOptions options, PrefixCacheOptions prefixCache, EngineLimits limits,
                                    String workerId, String metricsHost, Integer metricsPort, long stallMillis,
                                    RowEngine.ForwardObserver probe, EngineFactory engines) throws Exception {
+        return start(cluster, modelDir, modelName, device, options, prefixCache, limits, workerId, metricsHost, metricsPort,
+                stallMillis, probe, engines, Tracing.OFF);
+    }
+
+    /**
+     * @param prefixCache the engine's prefix cache (used by {@link RowEngine}'s constructor; a given factory sets its own)
+     * @param metricsHost the interface the metrics server binds
+     * @param engines     builds the engine (tests inject failing forwards here); null: {@link RowEngine}'s constructor
+     * @param tracing     the worker's spans (docs/operations.md: Tracing), closed with the node
+     */
+    public static WorkerNode start(ClusterSettings cluster, Path modelDir, String modelName, DeviceSpec device,
+                                   DecoderOptions options, PrefixCacheOptions prefixCache, EngineLimits limits,
+                                   String workerId, String metricsHost, Integer metricsPort, long stallMillis,
+                                   RowEngine.ForwardObserver probe, EngineFactory engines, Tracing tracing)
+            throws Exception {
         EngineFactory factory = engines != null ? engines
                 : (d, l, observer, name) -> new RowEngine(d, l, observer, name, prefixCache);
         LlamaDecoder decoder = LlamaDecoder.load(modelDir, device, options);
@@ -104,11 +122,12 @@ public final class WorkerNode implements AutoCloseable {
         try {
             HttpServer server = MetricsServer.start(vertx, metrics, metricsHost, metricsPort, watchdog::problem);
             String metricsUrl = "http://" + advertisedHost(cluster, metricsHost) + ":" + server.actualPort() + "/metrics";
-            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl, watchdog);
+            WorkerVerticle verticle = new WorkerVerticle(workerId, modelName, engine, 250, metricsUrl, watchdog,
+                    TracedOpens.of(tracing));
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl, metricsHost);
+            return new WorkerNode(vertx, decoder, engine, verticle, server, metricsUrl, metricsHost, tracing);
         } catch (Exception e) {
-            new WorkerNode(vertx, decoder, engine, null, null, null, metricsHost).close();
+            new WorkerNode(vertx, decoder, engine, null, null, null, metricsHost, tracing).close();
             throw e;
         }
     }
@@ -155,6 +174,7 @@ public final class WorkerNode implements AutoCloseable {
         } finally {
             engine.close();
             decoder.close();
+            tracing.close();
         }
     }
 }

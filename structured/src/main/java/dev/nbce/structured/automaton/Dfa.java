@@ -13,23 +13,50 @@ import java.util.Map;
  * state is always a viable prefix. State 0 is the start; -1 is dead. Immutable; compared by identity.
  */
 public final class Dfa {
-    private final int[] next; // [state * 256 + byte]
+    private final byte[] classOf;   // byte -> equivalence class (bytes every state treats alike)
+    private final int classes;
+    private final int[] next;       // [state * classes + class]
     private final boolean[] accepting;
     private final boolean[] canContinue;
 
-    private Dfa(int[] next, boolean[] accepting) {
-        this.next = next;
+    /** From a dense table [state * 256 + byte]; stored by byte classes, which keeps tries and patterns small. */
+    private Dfa(int[] dense, boolean[] accepting) {
+        int states = accepting.length;
+        this.classOf = new byte[256];
+        Map<String, Integer> columns = new HashMap<>();
+        int[] column = new int[states];
+        List<Integer> representative = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            for (int s = 0; s < states; s++) {
+                column[s] = dense[s * 256 + b];
+            }
+            String key = Arrays.toString(column);
+            Integer c = columns.get(key);
+            if (c == null) {
+                c = columns.size();
+                columns.put(key, c);
+                representative.add(b);
+            }
+            classOf[b] = (byte) (int) c;
+        }
+        this.classes = columns.size();
+        this.next = new int[states * classes];
+        for (int s = 0; s < states; s++) {
+            for (int c = 0; c < classes; c++) {
+                next[s * classes + c] = dense[s * 256 + representative.get(c)];
+            }
+        }
         this.accepting = accepting;
-        this.canContinue = new boolean[accepting.length];
-        for (int s = 0; s < accepting.length; s++) {
-            for (int b = 0; b < 256 && !canContinue[s]; b++) {
-                canContinue[s] = next[s * 256 + b] >= 0;
+        this.canContinue = new boolean[states];
+        for (int s = 0; s < states; s++) {
+            for (int c = 0; c < classes && !canContinue[s]; c++) {
+                canContinue[s] = next[s * classes + c] >= 0;
             }
         }
     }
 
     public int next(int state, int b) {
-        return next[state * 256 + b];
+        return next[state * classes + (classOf[b] & 0xFF)];
     }
 
     public boolean accepting(int state) {

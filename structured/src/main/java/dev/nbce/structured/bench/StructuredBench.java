@@ -59,6 +59,11 @@ public final class StructuredBench {
     }
 
     public Result run(Path cases, int limit) throws IOException {
+        return run(cases, limit, (id, what) -> { });
+    }
+
+    /** As {@link #run(Path, int)}, telling {@code report} each schema that does not pass, as it happens. */
+    public Result run(Path cases, int limit, java.util.function.BiConsumer<String, String> report) throws IOException {
         // a fresh compiler per run: no schema is found in the cache, every TTFM includes compilation
         ConstraintCompiler compiler = new ConstraintCompiler(vocab, CompileLimits.DEFAULT);
         Map<Outcome, Integer> outcomes = new LinkedHashMap<>();
@@ -87,10 +92,12 @@ public final class StructuredBench {
                 } catch (ConstraintException e) {
                     outcomes.merge(Outcome.COMPILE_ERROR, 1, Integer::sum);
                     details.put(id, "compile error at '" + e.path() + "': " + e.getMessage());
+                    report.accept(id, details.get(id));
                     continue;
                 } catch (RuntimeException e) {
                     outcomes.merge(Outcome.COMPILE_ERROR, 1, Integer::sum);
                     details.put(id, "compile failure: " + e);
+                    report.accept(id, details.get(id));
                     continue;
                 }
                 ttfm.add(System.nanoTime() - t0);
@@ -108,6 +115,13 @@ public final class StructuredBench {
                     }
                 }
                 outcomes.merge(outcome, 1, Integer::sum);
+                if (outcome != Outcome.PASSING) {
+                    report.accept(id, details.get(id));
+                }
+                long took = (System.nanoTime() - t0) / 1_000_000;
+                if (took > 2000) {
+                    report.accept(id, "slow: " + took + " ms");
+                }
             }
         }
         return new Result(schemas, outcomes, sorted(ttfm), sorted(tbm), details);

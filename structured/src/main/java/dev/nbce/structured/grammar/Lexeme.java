@@ -22,4 +22,12 @@ public interface Lexeme {
     default Lexeme maskKey() {
         return this;
     }
+
+    /**
+     * Whether the terminal's end must be found by running the real state over each token's bytes (its mask key
+     * ignores something that decides the end, e.g. which names are taken).
+     */
+    default boolean replaysExits() {
+        return false;
+    }
 }

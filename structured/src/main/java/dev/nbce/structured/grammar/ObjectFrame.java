@@ -32,7 +32,7 @@ record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending
                     return closable() ? parent.afterValue() : List.of();
                 }
                 if (b == ',' && canAddKey()) {
-                    return List.of(new Config(node.keys(next).start(), with(KEY, next, count, null)));
+                    return keyConfigs();
                 }
                 return List.of();
             default:
@@ -44,7 +44,16 @@ record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending
         if (!canAddKey()) {
             return List.of();
         }
-        return Matcher.feedAll(List.of(new Config(node.keys(next).start(), with(KEY, next, count, null))), b);
+        return Matcher.feedAll(keyConfigs(), b);
+    }
+
+    private List<Config> keyConfigs() {
+        ObjectFrame inKey = with(KEY, next, count, null);
+        List<Config> out = new java.util.ArrayList<>(2);
+        for (Lexeme start : node.keys(next).starts()) {
+            out.add(new Config(start, inKey));
+        }
+        return out;
     }
 
     @Override
@@ -52,7 +61,7 @@ record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending
         if (phase != KEY) {
             return afterValue();
         }
-        int result = ((KeyLexeme) done).result;
+        int result = ((ClosedKey) done).result();
         int counted = Math.min(count + 1, node.countHorizon()); // counts past every limit behave alike
         if (result >= 0) {
             return List.of(new Config(null, with(COLON, result + 1, counted, node.values().get(result))));

@@ -20,12 +20,12 @@ import java.util.function.IntFunction;
  */
 public record ObjectNode(List<String> names, List<Node> values, List<Boolean> required, Node additional, Dfa[] patterns,
                          IntFunction<Node> patternValues, Dfa propertyNames, int minProperties, int maxProperties,
-                         Map<Integer, KeyShape> keyShapes) implements Node {
+                         Map<Integer, KeyShape> keyShapes, NameTrie[] trie) implements Node {
 
     public ObjectNode(List<String> names, List<Node> values, List<Boolean> required, Node additional, Dfa[] patterns,
                       IntFunction<Node> patternValues, Dfa propertyNames, int minProperties, int maxProperties) {
         this(List.copyOf(names), List.copyOf(values), List.copyOf(required), additional, patterns, patternValues,
-                propertyNames, minProperties, maxProperties, new ConcurrentHashMap<>());
+                propertyNames, minProperties, maxProperties, new ConcurrentHashMap<>(), new NameTrie[1]);
     }
 
     /** The keys allowed when the declared properties before {@code next} are behind. */
@@ -35,8 +35,21 @@ public record ObjectNode(List<String> names, List<Node> values, List<Boolean> re
             while (to < names.size() && !required.get(to)) {
                 to++;
             }
-            return new KeyShape(names, n, Math.min(to, names.size() - 1), additional != null, patterns, propertyNames);
+            return new KeyShape(nameTrie(), n, Math.min(to, names.size() - 1), extraKeyRule());
         });
+    }
+
+    private ExtraKeyRule extraKeyRule() {
+        return ExtraKeyRule.of(additional != null, patterns, propertyNames);
+    }
+
+    private NameTrie nameTrie() {
+        synchronized (trie) {
+            if (trie[0] == null) {
+                trie[0] = new NameTrie(names);
+            }
+            return trie[0];
+        }
     }
 
     /** No required property is left from {@code next} on. */

@@ -5,6 +5,7 @@ import dev.nbce.structured.grammar.Lexeme;
 import dev.nbce.structured.grammar.Matcher;
 import dev.nbce.structured.vocab.TokenTrie;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,10 @@ public final class MaskBuilder {
             for (int i = 0; i < inside.length; i++) {
                 mask[i] |= inside[i];
             }
+            if (c.lexeme().replaysExits()) {
+                replayExits(c, in, mask);
+                continue;
+            }
             for (int k = 0; k < in.exitStates().length; k++) {
                 List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
                 if (after.isEmpty()) {
@@ -59,6 +64,30 @@ public final class MaskBuilder {
             }
         }
         fed.clear();
+    }
+
+    /** Each exit found again with the real state: its mask key left out what decides the end. */
+    private void replayExits(Config c, Interior in, long[] mask) {
+        Map<Lexeme, List<Config>> completions = new HashMap<>();
+        for (int[] nodes : in.exitNodes()) {
+            for (int node : nodes) {
+                Lexeme real = c.lexeme();
+                for (byte b : trie.path(node)) {
+                    real = real.next(b & 0xFF);
+                    if (real == null) {
+                        break;
+                    }
+                }
+                if (real == null || !real.accepting()) {
+                    continue;
+                }
+                List<Config> after = completions.computeIfAbsent(real, r -> Matcher.complete(c.withLexeme(r)));
+                if (!after.isEmpty()) {
+                    trie.markTokens(node, mask);
+                    walk(node, after, mask);
+                }
+            }
+        }
     }
 
     private void walk(int node, List<Config> configs, long[] mask) {

@@ -18,6 +18,8 @@ public final class TokenTrie {
     private final int[] tokens;
     private final int vocabSize;
     private final int longestToken;
+    private final int[] parent;      // node -> parent node (-1 for the root)
+    private final int[] inByte;      // node -> the byte on the edge into it
 
     private TokenTrie(int[] childStart, int[] childEnd, int[] childByte, int[] childNode, int[] tokenStart, int[] tokenEnd,
                       int[] tokens, int vocabSize, int longestToken) {
@@ -30,6 +32,28 @@ public final class TokenTrie {
         this.tokens = tokens;
         this.vocabSize = vocabSize;
         this.longestToken = longestToken;
+        this.parent = new int[childStart.length];
+        this.inByte = new int[childStart.length];
+        parent[0] = -1;
+        for (int n = 0; n < childStart.length; n++) {
+            for (int e = childStart[n]; e < childEnd[n]; e++) {
+                parent[childNode[e]] = n;
+                inByte[childNode[e]] = childByte[e];
+            }
+        }
+    }
+
+    /** The bytes from the root to {@code node}. */
+    public byte[] path(int node) {
+        int depth = 0;
+        for (int n = node; n > 0; n = parent[n]) {
+            depth++;
+        }
+        byte[] out = new byte[depth];
+        for (int n = node; n > 0; n = parent[n]) {
+            out[--depth] = (byte) inByte[n];
+        }
+        return out;
     }
 
     public static TokenTrie of(TokenBytes vocab) {
