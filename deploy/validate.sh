@@ -4,7 +4,8 @@
 #   Kubernetes objects   kubernetes-models (official OpenAPI schemas: types, enums, required),
 #                        @kubernetes/client-node models (unknown fields), project policy,
 #                        references between objects, kustomize render (+ `kubectl kustomize` when
-#                        a kubectl is installed)                          k8s/, k8s-cpu/
+#                        a kubectl is installed); KEDA ScaledObjects and   k8s/, k8s-cpu/,
+#                        the Prometheus Adapter rules (check.mjs)         k8s-hpa/, k8s-keda/
 #   Compose file         Compose Specification JSON schema (compose_spec.json shipped in Debian's
 #                        docker-compose package) with ajv, plus cluster wiring checks
 #   Dockerfiles          dockerfile-utils (the linter behind the VS Code Docker language server)
@@ -91,7 +92,8 @@ trap 'rm -f "$RESULTS"' EXIT
 
 mapfile -t YAML_FILES < <(find deploy -path deploy/.tools -prune -o -type f \( -name '*.yaml' -o -name '*.yml' \) -print | sort)
 mapfile -t DOCKERFILES < <(find deploy/docker -type f -name 'Dockerfile.*' ! -name '*.dockerignore' | sort)
-KUSTOMIZATIONS=(deploy/k8s deploy/k8s-cpu)
+# The optional autoscaling overlays too, and the Prometheus Adapter rules the HPAs of deploy/k8s-hpa read.
+KUSTOMIZATIONS=(deploy/k8s deploy/k8s-cpu deploy/k8s-hpa deploy/k8s-hpa/prometheus-adapter deploy/k8s-keda)
 
 # 1. YAML syntax and style.
 for f in "${YAML_FILES[@]}"; do

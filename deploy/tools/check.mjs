@@ -40,6 +40,8 @@ async function schemaErrors(obj) {
   if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string") {
     return ["apiVersion and kind must be strings"];
   }
+  const crd = CUSTOM_RESOURCES[`${obj.apiVersion} ${obj.kind}`];
+  if (crd) return crd(obj);
   const modulePath = `kubernetes-models/${obj.apiVersion}`; // "v1" or "<group>/<version>"
   let models;
   try {
@@ -92,11 +94,175 @@ function unknownFields(value, type, at, errors) {
 }
 
 function strictErrors(obj) {
+  if (CUSTOM_RESOURCES[`${obj.apiVersion} ${obj.kind}`]) return []; // its schema above is strict already
   const type = modelName(obj.apiVersion, obj.kind);
   if (!clientModels[type]) return [`no official model ${type} for ${obj.apiVersion} ${obj.kind}`];
   const errors = [];
   unknownFields(obj, type, id(obj), errors);
   return errors;
+}
+
+// ---- Custom resources: KEDA's ScaledObject (not in the Kubernetes schemas) ----
+
+/** ajv with formats, for the hand-written schemas below. */
+async function newAjv() {
+  const { default: Ajv } = await import("ajv");
+  const { default: addFormats } = await import("ajv-formats");
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+const ajvErrors = (validate, data, at) =>
+  validate(data) ? [] : validate.errors.map((e) => `${at}${e.instancePath} ${e.message}${e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : ""}`);
+
+const str = { type: "string", minLength: 1 };
+const closed = (properties, required = []) => ({ type: "object", properties, required, additionalProperties: false });
+
+/**
+ * keda.sh/v1alpha1 ScaledObject, the fields of KEDA 2.x's CRD this project may use, closed to typos;
+ * its HPA behavior is checked against the official autoscaling/v2 schema (as KEDA passes it on).
+ */
+const SCALED_OBJECT = closed({
+  apiVersion: { const: "keda.sh/v1alpha1" },
+  kind: { const: "ScaledObject" },
+  metadata: closed({ name: str, namespace: str, labels: { type: "object", additionalProperties: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } } }, ["name"]),
+  spec: closed({
+    scaleTargetRef: closed({ apiVersion: str, kind: str, name: str, envSourceContainerName: str }, ["name"]),
+    pollingInterval: { type: "integer", minimum: 1 },
+    cooldownPeriod: { type: "integer", minimum: 0 },
+    initialCooldownPeriod: { type: "integer", minimum: 0 },
+    idleReplicaCount: { type: "integer", minimum: 0 },
+    minReplicaCount: { type: "integer", minimum: 0 },
+    maxReplicaCount: { type: "integer", minimum: 1 },
+    fallback: closed({ failureThreshold: { type: "integer", minimum: 1 }, replicas: { type: "integer", minimum: 0 } },
+      ["failureThreshold", "replicas"]),
+    advanced: closed({
+      restoreToOriginalReplicaCount: { type: "boolean" },
+      horizontalPodAutoscalerConfig: closed({ name: str, behavior: { type: "object" } }),
+    }),
+    triggers: {
+      type: "array", minItems: 1,
+      items: closed({
+        type: { enum: ["prometheus", "cpu", "memory", "cron", "external"] },
+        name: str,
+        metricType: { enum: ["AverageValue", "Value", "Utilization"] },
+        useCachedMetrics: { type: "boolean" },
+        authenticationRef: closed({ name: str, kind: { enum: ["TriggerAuthentication", "ClusterTriggerAuthentication"] } }, ["name"]),
+        metadata: { type: "object", additionalProperties: { type: "string" } },
+      }, ["type", "metadata"]),
+    },
+  }, ["scaleTargetRef", "triggers"]),
+}, ["apiVersion", "kind", "metadata", "spec"]);
+
+/** The prometheus scaler's metadata (KEDA docs, Scalers: Prometheus): every value is a string. */
+const PROMETHEUS_TRIGGER = closed({
+  serverAddress: { type: "string", format: "uri", pattern: "^https?://" },
+  query: str,
+  threshold: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+  activationThreshold: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+  namespace: str,
+  ignoreNullValues: { enum: ["true", "false"] },
+  unsafeSsl: { enum: ["true", "false"] },
+  customHeaders: str,
+  queryParameters: str,
+}, ["serverAddress", "query", "threshold"]);
+
+async function scaledObjectErrors(obj) {
+  const ajv = await newAjv();
+  const at = id(obj);
+  const errors = ajvErrors(ajv.compile(SCALED_OBJECT), obj, at);
+  if (errors.length) return errors;
+  const prometheus = ajv.compile(PROMETHEUS_TRIGGER);
+  obj.spec.triggers.forEach((t, i) => {
+    if (t.type === "prometheus") errors.push(...ajvErrors(prometheus, t.metadata, `${at} triggers[${i}].metadata`));
+  });
+  const { minReplicaCount: min = 0, maxReplicaCount: max = 100 } = obj.spec;
+  if (min > max) errors.push(`${at}: minReplicaCount ${min} > maxReplicaCount ${max}`);
+  const behavior = obj.spec.advanced?.horizontalPodAutoscalerConfig?.behavior;
+  if (behavior) {
+    // The HPA KEDA will create, with this behavior: the official schema and strict fields apply.
+    const hpa = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: obj.metadata.name },
+      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", ...obj.spec.scaleTargetRef }, minReplicas: Math.max(1, min),
+        maxReplicas: max, behavior } };
+    const { HorizontalPodAutoscaler } = await import("kubernetes-models/autoscaling/v2");
+    try { new HorizontalPodAutoscaler(hpa).validate(); } catch (e) { errors.push(`${at} behavior: ${e.message ?? e}`); }
+    const strict = [];
+    unknownFields(behavior, "V2HorizontalPodAutoscalerBehavior", `${at} behavior`, strict);
+    errors.push(...strict);
+  }
+  return errors;
+}
+
+const CUSTOM_RESOURCES = { "keda.sh/v1alpha1 ScaledObject": scaledObjectErrors };
+
+// ---- The Prometheus Adapter's rules (a ConfigMap named adapter-config, key config.yaml) ----
+
+const ADAPTER_RULE = closed({
+  seriesQuery: str,
+  seriesFilters: { type: "array", items: closed({ is: str, isNot: str }) },
+  resources: closed({
+    overrides: { type: "object", additionalProperties: closed({ resource: str, group: str }, ["resource"]) },
+    template: str,
+    namespaced: { type: "boolean" },
+  }),
+  name: closed({ matches: str, as: str }, ["matches"]),
+  metricsQuery: { type: "string", pattern: "<<\\.Series>>" },
+}, ["seriesQuery", "resources", "name", "metricsQuery"]);
+
+const ADAPTER_CONFIG = closed({
+  rules: { type: "array", items: ADAPTER_RULE },
+  externalRules: { type: "array", items: ADAPTER_RULE },
+  resourceRules: { type: "object" },
+});
+
+const isAdapterConfig = (o) => o.kind === "ConfigMap" && o.metadata?.name === "adapter-config";
+
+/** The adapter's rules, parsed and checked: errors, and the metric names it serves per API. */
+async function adapterRules(obj) {
+  const at = `${id(obj)} config.yaml`;
+  let config;
+  try { config = YAML.parse(obj.data?.["config.yaml"] ?? ""); } catch (e) { return { errors: [`${at}: ${e.message}`], rules: [] }; }
+  const errors = ajvErrors((await newAjv()).compile(ADAPTER_CONFIG), config ?? {}, at);
+  const served = { custom: new Set(), external: new Set() };
+  for (const [key, api] of [["rules", "custom"], ["externalRules", "external"]]) {
+    for (const rule of Array.isArray(config?.[key]) ? config[key] : []) {
+      if (typeof rule?.name?.matches !== "string") continue; // reported by the schema
+      try { new RegExp(rule.name.matches); } catch (e) { errors.push(`${at} ${key}: name.matches: ${e.message}`); }
+      served[api].add(rule.name.as ?? rule.name.matches.replace(/^\^|\$$/g, ""));
+    }
+  }
+  const rules = ["rules", "externalRules"].flatMap((k) => (Array.isArray(config?.[k]) ? config[k] : []));
+  return { errors, served, rules };
+}
+
+// ---- Metric names: every nbce_* series the manifests name must be a meter the code registers ----
+
+let exportedCache;
+/** Prometheus names of the meters registered in the gateway and worker sources (Micrometer: dots become underscores). */
+function exportedMeters() {
+  if (exportedCache) return exportedCache;
+  exportedCache = new Set();
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".java")) {
+        for (const m of readFileSync(p, "utf8").matchAll(/\.builder\("(nbce\.[a-z0-9.]+)"/g)) exportedCache.add(m[1].replaceAll(".", "_"));
+      }
+    }
+  };
+  ["gateway/src/main/java", "worker/src/main/java"].forEach(walk);
+  return exportedCache;
+}
+
+function unknownMeters(text, at) {
+  const meters = exportedMeters();
+  const known = (n) => meters.has(n) || [...meters].some((m) => /^_(total|count|sum|bucket|max|seconds.*)$/.test(n.slice(m.length)) && n.startsWith(m));
+  return [...new Set(String(text).match(/\bnbce_[a-z0-9_]+/g) ?? [])].filter((n) => !known(n))
+    .map((n) => `${at}: '${n}' is not a meter the gateway or worker registers`);
 }
 
 // ---- Kubernetes: deployment policy (what this project requires of its workloads) ----
@@ -169,6 +335,19 @@ function crossErrors(objects) {
     const svc = byKind("Service").find((s) => s.metadata.name === sts.spec?.serviceName);
     if (!svc) errors.push(`${id(sts)}: serviceName '${sts.spec?.serviceName}' is not a Service here`);
     else if (svc.spec?.clusterIP !== "None") errors.push(`${id(sts)}: serviceName '${svc.metadata.name}' is not headless`);
+  }
+  // Autoscalers: the target is a workload here, which leaves its replica count to them; the metrics exist.
+  for (const a of [...byKind("HorizontalPodAutoscaler"), ...byKind("ScaledObject")]) {
+    const ref = a.spec?.scaleTargetRef ?? {};
+    const target = workloads.find((w) => w.kind === (ref.kind ?? "Deployment") && w.metadata.name === ref.name
+      && w.apiVersion === (ref.apiVersion ?? "apps/v1"));
+    if (!target) errors.push(`${id(a)}: scaleTargetRef ${ref.apiVersion}/${ref.kind}/${ref.name} is not a workload here`);
+    else if (target.spec?.replicas !== undefined) errors.push(`${id(a)}: ${id(target)} sets spec.replicas, which every apply would reset under the autoscaler`);
+    const others = [...byKind("HorizontalPodAutoscaler"), ...byKind("ScaledObject")].filter((b) => b !== a
+      && b.spec?.scaleTargetRef?.name === ref.name && b.spec?.scaleTargetRef?.kind === ref.kind);
+    if (others.length) errors.push(`${id(a)}: ${others.map(id).join(", ")} scale the same workload`);
+    for (const m of a.spec?.metrics ?? []) errors.push(...unknownMeters(m[m.type?.toLowerCase()]?.metric?.name, id(a)));
+    for (const t of a.spec?.triggers ?? []) errors.push(...unknownMeters(t.metadata?.query, id(a)));
   }
   for (const w of workloads) {
     for (const c of w.spec?.template?.spec?.containers ?? []) {
@@ -304,6 +483,8 @@ async function checkObject(file, obj, reported) {
 async function checkKubernetes(dirs) {
   const reported = new Set(); // an error in a base file is reported once, not again per overlay
   const kustomize = kubectlVersion();
+  const hpas = []; // [kustomization file, HPA] of every kustomization, checked against the adapter's rules
+  let adapter = null;
   for (const dir of dirs) {
     const kfile = path.join(dir, "kustomization.yaml");
     const k = loadDocs(kfile)[0];
@@ -319,6 +500,15 @@ async function checkKubernetes(dirs) {
     report(kfile, "kustomization render", errors);
     for (const obj of rendered) await checkObject(kfile, obj, reported);
     report(kfile, "references between objects", crossErrors(rendered));
+    for (const obj of rendered) {
+      if (obj.kind === "HorizontalPodAutoscaler") hpas.push([kfile, obj]);
+      if (isAdapterConfig(obj)) {
+        const rules = await adapterRules(obj);
+        const seriesErrors = [...rules.rules].flatMap((r) => unknownMeters(`${r?.seriesQuery} ${r?.name?.as ?? ""}`, `${id(obj)} config.yaml`));
+        report(kfile, `prometheus adapter rules ${id(obj)}`, [...rules.errors, ...seriesErrors]);
+        adapter = rules.served ?? adapter;
+      }
+    }
     if (kustomize) {
       try {
         const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -331,6 +521,18 @@ async function checkKubernetes(dirs) {
     } else {
       console.log(`SKIP\t${kfile}\tkubectl kustomize (no kubectl on PATH; local renderer used)`);
     }
+  }
+  // Every custom or external metric an HPA reads must be served by the adapter's rules.
+  for (const [kfile, hpa] of hpas) {
+    const errors = [];
+    for (const m of hpa.spec?.metrics ?? []) {
+      const api = { Pods: "custom", Object: "custom", External: "external" }[m.type];
+      const name = m[m.type?.toLowerCase()]?.metric?.name;
+      if (!api) continue;
+      if (!adapter) errors.push(`${id(hpa)}: reads ${m.type} metric '${name}' but no Prometheus Adapter rules (ConfigMap adapter-config) are validated`);
+      else if (!adapter[api].has(name)) errors.push(`${id(hpa)}: ${m.type} metric '${name}' is not served by the adapter's ${api === "custom" ? "rules" : "externalRules"}`);
+    }
+    report(kfile, `metrics served to ${id(hpa)}`, errors);
   }
 }
 

@@ -14,6 +14,9 @@ import java.util.UUID;
 
 /** nbce worker: joins the cluster and serves rows of the model until stopped (SIGTERM drains first). */
 final class WorkerCommand implements Main.Command {
+    /** How long a terminated worker waits for the gateways to move its rows before it leaves anyway. */
+    private static final long DRAIN_MILLIS = 15_000;
+
     @Override
     public String summary() {
         return "serve rows in the cluster ([--model DIR] [--device auto|cpu|gpu[:N]] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--metrics-port P] [--capacity ROWS] [--kv-cache-bytes N] [--gpu-memory-utilization F] [--id ID])";
@@ -51,8 +54,11 @@ final class WorkerCommand implements Main.Command {
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                node.drainAndClose(15_000);
-                err.println("nbce worker " + workerId + ": drained and left the cluster");
+                // Within the pods' grace period (deploy/k8s: 60 s) with room for the close after it.
+                int left = node.drainAndClose(DRAIN_MILLIS);
+                err.println(left == 0 ? "nbce worker " + workerId + ": drained and left the cluster (no rows left)"
+                        : "nbce worker " + workerId + ": left the cluster with " + left + " rows not moved after "
+                        + DRAIN_MILLIS / 1000 + " s");
             } catch (Exception e) {
                 err.println("nbce worker " + workerId + ": shutdown: " + Main.oneLine(e));
             }

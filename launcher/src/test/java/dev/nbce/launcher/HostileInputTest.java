@@ -68,7 +68,7 @@ class HostileInputTest {
     private static void assertClean(String message) {
         assertFalse(message.isBlank());
         assertFalse(message.contains("\n"), message);
-        for (String internal : List.of("Exception", "dev.nbce", "at java.", "127.0.0.1:", "NullPointer")) {
+        for (String internal : List.of("Exception", "dev.nbce", "at java.", "127.0.0.1:", "NullPointer", "fasterxml", "jackson", "`")) {
             assertFalse(message.contains(internal), "internal detail leaked: " + message);
         }
     }
@@ -91,7 +91,7 @@ class HostileInputTest {
             "{\"question\":\"q\",\"contexts\":[\"\"]}", "{\"question\":\"q\",\"contexts\":[\"a\"],\"document\":\"b\"}",
             "{\"question\":\"q\",\"user_template\":\"{question}\"}", "{\"question\":\"q\",\"stream\":\"yes\"}",
             "{\"question\":\"q\",\"seed\":1.5}", "{\"question\":\"q\",\"unknown\":true}",
-            "{\"question\":\"q\",\"stop\":[\"\"]}", deep(100));
+            "{\"question\":\"q\",\"stop\":[\"\"]}", deep(100), "{\"a\":1}{\"b\":2}", "{\"question\":\"q\"}{\"question\":\"q\"}");
 
     @Test
     void campaignWhileAWellFormedStreamRuns() throws Exception {
@@ -134,7 +134,7 @@ class HostileInputTest {
                     new String[] {"{\"type\":\"generate\",\"id\":\"x3\"}", "bad_request"},
                     new String[] {"{\"type\":\"cancel\",\"id\":\"never-started\"}", "unknown_id"},
                     new String[] {"{\"type\":\"cancel\"}", "bad_request"},
-                    new String[] {deep(100), "invalid_json"},
+                    new String[] {deep(100), "invalid_json"}, new String[] {"{\"a\":1}{\"b\":2}", "invalid_json"},
                     new String[] {"{\"type\":\"generate\",\"id\":\"big\",\"request\":{\"question\":\"" + "y".repeat(70_000) + "\"}}", "too_large"});
             for (String[] frame : frames) {
                 tried++;

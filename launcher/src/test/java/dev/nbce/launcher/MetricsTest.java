@@ -21,6 +21,7 @@ class MetricsTest {
             for (String name : List.of("nbce_time_to_first_token_seconds_bucket", "nbce_inter_token_latency_seconds_bucket",
                     "nbce_request_duration_seconds_count", "nbce_requests_active", "nbce_queue_depth",
                     "nbce_tokens_generated_total", "nbce_row_replacements_total", "nbce_step_bytes_count",
+                    "nbce_requests_waiting", "nbce_connections_open",
                     "vertx_http_server_requests_total", "vertx_eventbus_")) {
                 assertTrue(gateway.contains(name), "gateway metrics lack " + name);
             }
@@ -28,11 +29,14 @@ class MetricsTest {
             assertEquals(12.0, PrometheusScrape.sum(gateway, "nbce_time_to_first_token_seconds_count")
                     + PrometheusScrape.sum(gateway, "nbce_inter_token_latency_seconds_count"), "one first token + 11 gaps");
             assertTrue(PrometheusScrape.sum(gateway, "nbce_step_bytes_sum") > 0, "event-bus bytes are counted");
+            assertEquals(0.0, PrometheusScrape.sum(gateway, "nbce_requests_waiting"), "nothing waits once the request is done");
+            assertTrue(PrometheusScrape.sum(gateway, "nbce_connections_open") >= 1, "the scrape's own connection is open");
 
             String workerUrl = "http://127.0.0.1:" + cluster.workers().get(0).metricsPort() + "/metrics";
             String worker = PrometheusScrape.fetch(workerUrl);
             for (String name : List.of("nbce_rows_active", "nbce_worker_step_seconds_bucket", "vertx_eventbus_",
-                    "nbce_prefix_cache_hit_tokens_total", "nbce_prefix_cache_query_tokens_total", "nbce_prefix_cache_bytes")) {
+                    "nbce_prefix_cache_hit_tokens_total", "nbce_prefix_cache_query_tokens_total", "nbce_prefix_cache_bytes",
+                    "nbce_kv_cache_usage_perc")) {
                 assertTrue(worker.contains(name), "worker metrics lack " + name);
             }
             assertTrue(PrometheusScrape.sum(worker, "nbce_worker_step_seconds_count") >= 12, "a forward per step");
@@ -54,6 +58,7 @@ class MetricsTest {
                 worker = PrometheusScrape.fetch(workerUrl);
             }
             assertEquals(capacity, PrometheusScrape.sum(worker, "nbce_kv_cache_free_tokens"), "no row holds a reservation once the request is done");
+            assertEquals(0.0, PrometheusScrape.sum(worker, "nbce_kv_cache_usage_perc"), "vLLM's kv_cache_usage_perc: none reserved");
             assertEquals(0, PrometheusScrape.sum(worker, "nbce_prefix_cache_evictions_total"), "nothing evicted within the default budget");
         }
     }

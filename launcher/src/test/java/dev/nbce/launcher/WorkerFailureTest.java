@@ -130,6 +130,10 @@ class WorkerFailureTest {
         }
         assertTrue(workers.get(0).waitForExit(30), "the terminated worker exits after draining");
         assertTrue(workers.get(0).log().contains("drained"), workers.get(0).log());
+        // The scale-down path (an autoscaler lowering the StatefulSet's replicas sends this SIGTERM): the
+        // rows moved to the other worker before this one went, none was left behind.
+        assertTrue(workers.get(0).log().contains("drained and left the cluster (no rows left)"), workers.get(0).log());
+        assertTrue(PrometheusScrape.sum(metrics(), "nbce_row_replacements_total") > 0, "its rows were placed again");
         assertEquals(200, readyStatus(), "one worker is left");
 
         // A worker that joins mid-flight gets rows of new requests.

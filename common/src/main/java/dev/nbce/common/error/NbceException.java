@@ -47,9 +47,14 @@ public class NbceException extends RuntimeException {
         return cause instanceof NbceException known ? known : new NbceException(ErrorCode.INTERNAL, describe(cause));
     }
 
-    /** One line about any failure, without class names or stack traces. */
+    /**
+     * One line about any failure, without class names or stack traces: a message that names code (a
+     * library's, e.g. a parser's "bound as `com.fasterxml...`") is not passed on, the failure is only
+     * called unexpected.
+     */
     public static String describe(Throwable cause) {
         String message = cause == null ? null : cause.getMessage();
-        return message == null || message.isBlank() ? "unexpected failure" : message.lines().findFirst().orElse("");
+        String line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.isBlank() || ClientText.namesCode(line) ? "unexpected failure" : line;
     }
 }

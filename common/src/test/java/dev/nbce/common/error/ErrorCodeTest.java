@@ -65,6 +65,9 @@ class ErrorCodeTest {
         assertEquals(ErrorCode.INTERNAL, bug.code());
         assertEquals("first line", bug.getMessage());
         assertEquals("unexpected failure", NbceException.of(new NullPointerException()).getMessage());
+        assertEquals("unexpected failure", NbceException.of(new IllegalStateException("Trailing token found after"
+                + " value (bound as `com.fasterxml.jackson.databind.JsonNode`)")).getMessage(), "a library's words stay inside");
+        assertEquals("unexpected failure", NbceException.of(new RuntimeException("at java.base/java.lang.Thread")).getMessage());
     }
 
     @Test

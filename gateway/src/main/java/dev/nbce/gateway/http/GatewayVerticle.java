@@ -75,7 +75,7 @@ public final class GatewayVerticle extends VerticleBase {
         backend = backendFactory.apply(vertx);
         service = backend.service();
         Router router = Router.router(vertx);
-        HttpEdge edge = new HttpEdge(vertx, firstRequestMillis);
+        HttpEdge edge = new HttpEdge(vertx, firstRequestMillis, service.observer());
         admission = new SocketAdmission(edgeLimits);
         router.route().handler(edge::checkFraming);
         router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)

@@ -2,6 +2,7 @@ package dev.nbce.gateway.http;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
+import dev.nbce.gateway.service.ServiceObserver;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -24,16 +25,25 @@ import java.util.WeakHashMap;
 final class HttpEdge {
     private final Vertx vertx;
     private final long firstRequestMillis;
+    private final ServiceObserver observer;
     /** Connections that have not yet sent a whole request head, with their deadline timer. */
     private final Map<HttpConnection, Long> awaitingFirstRequest = new WeakHashMap<>();
 
-    HttpEdge(Vertx vertx, long firstRequestMillis) {
+    HttpEdge(Vertx vertx, long firstRequestMillis, ServiceObserver observer) {
         this.vertx = vertx;
         this.firstRequestMillis = firstRequestMillis;
+        this.observer = observer;
     }
 
-    /** For {@code HttpServer.connectionHandler}: close a connection whose first request head does not arrive in time. */
+    /**
+     * For {@code HttpServer.connectionHandler}: counts the connection while it is open (the gateway's
+     * autoscaling signal) and closes it if its first request head does not arrive in time.
+     */
     void onConnection(HttpConnection connection) {
+        observer.connectionOpened();
+        // The channel's own close: the connection's close handler is not called once it became a WebSocket.
+        ((io.vertx.core.net.impl.ConnectionBase) connection).channel().closeFuture()
+                .addListener(closed -> observer.connectionClosed());
         long timer = vertx.setTimer(firstRequestMillis, id -> {
             awaitingFirstRequest.remove(connection);
             connection.close();

@@ -1,13 +1,10 @@
 package dev.nbce.gateway.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.util.Map;
 
 /**
  * Reads the header of every frame a socket sends before it authenticates, ahead of Netty's frame
@@ -30,14 +27,13 @@ final class PreAuthFrameLimit extends ChannelInboundHandlerAdapter {
 
     /** Installs the limit before the WebSocket frame decoder of {@code pipeline}; returns it, or null if there is no decoder. */
     static PreAuthFrameLimit install(ChannelPipeline pipeline, long maxPayload, Runnable onViolation) {
-        for (Map.Entry<String, ChannelHandler> handler : pipeline) {
-            if (handler.getValue() instanceof WebSocketFrameDecoder) {
-                PreAuthFrameLimit limit = new PreAuthFrameLimit(maxPayload, onViolation);
-                pipeline.addBefore(handler.getKey(), "nbce-preauth-limit", limit);
-                return limit;
-            }
+        String decoder = ProtocolViolationClose.decoderName(pipeline);
+        if (decoder == null) {
+            return null;
         }
-        return null;
+        PreAuthFrameLimit limit = new PreAuthFrameLimit(maxPayload, onViolation);
+        pipeline.addBefore(decoder, "nbce-preauth-limit", limit);
+        return limit;
     }
 
     /** The socket authenticated: frames up to the full message limit from now on. */

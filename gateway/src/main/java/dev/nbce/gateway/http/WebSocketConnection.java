@@ -83,6 +83,7 @@ final class WebSocketConnection {
                 });
         socket.frameHandler(messages::onFrame);
         socket.closeHandler(v -> onClosed());
+        ProtocolViolationClose.install(pipeline());
         socket.exceptionHandler(this::onProtocolError);
         if (!authenticated) {
             startProbation();
@@ -117,7 +118,11 @@ final class WebSocketConnection {
         return edge.pipeline();
     }
 
-    /** Netty's decoder found a protocol violation (or an oversized frame): close with its RFC 6455 code. */
+    /**
+     * Netty's decoder found a protocol violation (or an oversized frame): close with its RFC 6455 code.
+     * {@link ProtocolViolationClose} answers these in the pipeline already; this covers a pipeline it
+     * could not join.
+     */
     private void onProtocolError(Throwable error) {
         WebSocketCloseCodes.Close close = WebSocketCloseCodes.forDecoderError(error);
         if (close != null) {

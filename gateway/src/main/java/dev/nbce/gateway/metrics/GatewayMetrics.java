@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's NBCE meters, named as platform teams alert on them: time to first token,
- * inter-token latency, request duration, active and queued requests, tokens, row replacements
- * and event-bus bytes per step.
+ * inter-token latency, request duration, active, queued and waiting requests, open connections,
+ * tokens, row replacements and event-bus bytes per step. The waiting requests and open connections
+ * are what autoscalers read (docs/operations.md, Autoscaling).
  */
 public final class GatewayMetrics implements ServiceObserver {
     private final Timer timeToFirstToken;
@@ -29,6 +30,9 @@ public final class GatewayMetrics implements ServiceObserver {
     private final DistributionSummary stepBytes;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Admitted requests that wait for free rows or KV tokens on the workers. */
+    private final AtomicInteger waitingForRows = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
 
     public GatewayMetrics(MeterRegistry registry) {
         timeToFirstToken = latency("nbce.time.to.first.token", "time from admission to the first streamed token", registry);
@@ -42,6 +46,12 @@ public final class GatewayMetrics implements ServiceObserver {
                 .description("event-bus bytes received per step of one request").register(registry);
         Gauge.builder("nbce.requests.active", active, AtomicInteger::get).description("generations running").register(registry);
         Gauge.builder("nbce.queue.depth", queued, AtomicInteger::get).description("generations waiting for a slot").register(registry);
+        // vLLM's vllm:num_requests_waiting: requests not yet running anywhere, whether they wait for an
+        // admission slot here or, admitted, for free rows or KV tokens on the workers.
+        Gauge.builder("nbce.requests.waiting", this, m -> m.queued.get() + m.waitingForRows.get())
+                .description("requests waiting for an admission slot or for room on the workers").register(registry);
+        Gauge.builder("nbce.connections.open", connections, AtomicInteger::get)
+                .description("client connections open on the API port, HTTP and WebSocket").register(registry);
     }
 
     private static Timer latency(String name, String description, MeterRegistry registry) {
@@ -67,6 +77,16 @@ public final class GatewayMetrics implements ServiceObserver {
     }
 
     @Override
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    @Override
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    @Override
     public void ended(GenerationResult result, long nanos) {
         active.decrementAndGet();
         requestDuration.record(nanos, TimeUnit.NANOSECONDS);
@@ -79,6 +99,8 @@ public final class GatewayMetrics implements ServiceObserver {
     public SessionListener wrap(SessionListener listener, long startNanos) {
         return new ForwardingSessionListener(listener) {
             private long lastTokenNanos;
+            /** This request's capacity waits in progress: it counts once however many of its placements wait. */
+            private int waits;
 
             @Override
             public void onToken(TokenEvent token) {
@@ -97,6 +119,17 @@ public final class GatewayMetrics implements ServiceObserver {
             public void onRowsReplaced(String failedWorker, int rows, Throwable cause) {
                 rowReplacements.increment(rows);
                 super.onRowsReplaced(failedWorker, rows, cause);
+            }
+
+            @Override
+            public void onCapacityWait(boolean waiting) {
+                waits += waiting ? 1 : -1;
+                if (waiting && waits == 1) {
+                    waitingForRows.incrementAndGet();
+                } else if (!waiting && waits == 0) {
+                    waitingForRows.decrementAndGet();
+                }
+                super.onCapacityWait(waiting);
             }
         };
     }

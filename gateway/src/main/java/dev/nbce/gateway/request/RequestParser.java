@@ -1,8 +1,12 @@
 package dev.nbce.gateway.request;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.nbce.common.error.ClientText;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.step.NbceParams;
@@ -34,6 +38,9 @@ public final class RequestParser {
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
     private static final Set<String> NBCE_FIELDS = Set.of("beta", "eta", "pooling", "selection");
     private static final Set<String> SELECTION_FIELDS = Set.of("rule", "keep", "after_steps");
+    /** Reads one value and leaves what follows to {@link #readTree(String)}, which says so in its own words. */
+    private static final ObjectReader ONE_VALUE = Json.MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private RequestParser() {}
 
@@ -67,18 +74,21 @@ public final class RequestParser {
         if (json == null || json.isBlank()) {
             throw new InvalidRequestException(null, "request body is empty; expected a JSON object");
         }
-        try {
-            return Json.MAPPER.readTree(json);
+        try (JsonParser parser = ONE_VALUE.createParser(json)) {
+            JsonNode tree = ONE_VALUE.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidRequestException(null, "malformed JSON" + at(parser.currentTokenLocation())
+                        + ": a second JSON value follows the first; send exactly one JSON object");
+            }
+            return tree;
         } catch (StreamConstraintsException e) {
             String what = String.valueOf(e.getOriginalMessage()).toLowerCase().contains("nesting")
                     ? "nesting deeper than " + Json.MAX_NESTING
                     : "a number or string too long";
             throw new InvalidRequestException(null, "request JSON exceeds limits: " + what);
         } catch (JsonProcessingException e) {
-            var location = e.getLocation();
-            String where = location == null || location.getLineNr() < 0 ? ""
-                    : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-            throw new InvalidRequestException(null, "malformed JSON" + where + ": " + plainReason(e.getOriginalMessage()));
+            throw new InvalidRequestException(null, "malformed JSON" + at(e.getLocation()) + ": "
+                    + plainReason(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new InvalidRequestException(null, "unreadable request");
         }
@@ -374,6 +384,12 @@ public final class RequestParser {
         return value.isArray() ? "an array" : "an object";
     }
 
+    /** " at line L, column C" where the parser knows it, else nothing. */
+    private static String at(JsonLocation location) {
+        return location == null || location.getLineNr() < 0 ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
     /**
      * Jackson's first line without its internals: no source excerpt, no feature or class names
      * (e.g. "Duplicate field 'q' for `ObjectNode`: not allowed when `...` enabled" becomes
@@ -390,7 +406,9 @@ public final class RequestParser {
                 reason = reason.substring(0, at);
             }
         }
-        return ClientText.excerpt(reason.strip(), 160);
+        reason = reason.strip();
+        // The parser's own words are kept only when they name no class, option or feature of it.
+        return reason.isEmpty() || ClientText.namesCode(reason) ? "unexpected input" : ClientText.excerpt(reason, 160);
     }
 
 }

@@ -72,6 +72,11 @@ public final class NbceService {
         return admission;
     }
 
+    /** Where this service reports its requests; the HTTP edge reports its connections there too. */
+    public ServiceObserver observer() {
+        return observer;
+    }
+
     /** True once {@link #drain} was called: no new requests are taken. */
     public boolean draining() {
         return draining;

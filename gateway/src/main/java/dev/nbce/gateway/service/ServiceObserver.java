@@ -3,7 +3,7 @@ package dev.nbce.gateway.service;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.session.SessionListener;
 
-/** Hooks for metrics, logs and traces around each generation; {@link #NONE} ignores everything. */
+/** Hooks for metrics, logs and traces around each generation and connection; {@link #NONE} ignores everything. */
 public interface ServiceObserver {
     default void started() {}
 
@@ -12,7 +12,13 @@ public interface ServiceObserver {
     /** @param result null when the generation failed */
     default void ended(GenerationResult result, long nanos) {}
 
-    /** Lets metrics see every token (time to first token, inter-token latency). */
+    /** A client connection to the API port opened (HTTP, later perhaps upgraded to a WebSocket). */
+    default void connectionOpened() {}
+
+    /** A connection {@link #connectionOpened} reported closed. */
+    default void connectionClosed() {}
+
+    /** Lets metrics see every token (time to first token, inter-token latency) and capacity waits. */
     default SessionListener wrap(SessionListener listener, long startNanos) {
         return listener;
     }

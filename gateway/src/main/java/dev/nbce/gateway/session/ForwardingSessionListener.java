@@ -42,6 +42,11 @@ public abstract class ForwardingSessionListener implements SessionListener {
     }
 
     @Override
+    public void onCapacityWait(boolean waiting) {
+        next.onCapacityWait(waiting);
+    }
+
+    @Override
     public String traceparent() {
         return next.traceparent();
     }

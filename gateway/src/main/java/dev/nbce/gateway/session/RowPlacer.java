@@ -123,7 +123,7 @@ final class RowPlacer {
 
     private Future<List<Report>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
         Promise<List<Report>> placed = Promise.promise();
-        tryToPlace(rows, deadlineNanos, placed);
+        tryToPlace(rows, deadlineNanos, placed, false);
         return placed.future();
     }
 
@@ -131,8 +131,9 @@ final class RowPlacer {
      * One attempt; a retry completes the same promise, so a long wait is not a chain of thousands of
      * futures that would complete recursively (and overflow the stack) at the end.
      */
-    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<Report>> placed) {
+    private void tryToPlace(List<RowPrompt> rows, long deadlineNanos, Promise<List<Report>> placed, boolean waiting) {
         if (closed) {
+            stopWaiting(waiting);
             placed.tryFail(new NbceException(ErrorCode.INTERNAL, "the request has ended"));
             return;
         }
@@ -146,18 +147,31 @@ final class RowPlacer {
                     .mapToInt(RowExecutor.WorkerSlot::capacityRows).sum();
             if (total < rows.size() || clock.nanoTime() > deadlineNanos) {
                 // A request larger than every worker together fails at once.
+                stopWaiting(waiting);
                 placed.tryFail(new NbceException(total == 0 ? ErrorCode.NO_WORKERS : ErrorCode.NO_CAPACITY, e.getMessage()));
             } else if (!RowPlacement.fitsWhenEmpty(rows, needs, workers, failedWorkers)) {
                 // Its KV tokens exceed what the workers hold even empty: waiting cannot help.
+                stopWaiting(waiting);
                 placed.tryFail(new NbceException(ErrorCode.TOO_LARGE, "the request's " + rows.size() + " rows need "
                         + java.util.Arrays.stream(needs).asLongStream().sum() + " KV tokens (prompt + answer budget each),"
                         + " more than the workers hold when empty; use fewer or shorter windows or a smaller answer budget"));
             } else {
-                clock.schedule(CAPACITY_RETRY_MILLIS, () -> tryToPlace(rows, deadlineNanos, placed));
+                if (!waiting) {
+                    listener.onCapacityWait(true);
+                }
+                clock.schedule(CAPACITY_RETRY_MILLIS, () -> tryToPlace(rows, deadlineNanos, placed, true));
             }
             return;
         }
+        stopWaiting(waiting);
         gather(openOn(placement, workers)).onComplete(placed);
+    }
+
+    /** Waiting for room is what autoscalers watch (nbce_requests_waiting): each start has one stop. */
+    private void stopWaiting(boolean waiting) {
+        if (waiting) {
+            listener.onCapacityWait(false);
+        }
     }
 
     private List<Call> openOn(Map<String, List<RowPrompt>> placement, List<RowExecutor.WorkerSlot> workers) {

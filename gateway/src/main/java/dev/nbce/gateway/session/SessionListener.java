@@ -36,5 +36,13 @@ public interface SessionListener {
         return null;
     }
 
+    /**
+     * The request started ({@code true}) or stopped ({@code false}) waiting for free rows or KV tokens on
+     * the workers: every start is followed by one stop, whether the rows were then placed, the wait
+     * timed out or the request ended. Nested waits (a re-placement while the first still waits) are
+     * reported each.
+     */
+    default void onCapacityWait(boolean waiting) {}
+
     SessionListener NONE = token -> { };
 }

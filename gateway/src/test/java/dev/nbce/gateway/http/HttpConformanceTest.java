@@ -1,15 +1,19 @@
 package dev.nbce.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nbce.common.error.ClientText;
+import dev.nbce.common.testing.Http;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +120,24 @@ class HttpConformanceTest {
                 + "Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n");
         assertJsonError(version, 426, "upgrade_required");
         assertTrue(version.response().contains("Sec-WebSocket-Version: 13"), version.response());
+    }
+
+    /** Issue 24: a body of two JSON values is refused in our words on every JSON endpoint, naming no library class. */
+    @Test
+    void twoJsonValuesInOneBodyAreRefusedInOurWords() throws Exception {
+        for (String path : new String[] {"/v1/generate", "/v1/chat/completions", "/v1/completions", "/tokenize", "/detokenize"}) {
+            for (String body : new String[] {"{\"a\":1}{\"b\":2}", "{\"question\":\"q\"}\n{\"question\":\"q\"}"}) {
+                HttpResponse<String> response = Http.postJson("http://127.0.0.1:" + gateway.port() + path, body);
+                assertEquals(400, response.statusCode(), path + " " + body + ": " + response.body());
+                JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+                String message = error.get("message").asText();
+                assertTrue(message.startsWith("malformed JSON at line "), path + ": " + message);
+                assertTrue(message.endsWith("a second JSON value follows the first; send exactly one JSON object"),
+                        path + ": " + message);
+                assertFalse(ClientText.namesCode(message), path + ": " + message);
+                assertFalse(response.body().contains("fasterxml") || response.body().contains("jackson"), response.body());
+            }
+        }
     }
 
     @Test

@@ -46,6 +46,8 @@ final class NoWorkerGateway implements AutoCloseable {
     }
 
     private final Vertx vertx = Vertx.vertx();
+    /** The gateway's NBCE meters. */
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ModelPromptPreparer preparer;
     private final GatewayVerticle verticle;
 
@@ -58,7 +60,7 @@ final class NoWorkerGateway implements AutoCloseable {
         preparer = ModelPromptPreparer.load(model, "tiny-llama");
         verticle = new GatewayVerticle(v -> new GatewayBackend() {
             private final NbceService service = new NbceService(v, preparer, new NoWorkers(),
-                    limits, new GatewayMetrics(new SimpleMeterRegistry()));
+                    limits, new GatewayMetrics(meters));
 
             @Override
             public NbceService service() {

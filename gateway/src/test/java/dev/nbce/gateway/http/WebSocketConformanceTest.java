@@ -108,6 +108,35 @@ class WebSocketConformanceTest {
         }
     }
 
+    /** Issue 24: a new data frame where a continuation is due closes with 1002 on the first socket of a fresh server too. */
+    @Test
+    void aNewTextFrameInsideAFragmentedMessageClosesWith1002OnAFreshServer() throws Exception {
+        try (NoWorkerGateway fresh = new NoWorkerGateway(GatewayLimits.DEFAULT, HttpSettings.DEFAULT)) {
+            for (int socket = 0; socket < 3; socket++) {
+                try (RawWebSocket ws = RawWebSocket.connect(fresh.port(), "/v1/ws")) {
+                    ws.send(false, RawWebSocket.TEXT, "{\"type\":".getBytes(StandardCharsets.UTF_8));
+                    ws.send(true, RawWebSocket.TEXT, "{}".getBytes(StandardCharsets.UTF_8));
+                    assertClosedWith(ws, 1002);
+                }
+            }
+        }
+    }
+
+    /** Issue 24: a message of two JSON values gets an invalid_json error in our words; the socket stays usable. */
+    @Test
+    void twoJsonValuesInOneMessageAreRefusedInOurWords() throws Exception {
+        try (RawWebSocket ws = connect()) {
+            ws.sendText("{\"type\":\"cancel\",\"id\":\"a\"}{\"type\":\"cancel\",\"id\":\"b\"}");
+            String frame = ws.readText().text();
+            JsonNode error = Json.MAPPER.readTree(frame);
+            assertEquals("invalid_json", error.get("code").asText(), frame);
+            assertEquals("malformed JSON at line 1, column 27: a second JSON value follows the first;"
+                    + " send exactly one JSON object", error.get("message").asText());
+            assertFalse(frame.contains("fasterxml") || frame.contains("jackson"), frame);
+            assertStillUsable(ws);
+        }
+    }
+
     @Test
     void noExtensionIsNegotiatedEvenWhenOffered() throws Exception {
         try (RawWebSocket ws = connect("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")) {

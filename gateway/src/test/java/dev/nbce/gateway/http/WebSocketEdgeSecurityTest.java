@@ -87,6 +87,19 @@ class WebSocketEdgeSecurityTest {
         }
     }
 
+    /** Issue 24: once the pre-auth limit has left the pipeline, a protocol violation still gets its close frame. */
+    @Test
+    void aProtocolViolationAfterAuthClosesWith1002AndACloseFrame() throws Exception {
+        try (NoWorkerGateway gateway = gateway(); RawWebSocket ws = RawWebSocket.connect(gateway.port(), "/v1/ws")) {
+            auth(ws, KEY);
+            ws.sendText("{\"type\":\"cancel\",\"id\":\"x\"}");
+            assertEquals("unknown_id", nextJson(ws).get("code").asText(), "authenticated");
+            ws.send(false, RawWebSocket.TEXT, "{\"type\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ws.send(true, RawWebSocket.TEXT, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a continuation was due
+            assertClosedWith(ws, 1002);
+        }
+    }
+
     @Test
     void aSocketThatDoesNotAuthenticateInTimeIsClosed() throws Exception {
         try (NoWorkerGateway gateway = gateway(new EdgeLimits(EDGE.maxSockets(), EDGE.maxSocketsPerAddress(),

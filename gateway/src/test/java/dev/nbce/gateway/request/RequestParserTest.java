@@ -129,6 +129,21 @@ class RequestParserTest {
     }
 
     @Test
+    void rejectsASecondJsonValueInItsOwnWords() {
+        for (String two : List.of("{\"a\":1}{\"b\":2}", "{\"question\":\"q\"} {\"question\":\"q\"}", "{\"question\":\"q\"}\n[]",
+                "{\"question\":\"q\"}7", "{\"question\":\"q\"}\"s\"", "{\"question\":\"q\"}null")) {
+            InvalidRequestException e = rejected(two);
+            assertTrue(e.getMessage().startsWith("malformed JSON at line "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("a second JSON value follows the first; send exactly one JSON object"),
+                    e.getMessage());
+            assertNull(e.field());
+        }
+        assertEquals("malformed JSON at line 1, column 8: a second JSON value follows the first; send exactly one JSON object",
+                rejected("{\"a\":1}{\"b\":2}").getMessage());
+        assertEquals("q", RequestParser.parse("{\"question\":\"q\"} \n\t ").question(), "trailing blanks are no value");
+    }
+
+    @Test
     void rejectsDuplicateFields() {
         InvalidRequestException e = rejected("{\"question\":\"q\",\"question\":\"again\"}");
         assertTrue(e.getMessage().contains("Duplicate field 'question'"), e.getMessage());

@@ -60,7 +60,14 @@ class GenerationSessionTest {
     private final ManualClock clock = new ManualClock();
     private final List<TokenEvent> streamed = new ArrayList<>();
     private final List<String> replaced = new ArrayList<>();
+    /** Each capacity wait's start (true) and stop (false), in order. */
+    private final List<Boolean> waits = new ArrayList<>();
     private final SessionListener listener = new SessionListener() {
+        @Override
+        public void onCapacityWait(boolean waiting) {
+            waits.add(waiting);
+        }
+
         @Override
         public void onToken(TokenEvent token) {
             streamed.add(token);
@@ -346,9 +353,11 @@ class GenerationSessionTest {
         clock.runFor(5_000);
         assertFalse(future.isComplete(), "it waits");
         assertTrue(executor.commandsOf(OpenRows.class).isEmpty(), "nothing is placed while it does not fit");
+        assertEquals(List.of(true), waits, "one wait started, however many retries");
         executor.occupy("w0", -2);
         clock.runUntilIdle();
         GenerationResult result = resultOf(future);
+        assertEquals(List.of(true, false), waits, "and stopped when the rows were placed");
         assertEquals(6, result.tokenIds().length);
         assertTrue(clock.elapsedMillis(start) >= 5_000 && clock.elapsedMillis(start) < 5_100,
                 "placed at the first retry after the rows were freed: " + clock.elapsedMillis(start) + " ms");
@@ -362,6 +371,7 @@ class GenerationSessionTest {
         Future<GenerationResult> waited = session(request(6, 0, List.of()), busy, new LetterText()).start();
         clock.runUntilIdle();
         assertEquals(ErrorCode.NO_CAPACITY, failureOf(waited).code());
+        assertEquals(List.of(true, false), waits, "a wait that timed out stopped too");
         long waitedMillis = clock.elapsedMillis(start);
         assertTrue(waitedMillis >= CAPACITY_WAIT.toMillis() && waitedMillis < CAPACITY_WAIT.toMillis() + 100, waitedMillis + " ms");
 
@@ -373,6 +383,7 @@ class GenerationSessionTest {
         Future<GenerationResult> none = session(request(6, 0, List.of()), new FakeRowExecutor(clock, HISTORY),
                 new LetterText()).start();
         assertEquals(ErrorCode.NO_WORKERS, failureOf(none).code());
+        assertEquals(List.of(true, false), waits, "requests that fail at once never wait");
     }
 
     /** KV tokens the plan's rows reserve with an answer budget of {@code answer}. */
@@ -430,6 +441,7 @@ class GenerationSessionTest {
         executor.occupy("w0", -4);
         clock.runFor(1_000);
         GenerationResult result = resultOf(future);
+        assertEquals(List.of(true, false), waits, "a cancel ends the wait");
         assertEquals(FinishReason.CANCELLED, result.finishReason());
         assertEquals(0, result.tokenIds().length);
         assertTrue(executor.commands.isEmpty(), "no row was opened after the cancel: " + executor.commands);

@@ -157,14 +157,20 @@ public final class WorkerNode implements AutoCloseable {
         return metricsUrl;
     }
 
-    /** SIGTERM behaviour: stop taking rows, wait for the gateway to move the active ones, then leave. */
-    public void drainAndClose(long timeoutMillis) throws Exception {
+    /**
+     * SIGTERM behaviour (a scale-down, a rolling update): stop taking rows, wait for the gateway to move
+     * the active ones, then leave. Returns the rows still open when the wait ended: 0 unless the gateways
+     * did not move them within {@code timeoutMillis}.
+     */
+    public int drainAndClose(long timeoutMillis) throws Exception {
         verticle.drain();
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (engine.activeRows() > 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
+        int left = engine.activeRows();
         close();
+        return left;
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** A worker's NBCE meters: active rows and requests, forward-pass time, rows and tokens computed. */
+/** A worker's NBCE meters: active rows and requests, forward-pass time, rows and tokens computed, the KV budget's use. */
 public final class WorkerMetrics {
     private final MeterRegistry registry;
     private final Timer stepTime;
@@ -46,9 +46,19 @@ public final class WorkerMetrics {
                 .description("tokens of KV cache the budget holds").register(registry);
         Gauge.builder("nbce.kv.cache.free.tokens", engine, RowEngine::freeKvTokens)
                 .description("KV tokens no open row has reserved (cached prefixes give way to rows)").register(registry);
+        // vLLM's vllm:kv_cache_usage_perc, a fraction (0..1) as there despite the name: the share of the
+        // budget open rows have reserved, what autoscalers scale workers on (docs/operations.md, Autoscaling).
+        Gauge.builder("nbce.kv.cache.usage.perc", engine, WorkerMetrics::kvCacheUsage)
+                .description("fraction of the KV budget reserved by open rows (cached prefixes count as free)")
+                .register(registry);
         FunctionCounter.builder("nbce.forward.oom", engine, RowEngine::outOfMemoryForwards)
                 .description("forwards that ran out of memory (retried smaller, or failing the one request in them)")
                 .register(registry);
+    }
+
+    static double kvCacheUsage(RowEngine engine) {
+        long capacity = engine.capacityKvTokens();
+        return capacity <= 0 ? 0 : (double) (capacity - engine.freeKvTokens()) / capacity;
     }
 
     public void onForward(int rows, int tokens, long nanos) {

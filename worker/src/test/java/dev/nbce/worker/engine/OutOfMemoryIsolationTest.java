@@ -307,6 +307,9 @@ class OutOfMemoryIsolationTest {
             new WorkerMetrics(registry).watch(engine);
             assertEquals(expectedLong, get(engine.open(open("long", longPrompt))), "16 tokens prefilled as 8 + 8");
             assertEquals(List.of(16), faulty.outOfMemory.get(0).stream().map(t -> t.length).toList());
+            double usage = registry.get("nbce.kv.cache.usage.perc").gauge().value();
+            assertTrue(usage > 0, "the open row's reservation shows in vLLM's kv_cache_usage_perc counterpart");
+            assertEquals((double) (engine.capacityKvTokens() - engine.freeKvTokens()) / engine.capacityKvTokens(), usage);
             engine.close("long");
             faulty.holdForwardWith(HOLD);
             CompletableFuture<ShardStep> blocker = engine.open(open("blocker", new int[] {1, HOLD}));
@@ -324,6 +327,7 @@ class OutOfMemoryIsolationTest {
             engine.close("a");
             engine.close("b");
             awaitEmpty(engine);
+            assertEquals(0.0, registry.get("nbce.kv.cache.usage.perc").gauge().value(), "nothing reserved once empty");
         }
     }
 
