@@ -182,6 +182,89 @@ await test("langchain: withStructuredOutput (json schema and json mode) gives a 
   assert.equal(typeof JSON.parse(reply.content), "object");
 });
 
+// Tools. The tiny model is random: a forced tool choice is what makes its answer a call, so these check that
+// every call is valid against the function's parameters and that the parsed call round-trips as history.
+// tiny-llama's rows hold 512 tokens of a 1024-token vocabulary: short tools and question, one call per answer
+// (at most 80 characters, so within max_tokens whatever tokens the model picks), no contexts.
+const weatherParameters = { type: "object", properties: { city: { enum: ["Oslo", "Lima"] },
+  days: { type: "integer", minimum: 1, maximum: 7 } }, required: ["city", "days"], additionalProperties: false };
+const weatherTool = { type: "function", function: { name: "weather", parameters: weatherParameters } };
+const timeTool = { type: "function", function: { name: "time" } };
+const question = [{ role: "user", content: "Weather in Oslo?" }];
+const toolChat = (extra = {}) => ({ model: cases.model, messages: question, temperature: 0, max_tokens: 100,
+  tools: [weatherTool, timeTool], parallel_tool_calls: false, ...extra });
+
+/** A call valid against its function's parameters: asserts it and gives its parsed arguments. */
+function validCall(call) {
+  assert.equal(call.type, "function");
+  assert.match(call.id, /^call_/);
+  const args = JSON.parse(call.function.arguments);
+  if (call.function.name === "time") {
+    assert.deepEqual(args, {});
+  } else {
+    assert.equal(call.function.name, "weather");
+    assert.deepEqual(Object.keys(args).sort(), ["city", "days"]);
+    assert.ok(weatherParameters.properties.city.enum.includes(args.city), JSON.stringify(args));
+    assert.ok(Number.isInteger(args.days) && args.days >= 1 && args.days <= 7, JSON.stringify(args));
+  }
+  return args;
+}
+
+await test("openai: tool_choice required gives valid calls, streamed the same, that round-trip as history", async () => {
+  const c = await client.chat.completions.create(toolChat({ tool_choice: "required" }));
+  const message = c.choices[0].message;
+  assert.equal(c.choices[0].finish_reason, "tool_calls");
+  assert.equal(message.content, null);
+  assert.ok(message.tool_calls.length >= 1, JSON.stringify(message));
+  message.tool_calls.forEach(validCall);
+  const stream = await client.chat.completions.create(toolChat({ tool_choice: "required", stream: true }));
+  const streamed = [];
+  let finish = null;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      for (const d of choice.delta.tool_calls ?? []) {
+        if (d.id) streamed[d.index] = { id: d.id, type: d.type, function: { name: d.function.name, arguments: "" } };
+        streamed[d.index].function.arguments += d.function.arguments ?? "";
+      }
+      finish = choice.finish_reason ?? finish;
+    }
+  }
+  assert.equal(finish, "tool_calls");
+  assert.deepEqual(streamed.map((t) => t.function), message.tool_calls.map((t) => t.function));
+  const history = [...question, message,
+    ...message.tool_calls.map((t) => ({ role: "tool", tool_call_id: t.id, content: JSON.stringify({ temp: 3 }) }))];
+  const next = await client.chat.completions.create(toolChat({ messages: history, tool_choice: "none", max_tokens: 4 }));
+  assert.equal(next.choices[0].message.role, "assistant");
+  assert.equal(next.choices[0].message.tool_calls, undefined);
+});
+
+await test("openai: runTools with tool_choice required runs the function on a valid call", async () => {
+  // One completion: a second would carry the call and its result and no longer fit tiny-llama's 512 positions.
+  const seen = [];
+  const runner = client.chat.completions.runTools(toolChat({ tool_choice: "required",
+    tools: [{ type: "function", function: { name: "weather", parameters: weatherParameters, parse: JSON.parse,
+      function: (args) => { seen.push(args); return { temp: 3 }; } } }] }),
+    { maxChatCompletions: 1 });
+  await runner.done();
+  assert.equal(seen.length, 1, JSON.stringify(seen));
+  validCall({ type: "function", id: "call_x", function: { name: "weather", arguments: JSON.stringify(seen[0]) } });
+  const last = runner.messages.slice(-2);
+  assert.deepEqual(last.map((m) => m.role), ["assistant", "tool"], JSON.stringify(runner.messages));
+  assert.deepEqual(JSON.parse(last[0].tool_calls[0].function.arguments), seen[0]);
+  assert.equal(last[1].tool_call_id, last[0].tool_calls[0].id);
+});
+
+await test("langchain: bindTools with tool_choice required gives parsed, valid tool calls", async () => {
+  const model = new ChatOpenAI({ model: cases.model, apiKey: "unused", temperature: 0, maxTokens: 100, maxRetries: 0,
+    configuration: { baseURL } }).bindTools([weatherTool, timeTool], { tool_choice: "required", parallel_tool_calls: false });
+  const reply = await model.invoke([new HumanMessage(question[0].content)]);
+  assert.deepEqual(reply.invalid_tool_calls ?? [], []);
+  assert.ok(reply.tool_calls.length >= 1, JSON.stringify(reply));
+  for (const call of reply.tool_calls) {
+    validCall({ type: "function", id: call.id, function: { name: call.name, arguments: JSON.stringify(call.args) } });
+  }
+});
+
 const failed = results.filter(([, e]) => e).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -6,6 +6,7 @@ import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
+import dev.nbce.gateway.tools.ToolCallStream;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
@@ -20,7 +21,7 @@ final class OpenAiEndpoint {
 
     OpenAiEndpoint(NbceService service) {
         this.service = service;
-        this.parser = new OpenAiRequestParser(service.preparer().modelName());
+        this.parser = new OpenAiRequestParser(service.preparer().modelName(), service.preparer().toolCallFormat());
     }
 
     void models(RoutingContext ctx) {
@@ -40,7 +41,12 @@ final class OpenAiEndpoint {
         }
         OpenAiResponses out = responses("chatcmpl-");
         if (!request.stream()) {
-            HttpResponses.respondWhenDone(ctx, service, request.request(), r -> out.chatCompletion(r, request.logprobs()));
+            HttpResponses.respondWhenDone(ctx, service, request.request(),
+                    r -> out.chatCompletion(r, request.logprobs(), request.toolFormat()));
+            return;
+        }
+        if (request.toolFormat() != null) {
+            streamToolCalls(ctx, request, out);
             return;
         }
         boolean[] first = {true};
@@ -49,6 +55,34 @@ final class OpenAiEndpoint {
             first[0] = false;
         }, (sse, result) -> {
             sse.send(null, out.chatFinalChunk(result).toString());
+            if (request.includeUsage()) {
+                sse.send(null, out.usageChunk("chat.completion.chunk", result).toString());
+            }
+            sse.send(null, "[DONE]");
+        }, OpenAiEndpoint::streamError);
+    }
+
+    /**
+     * A chat stream read for tool calls: content and call deltas as {@link ToolCallStream} releases them (a
+     * token that releases nothing sends no chunk; these chunks carry no log-probabilities), then the finish
+     * reason, "tool_calls" when calls were streamed.
+     */
+    private void streamToolCalls(RoutingContext ctx, OpenAiRequest request, OpenAiResponses out) {
+        ToolCallStream calls = new ToolCallStream(request.toolFormat());
+        boolean[] first = {true};
+        int[] window = {-1};
+        SseStream.generate(ctx, service, request.request(), (sse, token) -> {
+            window[0] = token.window();
+            for (ToolCallStream.Delta delta : calls.push(token.text())) {
+                sse.send(null, out.toolChunk(delta, token.window(), first[0]).toString());
+                first[0] = false;
+            }
+        }, (sse, result) -> {
+            for (ToolCallStream.Delta delta : calls.finish()) {
+                sse.send(null, out.toolChunk(delta, window[0], first[0]).toString());
+                first[0] = false;
+            }
+            sse.send(null, out.chatFinalChunk(result, calls.calledTools()).toString());
             if (request.includeUsage()) {
                 sse.send(null, out.usageChunk("chat.completion.chunk", result).toString());
             }

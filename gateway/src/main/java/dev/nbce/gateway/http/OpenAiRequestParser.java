@@ -6,9 +6,17 @@ import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.ConstraintFields;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.request.OutputOptions;
 import dev.nbce.gateway.request.RequestParser;
+import dev.nbce.gateway.request.Tool;
+import dev.nbce.gateway.request.ToolChoice;
+import dev.nbce.gateway.request.Tools;
+import dev.nbce.gateway.tools.ToolCallFormat;
+import dev.nbce.gateway.tools.ToolConstraint;
+import dev.nbce.structured.ConstraintSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,8 +25,10 @@ import java.util.Set;
 /**
  * Reads OpenAI chat-completions and completions bodies into our request (docs/api.md, "OpenAI API"). Every
  * field OpenAI defines is implemented, accepted and ignored, or — where honouring it would need something
- * this server does not do (tools, several choices) — accepted at its default and refused
- * otherwise, by name. Fields OpenAI does not define are refused unless they are our extensions, which
+ * this server does not do (several choices) — accepted at its default and refused
+ * otherwise, by name. Tools ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls}) are read into
+ * {@link Tools}; a forced choice sets the request's constraint ({@link ToolConstraint}). Fields OpenAI does not
+ * define are refused unless they are our extensions, which
  * {@link RequestParser} reads as in a native request. The result is validated by {@link GenerationRequest}.
  */
 final class OpenAiRequestParser {
@@ -29,19 +39,30 @@ final class OpenAiRequestParser {
             "top_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty", "logprobs", "logit_bias", "user", "response_format");
     /** Chat fields accepted for any well-typed value and ignored: bookkeeping that does not change the answer. */
     private static final Set<String> CHAT_IGNORED = Set.of("metadata", "store", "service_tier", "prompt_cache_key",
-            "safety_identifier", "parallel_tool_calls", "reasoning_effort", "verbosity");
+            "safety_identifier", "reasoning_effort", "verbosity");
     private static final Set<String> CHAT = union(COMMON, CHAT_IGNORED, EXTENSIONS, Set.of("messages",
             "max_completion_tokens", "top_logprobs", "modalities", "tools", "tool_choice",
-            "functions", "function_call", "audio", "prediction", "web_search_options"));
+            "parallel_tool_calls", "functions", "function_call", "audio", "prediction", "web_search_options"));
     private static final Set<String> COMPLETION = union(COMMON, EXTENSIONS, Set.of("prompt", "best_of", "echo", "suffix"));
     private static final int MAX_STOP = 4;
     /** The legacy completions API allows at most 5 alternatives per token. */
     private static final int MAX_COMPLETION_LOGPROBS = 5;
 
+    /** OpenAI's limit on a function's name: letters, digits, underscores and dashes, at most 64. */
+    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    /** The most functions one request may offer (OpenAI's limit). */
+    static final int MAX_TOOLS = 128;
+
     private final String servedModel;
+    private final ToolCallFormat toolFormat;
 
     OpenAiRequestParser(String servedModel) {
+        this(servedModel, ToolCallFormat.HERMES);
+    }
+
+    OpenAiRequestParser(String servedModel, ToolCallFormat toolFormat) {
         this.servedModel = servedModel;
+        this.toolFormat = toolFormat;
     }
 
     OpenAiRequest chat(JsonNode body) {
@@ -59,7 +80,8 @@ final class OpenAiRequestParser {
         }
         boolean wantsLogprobs = Boolean.TRUE.equals(logprobs);
         onlyDefaults(f);
-        return finish(f, body, shared, turns, null, maxTokens, wantsLogprobs ? (top == null ? 0 : top) : null);
+        Tools tools = tools(f);
+        return finish(f, body, shared, turns, null, maxTokens, wantsLogprobs ? (top == null ? 0 : top) : null, tools);
     }
 
     OpenAiRequest completion(JsonNode body) {
@@ -78,7 +100,7 @@ final class OpenAiRequestParser {
         if (f.string("suffix") != null) {
             throw f.unsupported("suffix", "is not supported (no insertion)");
         }
-        return finish(f, body, shared, List.of(), prompt, maxTokens, logprobs);
+        return finish(f, body, shared, List.of(), prompt, maxTokens, logprobs, Tools.NONE);
     }
 
     private OpenAiFields fields(JsonNode body, Set<String> known) {
@@ -168,17 +190,13 @@ final class OpenAiRequestParser {
         if (modalities != null && !(modalities.size() == 1 && "text".equals(modalities.get(0).asText(null)))) {
             throw f.unsupported("modalities", "must be [\"text\"]");
         }
-        for (String list : new String[] {"tools", "functions"}) {
-            JsonNode tools = f.array(list);
-            if (tools != null && !tools.isEmpty()) {
-                throw f.unsupported(list, "are not supported: this server does not call tools (send none)");
-            }
+        JsonNode functions = f.array("functions");
+        if (functions != null && !functions.isEmpty()) {
+            throw f.unsupported("functions", "are not supported (deprecated): send \"tools\"");
         }
-        for (String choice : new String[] {"tool_choice", "function_call"}) {
-            JsonNode value = f.get(choice);
-            if (value != null && !(value.isTextual() && Set.of("none", "auto").contains(value.asText()))) {
-                throw f.unsupported(choice, "must be \"none\" or \"auto\": this server does not call tools");
-            }
+        JsonNode functionCall = f.get("function_call");
+        if (functionCall != null && !(functionCall.isTextual() && Set.of("none", "auto").contains(functionCall.asText()))) {
+            throw f.unsupported("function_call", "is not supported (deprecated): send \"tool_choice\"");
         }
         for (String absent : new String[] {"audio", "prediction", "web_search_options"}) {
             if (f.has(absent)) {
@@ -187,13 +205,125 @@ final class OpenAiRequestParser {
         }
     }
 
+    /** The request offering {@code tools}; a forced choice is its constraint, which no other constraint may join. */
+    private GenerationRequest withTools(GenerationRequest request, Tools tools) {
+        ConstraintSpec calls = ToolConstraint.of(tools, toolFormat);
+        if (calls != null && request.constraint() != null) {
+            throw new InvalidRequestException("tool_choice", "tool_choice \"" + tools.choice().mode().name()
+                    .toLowerCase(java.util.Locale.ROOT) + "\" makes the answer a function call: it cannot also follow "
+                    + request.constraintField());
+        }
+        request = tools.functions().isEmpty() ? request : request.withTools(tools);
+        return calls == null ? request : request.withConstraint("tool_choice", calls);
+    }
+
+    /** {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}. */
+    private Tools tools(OpenAiFields f) {
+        JsonNode list = f.array("tools");
+        Boolean parallel = f.bool("parallel_tool_calls");
+        List<Tool> functions = new ArrayList<>();
+        if (list != null) {
+            if (list.size() > MAX_TOOLS) {
+                throw new InvalidRequestException("tools", "tools may hold at most " + MAX_TOOLS + " functions, got "
+                        + list.size());
+            }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                Tool tool = tool(list.get(i), "tools[" + i + "]");
+                if (!names.add(tool.name())) {
+                    throw new InvalidRequestException("tools[" + i + "].function.name", "tools[" + i
+                            + "].function.name '" + tool.name() + "' is given twice");
+                }
+                functions.add(tool);
+            }
+        }
+        ToolChoice choice = toolChoice(f.get("tool_choice"), functions);
+        if (choice.mode() != ToolChoice.Mode.NONE && toolFormat == ToolCallFormat.NONE) {
+            throw f.unsupported("tools", "are off on this server (NBCE_TOOL_CALL_PARSER=none): send tool_choice"
+                    + " \"none\" or no tools");
+        }
+        return new Tools(functions, choice, parallel == null || parallel);
+    }
+
+    /** {@code {"type": "function", "function": {"name", "description", "parameters", "strict"}}}. */
+    private static Tool tool(JsonNode tool, String at) {
+        if (!tool.isObject()) {
+            throw new InvalidRequestException(at, at + " must be an object, got " + RequestParser.describe(tool));
+        }
+        OpenAiFields t = new OpenAiFields(tool, at + ".");
+        String type = t.string("type");
+        if (!"function".equals(type)) {
+            throw new InvalidRequestException(at + ".type", at + ".type must be \"function\" (the only kind of tool"
+                    + " served), got " + (type == null ? "nothing" : "'" + ClientText.excerpt(type, 40) + "'"));
+        }
+        JsonNode function = t.object("function");
+        if (function == null) {
+            throw new InvalidRequestException(at + ".function", at + ".function is required");
+        }
+        OpenAiFields fn = new OpenAiFields(function, at + ".function.");
+        String name = fn.string("name");
+        if (name == null || !FUNCTION_NAME.matcher(name).matches()) {
+            throw new InvalidRequestException(fn.path("name"), fn.path("name") + " must be 1 to 64 letters, digits,"
+                    + " underscores or dashes, got " + (name == null ? "nothing" : "'" + ClientText.excerpt(name, 80) + "'"));
+        }
+        String description = fn.string("description");
+        JsonNode parameters = fn.object("parameters");
+        if (parameters != null && parameters.has("type") && !"object".equals(parameters.get("type").asText(null))) {
+            throw new InvalidRequestException(fn.path("parameters") + "/type", fn.path("parameters")
+                    + " must be an object schema (\"type\": \"object\"), got type " + parameters.get("type"));
+        }
+        Boolean strict = fn.bool("strict");
+        ObjectNode schema = parameters == null ? Json.MAPPER.createObjectNode().put("type", "object")
+                : (ObjectNode) parameters.deepCopy();
+        if (parameters == null) { // OpenAI: "omitting parameters defines a function with an empty parameter list"
+            schema.putObject("properties");
+            schema.put("additionalProperties", false);
+        }
+        return new Tool(name, description, schema, Boolean.TRUE.equals(strict), tool.deepCopy());
+    }
+
+    /** {@code "none"}, {@code "auto"}, {@code "required"} or {@code {"type": "function", "function": {"name"}}}. */
+    private static ToolChoice toolChoice(JsonNode value, List<Tool> functions) {
+        if (value == null) {
+            return functions.isEmpty() ? ToolChoice.NONE : ToolChoice.AUTO;
+        }
+        ToolChoice choice;
+        if (value.isTextual()) {
+            choice = switch (value.asText()) {
+                case "none" -> ToolChoice.NONE;
+                case "auto" -> ToolChoice.AUTO;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw new InvalidRequestException("tool_choice", "tool_choice must be \"none\", \"auto\","
+                        + " \"required\" or {\"type\": \"function\", \"function\": {\"name\": …}}, got '"
+                        + ClientText.excerpt(value.asText(), 40) + "'");
+            };
+        } else if (value.isObject() && "function".equals(value.path("type").asText(null))
+                && value.path("function").path("name").isTextual()) {
+            String name = value.get("function").get("name").asText();
+            if (functions.stream().noneMatch(t -> t.name().equals(name))) {
+                throw new InvalidRequestException("tool_choice.function.name", "tool_choice names the function '"
+                        + ClientText.excerpt(name, 64) + "', which is not among the tools ("
+                        + String.join(", ", functions.stream().map(Tool::name).toList()) + ")");
+            }
+            choice = ToolChoice.function(name);
+        } else {
+            throw new InvalidRequestException("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\""
+                    + " or {\"type\": \"function\", \"function\": {\"name\": …}}, got " + RequestParser.describe(value));
+        }
+        if (choice.mode() != ToolChoice.Mode.NONE && functions.isEmpty()) {
+            throw new InvalidRequestException("tool_choice", "tool_choice \"" + value.asText(choice.mode().name()
+                    .toLowerCase(java.util.Locale.ROOT)) + "\" needs tools");
+        }
+        return choice;
+    }
+
     /**
      * The request, its fields read in the order a native request reads them.
      *
      * @param logprobs the count of alternatives per token, or null for no log-probabilities
      */
     private OpenAiRequest finish(OpenAiFields f, JsonNode body, Shared shared, List<OpenAiMessages.Turn> turns,
-                                 String prompt, Integer maxTokens, Integer logprobs) {
+                                 String prompt, Integer maxTokens, Integer logprobs, Tools tools) {
         Boolean stream = f.bool("stream");
         JsonNode options = f.object("stream_options");
         boolean includeUsage = false;
@@ -234,13 +364,16 @@ final class OpenAiRequestParser {
                         logprobs == null ? -1 : logprobs),
                 RequestParser.windowTokens(body),
                 ConstraintFields.logitBias(body),
+                Tools.NONE,
                 constraint == null ? null : constraint.field(),
                 constraint == null ? null : constraint.spec());
+        parsed = withTools(parsed, tools);
         if (model != null && !model.equals(servedModel)) {
             throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
                     + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");
         }
-        return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs != null);
+        return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs != null,
+                tools.offered() ? toolFormat : null);
     }
 
     private static double orElse(Double value, double fallback) {

@@ -7,6 +7,9 @@ import dev.nbce.gateway.request.FinishReason;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.request.Role;
+import dev.nbce.gateway.tools.ToolCallFormat;
+import dev.nbce.gateway.tools.ToolCallReader;
+import dev.nbce.gateway.tools.ToolCallStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -34,10 +37,29 @@ final class OpenAiResponses {
     }
 
     ObjectNode chatCompletion(GenerationResult result, boolean logprobs) {
+        return chatCompletion(result, logprobs, null);
+    }
+
+    /**
+     * @param toolFormat the format the answer is read for calls in (the request offered tools); null: none.
+     *                   Calls found become {@code message.tool_calls} (content: the text before them, or null)
+     *                   and the finish reason "tool_calls"
+     */
+    ObjectNode chatCompletion(GenerationResult result, boolean logprobs, ToolCallFormat toolFormat) {
         ObjectNode body = envelope("chat.completion");
         ObjectNode choice = body.withArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", Role.ASSISTANT.wireName()).put("content", result.text())
-                .putNull("refusal");
+        ToolCallReader.Answer answer = toolFormat == null ? new ToolCallReader.Answer(result.text(), List.of())
+                : ToolCallReader.parse(result.text(), toolFormat);
+        ObjectNode message = choice.putObject("message").put("role", Role.ASSISTANT.wireName())
+                .put("content", answer.content());
+        message.putNull("refusal");
+        if (!answer.calls().isEmpty()) {
+            ArrayNode calls = message.putArray("tool_calls");
+            for (ToolCallReader.Call call : answer.calls()) {
+                ObjectNode entry = calls.addObject().put("id", ToolCallStream.newCallId()).put("type", "function");
+                entry.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
         if (logprobs) {
             ObjectNode node = choice.putObject("logprobs");
             chatLogprobs(node.putArray("content"), result.logprobs());
@@ -45,10 +67,37 @@ final class OpenAiResponses {
         } else {
             choice.putNull("logprobs");
         }
-        choice.put("finish_reason", finishReason(result.finishReason()));
+        choice.put("finish_reason", answer.calls().isEmpty() ? finishReason(result.finishReason()) : "tool_calls");
         body.set("usage", usage(result));
         body.set("nbce", nbce(result));
         return body;
+    }
+
+    /**
+     * A streamed piece of an answer read for tool calls: content, or OpenAI's tool-call delta (a call's
+     * index, id, type and name when it begins; then fragments of its arguments).
+     */
+    ObjectNode toolChunk(ToolCallStream.Delta delta, int window, boolean first) {
+        ObjectNode chunk = envelope("chat.completion.chunk");
+        ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
+        ObjectNode out = choice.putObject("delta");
+        if (first) {
+            out.put("role", Role.ASSISTANT.wireName());
+        }
+        if (delta instanceof ToolCallStream.Content c) {
+            out.put("content", c.text());
+        } else if (delta instanceof ToolCallStream.Start s) {
+            ObjectNode call = out.putArray("tool_calls").addObject().put("index", s.index()).put("id", s.id())
+                    .put("type", "function");
+            call.putObject("function").put("name", s.name()).put("arguments", "");
+        } else if (delta instanceof ToolCallStream.Arguments a) {
+            out.putArray("tool_calls").addObject().put("index", a.index()).putObject("function")
+                    .put("arguments", a.fragment());
+        }
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        choice.put("nbce_window", window);
+        return chunk;
     }
 
     /** One streamed token; {@code first} adds the assistant role, as OpenAI's first delta does. */
@@ -71,11 +120,16 @@ final class OpenAiResponses {
     }
 
     ObjectNode chatFinalChunk(GenerationResult result) {
+        return chatFinalChunk(result, false);
+    }
+
+    /** @param calledTools the answer streamed tool calls: the finish reason is "tool_calls" */
+    ObjectNode chatFinalChunk(GenerationResult result, boolean calledTools) {
         ObjectNode chunk = envelope("chat.completion.chunk");
         ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
         choice.putObject("delta");
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(result.finishReason()));
+        choice.put("finish_reason", calledTools ? "tool_calls" : finishReason(result.finishReason()));
         chunk.set("nbce", nbce(result));
         return chunk;
     }

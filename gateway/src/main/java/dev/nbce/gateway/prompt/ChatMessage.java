@@ -1,6 +1,9 @@
 package dev.nbce.gateway.prompt;
 
+import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.Role;
+import dev.nbce.gateway.request.ToolCall;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +17,8 @@ import java.util.Map;
  * them its own way; a template that uses the content as text refuses the conversation with a
  * {@link ChatTemplateException} (see {@link ContentParts}).
  */
-public record ChatMessage(Role role, String content, List<ContentPart> parts) {
+public record ChatMessage(Role role, String content, List<ContentPart> parts, List<ToolCall> toolCalls,
+                          String toolCallId) {
 
     public ChatMessage {
         if (role == null) {
@@ -24,6 +28,11 @@ public record ChatMessage(Role role, String content, List<ContentPart> parts) {
             throw new IllegalArgumentException("message content is required: a string or a list of parts");
         }
         parts = parts == null ? null : List.copyOf(parts);
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public ChatMessage(Role role, String content, List<ContentPart> parts) {
+        this(role, content, parts, List.of(), null);
     }
 
     public ChatMessage(Role role, String content) {
@@ -42,6 +51,19 @@ public record ChatMessage(Role role, String content, List<ContentPart> parts) {
         return new ChatMessage(Role.ASSISTANT, content);
     }
 
+    /**
+     * A request's turn as the template sees it, its tool calls and tool call id kept.
+     *
+     * @param joinParts give a list of parts as one string (the parts joined by newlines)
+     */
+    public static ChatMessage of(RequestMessage m, boolean joinParts) {
+        if (m.hasParts() && !joinParts) {
+            return new ChatMessage(m.role(), null, m.parts().stream().map(ContentPart::text).toList(), m.toolCalls(),
+                    m.toolCallId());
+        }
+        return new ChatMessage(m.role(), m.text(), null, m.toolCalls(), m.toolCallId());
+    }
+
     /** A message whose content is a list of parts. */
     public static ChatMessage ofParts(Role role, List<ContentPart> parts) {
         return new ChatMessage(role, null, parts);
@@ -51,11 +73,33 @@ public record ChatMessage(Role role, String content, List<ContentPart> parts) {
         return parts != null;
     }
 
-    /** The dict a Jinja template indexes ({@code message['role']}, {@code message.content}): the role as a string. */
+    /**
+     * The dict a Jinja template indexes ({@code message['role']}, {@code message.content}): the role as a string;
+     * an assistant's calls as {@code tool_calls: [{"id", "type": "function", "function": {"name", "arguments":
+     * dict}}]} (present only when it made some, as templates test {@code 'tool_calls' in message}), a tool
+     * turn's {@code tool_call_id}.
+     */
     Map<String, Object> asTemplateValue() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("role", role.wireName());
         map.put("content", hasParts() ? ContentParts.of(role, parts) : content);
+        if (!toolCalls.isEmpty()) {
+            List<Map<String, Object>> calls = new ArrayList<>(toolCalls.size());
+            for (ToolCall call : toolCalls) {
+                Map<String, Object> function = new LinkedHashMap<>();
+                function.put("name", call.name());
+                function.put("arguments", TemplateValues.of(call.argumentsValue()));
+                Map<String, Object> value = new LinkedHashMap<>();
+                value.put("id", call.id());
+                value.put("type", "function");
+                value.put("function", function);
+                calls.add(value);
+            }
+            map.put("tool_calls", calls);
+        }
+        if (toolCallId != null) {
+            map.put("tool_call_id", toolCallId);
+        }
         return map;
     }
 }

@@ -26,7 +26,8 @@ import jinjava.javax.el.ExpressionFactory;
  * A model's chat template, rendered the way transformers' {@code apply_chat_template} does: Jinja with
  * {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages}, {@code add_generation_prompt},
  * the special tokens ({@link TokenizerConfig#specialTokens()}),
- * {@code tools = none}, and the helpers of {@link HubTemplateExtensions}.
+ * {@code tools} (the request's tool definitions as dicts, or none), and the helpers of {@link HubTemplateExtensions}.
+ * Whether a template renders tools at all is found once by rendering a probe tool ({@link #takesTools()}).
  *
  * <p>Jinjava is configured to behave like Python Jinja where they differ: message text is never
  * re-interpreted as template code, whitespace control ({@code {{-}, {@code {#-}) follows Jinja, a final
@@ -49,8 +50,12 @@ public final class ChatTemplate {
     private static final System.Logger LOG = System.getLogger(ChatTemplate.class.getName());
     private static final Jinjava JINJA = createEngine();
 
+    /** A function name no template writes unless it renders the tools it is given. */
+    private static final String PROBE_TOOL = "nbce_probe_tool_7c1e";
+
     private final Optional<String> source;
     private final TokenizerConfig tokens;
+    private volatile Boolean takesTools;
 
     private ChatTemplate(Optional<String> source, TokenizerConfig tokens) {
         this.source = source.map(ChatTemplate::withoutFinalNewline);
@@ -121,12 +126,22 @@ public final class ChatTemplate {
     }
 
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, null, addGenerationPrompt);
+    }
+
+    /**
+     * Renders with the tools a request offers.
+     *
+     * @param tools the {@code tools} variable: OpenAI tool definitions as dicts ({@link TemplateValues}), or
+     *              null for none
+     */
+    public String render(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt) {
         if (source.isEmpty()) {
             return PlainPrompt.render(messages, tokens.bosToken());
         }
         RenderResult result;
         try {
-            result = JINJA.renderForResult(source.get(), variables(messages, addGenerationPrompt));
+            result = JINJA.renderForResult(source.get(), variables(messages, tools, addGenerationPrompt));
         } catch (RuntimeException e) {
             ChatTemplateException own = ownFailure(e);
             throw own != null ? own : new ChatTemplateException("chat template failed: " + e.getMessage(), e);
@@ -137,6 +152,36 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
+    }
+
+    /** The template's source, or empty for the plain fallback. */
+    public Optional<String> source() {
+        return source;
+    }
+
+    /**
+     * Whether the template renders the {@code tools} it is given (Qwen3's, Llama 3.1's do; plain Llama 3,
+     * ChatML and Gemma 3 ignore them): a probe tool's name appears in a one-turn render. Found once.
+     */
+    public boolean takesTools() {
+        Boolean known = takesTools;
+        if (known == null) {
+            boolean found;
+            try {
+                Map<String, Object> function = new java.util.LinkedHashMap<>();
+                function.put("name", PROBE_TOOL);
+                function.put("description", "probe");
+                function.put("parameters", Map.of("type", "object", "properties", Map.of()));
+                Map<String, Object> tool = new java.util.LinkedHashMap<>();
+                tool.put("type", "function");
+                tool.put("function", function);
+                found = !isFallback() && render(List.of(ChatMessage.user("ping")), List.of(tool), true).contains(PROBE_TOOL);
+            } catch (ChatTemplateException e) {
+                found = false;
+            }
+            takesTools = known = found;
+        }
+        return known;
     }
 
     /** A scope for rendering many conversations from one thread, e.g. every row of one request. */
@@ -161,15 +206,20 @@ public final class ChatTemplate {
         }
 
         public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+            return render(messages, null, addGenerationPrompt);
+        }
+
+        /** With the tools a request offers, as {@link ChatTemplate#render(List, List, boolean)}. */
+        public String render(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt) {
             if (source.isEmpty() || JinjavaInterpreter.getCurrent() != null) {
-                return ChatTemplate.this.render(messages, addGenerationPrompt);
+                return ChatTemplate.this.render(messages, tools, addGenerationPrompt);
             }
             if (global == null) {
                 global = JINJA.getGlobalContextCopy();
             }
             JinjavaConfig config = JINJA.getGlobalConfig();
             // What renderForResult does, less the copy (keep_trailing_newline is on: its output is not trimmed).
-            Context context = new Context(global, variables(messages, addGenerationPrompt), config.getDisabled());
+            Context context = new Context(global, variables(messages, tools, addGenerationPrompt), config.getDisabled());
             JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(JINJA, context, config);
             JinjavaInterpreter.pushCurrent(interpreter);
             try {
@@ -185,11 +235,11 @@ public final class ChatTemplate {
                 JinjavaInterpreter.popCurrent();
             }
             global = null; // a failed render may have left state behind
-            return ChatTemplate.this.render(messages, addGenerationPrompt);
+            return ChatTemplate.this.render(messages, tools, addGenerationPrompt);
         }
     }
 
-    private Map<String, Object> variables(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    private Map<String, Object> variables(List<ChatMessage> messages, List<Object> tools, boolean addGenerationPrompt) {
         Map<String, Object> variables = new HashMap<>();
         List<Map<String, Object>> turns = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
@@ -198,7 +248,7 @@ public final class ChatTemplate {
         variables.put("messages", turns);
         variables.put("add_generation_prompt", addGenerationPrompt);
         variables.putAll(tokens.specialTokens()); // a token the config leaves null stays undefined
-        variables.put("tools", null);
+        variables.put("tools", tools == null || tools.isEmpty() ? null : tools);
         variables.put("documents", null);
         variables.put(HubTemplateExtensions.STRFTIME_MARKER, HubTemplateExtensions.STRFTIME_MARKER);
         return variables;

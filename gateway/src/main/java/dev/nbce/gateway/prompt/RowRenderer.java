@@ -43,7 +43,16 @@ public final class RowRenderer {
      *     turn's content is a list of parts
      */
     public ConversationRows conversation(List<ChatMessage> messages) {
-        return new ConversationRows(this, chatTemplate, messages);
+        return conversation(messages, null);
+    }
+
+    /**
+     * The rows of a conversation with the tools a request offers the model.
+     *
+     * @param tools the template's {@code tools} (see {@link ChatTemplate#render(List, List, boolean)}); null: none
+     */
+    public ConversationRows conversation(List<ChatMessage> messages, List<Object> tools) {
+        return new ConversationRows(this, chatTemplate, messages, tools);
     }
 
     /** The rows of one question: a conversation of one user turn. */

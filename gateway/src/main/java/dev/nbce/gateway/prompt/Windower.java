@@ -73,7 +73,13 @@ public final class Windower {
      */
     public PreparedPrompt prepare(List<ChatMessage> conversation, List<String> contexts, String document,
             int maxNewTokens) {
-        return prepare(renderer.conversation(conversation), contexts, document, maxNewTokens);
+        return prepare(conversation, null, contexts, document, maxNewTokens);
+    }
+
+    /** As {@link #prepare(List, List, String, int)}, with the tools offered to the model (null: none). */
+    public PreparedPrompt prepare(List<ChatMessage> conversation, List<Object> tools, List<String> contexts,
+            String document, int maxNewTokens) {
+        return prepare(renderer.conversation(conversation, tools), contexts, document, maxNewTokens);
     }
 
     private ConversationRows questionRows(String question) {

@@ -36,19 +36,20 @@ import java.util.TreeMap;
  * @param windowTokens  how long a context row may be (prompt + answer budget), which decides how documents
  *                      are split; 0 = the server's default ({@code NBCE_WINDOW_TOKENS}); never more than the
  *                      model's max_position_embeddings
+ * @param tools         the functions offered and the tool choice (OpenAI chat); null = {@link Tools#NONE}
  * @param logitBias     added to the raw logits of every row before its log-softmax and top-p (OpenAI's
  *                      logit_bias): token id to bias in -100..100; at most {@value #MAX_LOGIT_BIAS} entries; empty
  *                      = none. Ids are checked against the model's vocabulary when the request is prepared
  * @param constraintField the request field the constraint came from (e.g. "response_format"), named in its
  *                      errors; null when there is no constraint
  * @param constraint    what the answer must match (docs/structured-output.md), enforced in every row before its
- *                      top-p; null = free text
+ *                      top-p (a forced tool choice sets it); null = free text
  */
 public record GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
                                 String prompt, String userTemplate, int maxNewTokens, boolean fillWindow,
                                 double temperature, double topP, int topK, Long seed, List<String> stop, NbceParams nbce,
                                 boolean stream, OutputOptions output, int windowTokens,
-                                Map<Integer, Double> logitBias, String constraintField, ConstraintSpec constraint) {
+                                Map<Integer, Double> logitBias, Tools tools, String constraintField, ConstraintSpec constraint) {
     public static final String DEFAULT_USER_TEMPLATE = "{question}\n\n{context}";
     /** The answer budget of a native request that gives none. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 64;
@@ -75,6 +76,10 @@ public record GenerationRequest(List<String> contexts, String document, String q
         nbce = nbce == null ? NbceParams.DEFAULT : nbce;
         output = output == null ? OutputOptions.NONE : output;
         messages = messages == null ? List.of() : List.copyOf(messages);
+        tools = tools == null ? Tools.NONE : tools;
+        if (constraint != null && constraintField == null) {
+            constraintField = "constraint";
+        }
         int forms = (question != null ? 1 : 0) + (!messages.isEmpty() ? 1 : 0) + (prompt != null ? 1 : 0);
         if (forms != 1) {
             throw new InvalidRequestException("question", forms == 0
@@ -127,21 +132,38 @@ public record GenerationRequest(List<String> contexts, String document, String q
         }
     }
 
+    /** The same request offering {@code tools} to the model. */
+    public GenerationRequest withTools(Tools tools) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, tools, constraintField,
+                constraint);
+    }
+
     /** Compatibility: a single question, a fixed answer budget, no penalties or log-probabilities. */
     public GenerationRequest(List<String> contexts, String document, String question, String userTemplate,
                              int maxNewTokens, double temperature, double topP, int topK, Long seed,
                              List<String> stop, NbceParams nbce, boolean stream) {
         this(contexts, document, question, List.of(), null, userTemplate, maxNewTokens, false, temperature, topP, topK,
-                seed, stop, nbce, stream, OutputOptions.NONE, 0, Map.of(), null, null);
+                seed, stop, nbce, stream, OutputOptions.NONE, 0, Map.of(), Tools.NONE, null, null);
     }
 
-    /** Without a logit bias or constraint. */
+    /** Without tools (the native API, which does not offer them). */
+    public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
+                             String prompt, String userTemplate, int maxNewTokens, boolean fillWindow, double temperature,
+                             double topP, int topK, Long seed, List<String> stop, NbceParams nbce, boolean stream,
+                             OutputOptions output, int windowTokens, Map<Integer, Double> logitBias, String constraintField,
+                             ConstraintSpec constraint) {
+        this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
+                topK, seed, stop, nbce, stream, output, windowTokens, logitBias, Tools.NONE, constraintField, constraint);
+    }
+
+    /** Without a logit bias, tools or a constraint. */
     public GenerationRequest(List<String> contexts, String document, String question, List<RequestMessage> messages,
                              String prompt, String userTemplate, int maxNewTokens, boolean fillWindow, double temperature,
                              double topP, int topK, Long seed, List<String> stop, NbceParams nbce, boolean stream,
                              OutputOptions output, int windowTokens) {
         this(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow, temperature, topP,
-                topK, seed, stop, nbce, stream, output, windowTokens, Map.of(), null, null);
+                topK, seed, stop, nbce, stream, output, windowTokens, Map.of(), Tools.NONE, null, null);
     }
 
     private static Map<Integer, Double> checkBias(Map<Integer, Double> bias) {
@@ -167,18 +189,25 @@ public record GenerationRequest(List<String> contexts, String document, String q
     /** The same request answering under {@code spec}, which came from request field {@code field}. */
     public GenerationRequest withConstraint(String field, ConstraintSpec spec) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, field, spec);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, tools, field, spec);
     }
 
     private static void checkConversation(List<RequestMessage> messages) {
         if (messages.isEmpty()) {
             return;
         }
-        if (messages.get(messages.size() - 1).role() != Role.USER) {
-            throw new InvalidRequestException("messages", "the last message must be the user's (the question), got '"
-                    + messages.get(messages.size() - 1).role().wireName() + "'");
-        }
         RequestMessage last = messages.get(messages.size() - 1);
+        if (last.role() == Role.TOOL) {
+            // a function's result, which the model answers; the windows still go into a user turn
+            if (messages.stream().noneMatch(m -> m.role() == Role.USER)) {
+                throw new InvalidRequestException("messages", "a conversation needs a user message");
+            }
+            return;
+        }
+        if (last.role() != Role.USER) {
+            throw new InvalidRequestException("messages", "the last message must be the user's (the question) or a"
+                    + " tool's result, got '" + last.role().wireName() + "'");
+        }
         if (last.text().isBlank()) {
             throw new InvalidRequestException("messages", "the last user message (the question) is empty");
         }
@@ -200,13 +229,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
         List<RequestMessage> conversation = new java.util.ArrayList<>(earlier);
         conversation.add(RequestMessage.of(Role.USER, question));
         return new GenerationRequest(contexts, document, null, conversation, null, userTemplate, maxNewTokens, fillWindow,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, constraintField, constraint);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, tools, constraintField, constraint);
     }
 
     /** The same request with another answer budget (an absent budget resolved once the rows are known). */
     public GenerationRequest withMaxNewTokens(int tokens, boolean fill) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, tokens, fill,
-                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, constraintField, constraint);
+                temperature, topP, topK, seed, stop, nbce, stream, output, windowTokens, logitBias, tools, constraintField, constraint);
     }
 
     private static List<String> copyWithoutNulls(List<String> list, String field) {

@@ -8,8 +8,11 @@ import java.util.List;
  * One turn of a request's conversation: a role and its content, given either as a string or as a list
  * of text parts ({@code [{"type": "text", "text": …}]}, as OpenAI clients send it). Exactly one of
  * {@code content} and {@code parts} is set.
+ *
+ * @param toolCalls  the calls an assistant turn made (OpenAI chat); empty otherwise
+ * @param toolCallId the call a {@link Role#TOOL} turn answers; null otherwise
  */
-public record RequestMessage(Role role, String content, List<String> parts) {
+public record RequestMessage(Role role, String content, List<String> parts, List<ToolCall> toolCalls, String toolCallId) {
     public RequestMessage {
         if (role == null) {
             throw new InvalidRequestException("messages",
@@ -19,6 +22,22 @@ public record RequestMessage(Role role, String content, List<String> parts) {
             throw new InvalidRequestException("messages", "a message has a string content or a list of text parts");
         }
         parts = parts == null ? null : List.copyOf(parts);
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        if (!toolCalls.isEmpty() && role != Role.ASSISTANT) {
+            throw new InvalidRequestException("messages", "only an assistant message makes tool calls");
+        }
+        if (toolCallId != null && role != Role.TOOL) {
+            throw new InvalidRequestException("messages", "only a tool message names the tool_call_id it answers");
+        }
+    }
+
+    public RequestMessage(Role role, String content, List<String> parts) {
+        this(role, content, parts, List.of(), null);
+    }
+
+    /** The same turn with another content (a string), its tool calls and tool call id kept. */
+    public RequestMessage withContent(String text) {
+        return new RequestMessage(role, text, null, toolCalls, toolCallId);
     }
 
     public static RequestMessage of(Role role, String content) {

@@ -174,7 +174,7 @@ public final class RequestParser {
             }
             rejectUnknown(message, MESSAGE_FIELDS, path + ".");
             String name = string(message, "role", path + ".role", null);
-            Role role = Role.byWireName(name).orElseThrow(() -> new InvalidRequestException(path + ".role", path
+            Role role = Role.byWireName(name).filter(r -> r != Role.TOOL).orElseThrow(() -> new InvalidRequestException(path + ".role", path
                     + ".role must be one of assistant, system, user, got "
                     + (name == null ? "nothing" : "'" + ClientText.excerpt(name, 40) + "'")));
             out.add(message(role, message.get("content"), path, RequestParser::textPart));

@@ -9,7 +9,9 @@ import java.util.Optional;
 public enum Role {
     SYSTEM("system"),
     USER("user"),
-    ASSISTANT("assistant");
+    ASSISTANT("assistant"),
+    /** A function's result, answering an assistant's tool call (OpenAI chat only). */
+    TOOL("tool");
 
     private final String wireName;
 

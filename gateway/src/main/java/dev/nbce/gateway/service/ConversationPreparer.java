@@ -1,7 +1,6 @@
 package dev.nbce.gateway.service;
 
 import dev.nbce.gateway.prompt.ChatMessage;
-import dev.nbce.gateway.prompt.ContentPart;
 import dev.nbce.gateway.prompt.ContentPartsRefusedException;
 import dev.nbce.gateway.prompt.PreparedPrompt;
 import dev.nbce.gateway.prompt.PromptModel;
@@ -9,6 +8,8 @@ import dev.nbce.gateway.prompt.PromptTooLongException;
 import dev.nbce.gateway.prompt.Windower;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.RequestMessage;
+import dev.nbce.gateway.tools.ToolCallFormat;
+import dev.nbce.gateway.tools.ToolPrompt;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,9 +25,11 @@ public final class ConversationPreparer {
     record Rows(PreparedPrompt prompt, GenerationRequest request, int documentMessage) {}
 
     private final PromptModel model;
+    private final ToolCallFormat toolFormat;
 
-    ConversationPreparer(PromptModel model) {
+    ConversationPreparer(PromptModel model, ToolCallFormat toolFormat) {
         this.model = model;
+        this.toolFormat = toolFormat;
     }
 
     /** The room a request without max_tokens keeps for its answer in every window: a quarter, at most 256. */
@@ -53,10 +56,13 @@ public final class ConversationPreparer {
     private PreparedPrompt windowed(GenerationRequest request, List<RequestMessage> conversation, String document) {
         Windower windower = request.prompt() != null ? model.rawWindower(request.userTemplate(), request.windowTokens())
                 : model.windower(request.userTemplate(), request.windowTokens());
+        ToolPrompt tools = ToolPrompt.of(conversation, request.tools(), toolFormat, model.chatTemplate().takesTools());
         try {
-            return windower.prepare(chatMessages(conversation, false), request.contexts(), document, request.maxNewTokens());
+            return windower.prepare(chatMessages(tools.messages(), false), tools.templateTools(), request.contexts(),
+                    document, request.maxNewTokens());
         } catch (ContentPartsRefusedException refused) {
-            return windower.prepare(chatMessages(conversation, true), request.contexts(), document, request.maxNewTokens());
+            return windower.prepare(chatMessages(tools.messages(), true), tools.templateTools(), request.contexts(),
+                    document, request.maxNewTokens());
         }
     }
 
@@ -75,11 +81,7 @@ public final class ConversationPreparer {
     private static List<ChatMessage> chatMessages(List<RequestMessage> conversation, boolean joinParts) {
         List<ChatMessage> out = new ArrayList<>(conversation.size());
         for (RequestMessage m : conversation) {
-            if (m.hasParts() && !joinParts) {
-                out.add(ChatMessage.ofParts(m.role(), m.parts().stream().map(ContentPart::text).toList()));
-            } else {
-                out.add(new ChatMessage(m.role(), m.text()));
-            }
+            out.add(ChatMessage.of(m, joinParts));
         }
         return out;
     }

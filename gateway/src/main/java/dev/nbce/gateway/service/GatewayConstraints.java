@@ -6,11 +6,14 @@ import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.tools.ToolConstraint;
 import dev.nbce.structured.CompileLimits;
 import dev.nbce.structured.ConstraintException;
+import dev.nbce.structured.ConstraintSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -56,6 +59,19 @@ public final class GatewayConstraints implements AutoCloseable {
                         + ", outside the model's vocabulary of " + vocabularySize));
             }
         }
+        Future<Void> tools = Future.succeededFuture();
+        List<ConstraintSpec> parameters = ToolConstraint.parameterSchemas(request.tools());
+        for (int i = 0; i < parameters.size(); i++) {
+            int index = i;
+            tools = tools.compose(v -> Future.fromCompletionStage(pool.compile(parameters.get(index)), context)
+                    .<Void>transform(compiled -> compiled.succeeded() ? Future.succeededFuture()
+                            : Future.failedFuture(refusal(compiled.cause(), e -> ToolConstraint.refused(index, e)))));
+        }
+        return tools.compose(v -> checkConstraint(request, context));
+    }
+
+    /** Every offered function's parameters must compile whatever the tool choice: a bad one is a 400 naming it. */
+    private Future<GenerationRequest> checkConstraint(GenerationRequest request, Context context) {
         if (request.constraint() == null) {
             return Future.succeededFuture(request);
         }
@@ -64,14 +80,20 @@ public final class GatewayConstraints implements AutoCloseable {
             if (compiled.succeeded()) {
                 return Future.succeededFuture(request);
             }
-            Throwable cause = compiled.cause() instanceof CompletionException c ? c.getCause() : compiled.cause();
-            if (cause instanceof ConstraintException e) {
+            return Future.failedFuture(refusal(compiled.cause(), e -> {
                 String at = e.path().isEmpty() ? "" : " (at " + ClientText.excerpt(e.path(), 200) + ")";
-                return Future.failedFuture(new InvalidRequestException(field, field + ": " + e.getMessage() + at));
-            }
-            return Future.failedFuture(new NbceException(ErrorCode.INTERNAL, "constraint compilation failed: "
-                    + NbceException.describe(cause)));
+                return new InvalidRequestException(field, field + ": " + e.getMessage() + at);
+            }));
         });
+    }
+
+    /** A refused constraint as the client's 400; anything else as an internal error. */
+    private static Throwable refusal(Throwable failure, java.util.function.Function<ConstraintException, InvalidRequestException> asClientError) {
+        Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+        if (cause instanceof ConstraintException e) {
+            return asClientError.apply(e);
+        }
+        return new NbceException(ErrorCode.INTERNAL, "constraint compilation failed: " + NbceException.describe(cause));
     }
 
     @Override

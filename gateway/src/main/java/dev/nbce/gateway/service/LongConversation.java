@@ -51,7 +51,7 @@ final class LongConversation {
         if (parts == null) {
             return null;
         }
-        rest.set(longest, RequestMessage.of(source.role(), parts[0]));
+        rest.set(longest, source.withContent(parts[0]));
         return new Split(rest, parts[1], longest);
     }
 

@@ -7,6 +7,7 @@ import dev.nbce.gateway.prompt.TokenTextStream;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.session.GenerationPlan;
 import dev.nbce.gateway.session.TextStream;
+import dev.nbce.gateway.tools.ToolCallFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,11 +18,13 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
     private final PromptModel model;
     private final String name;
     private final ConversationPreparer conversations;
+    private final ToolCallFormat toolFormat;
 
-    private ModelPromptPreparer(PromptModel model, String name) {
+    private ModelPromptPreparer(PromptModel model, String name, ToolCallFormat toolFormat) {
         this.model = model;
         this.name = name;
-        this.conversations = new ConversationPreparer(model);
+        this.toolFormat = toolFormat;
+        this.conversations = new ConversationPreparer(model, toolFormat);
     }
 
     public static ModelPromptPreparer load(Path modelDir) {
@@ -34,11 +37,31 @@ public final class ModelPromptPreparer implements PromptPreparer, AutoCloseable 
 
     /** @param defaultWindowTokens the window when a request names none; 0: the model's default (see {@link PromptModel}) */
     public static ModelPromptPreparer load(Path modelDir, String name, int defaultWindowTokens) {
+        return load(modelDir, name, defaultWindowTokens, "auto");
+    }
+
+    /**
+     * @param toolCallParser {@code NBCE_TOOL_CALL_PARSER}: auto, hermes, llama3_json or none (see {@link ToolCallFormat})
+     */
+    public static ModelPromptPreparer load(Path modelDir, String name, int defaultWindowTokens, String toolCallParser) {
+        PromptModel model;
         try {
-            return new ModelPromptPreparer(PromptModel.load(modelDir, defaultWindowTokens), name);
+            model = PromptModel.load(modelDir, defaultWindowTokens);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the tokenizer of " + modelDir + ": " + e.getMessage(), e);
         }
+        try {
+            return new ModelPromptPreparer(model, name,
+                    ToolCallFormat.of(toolCallParser, model.chatTemplate().source().orElse(null)));
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ToolCallFormat toolCallFormat() {
+        return toolFormat;
     }
 
     @Override

@@ -13,6 +13,11 @@ import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.RequestMessage;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.request.Role;
+import dev.nbce.gateway.request.Tool;
+import dev.nbce.gateway.request.ToolChoice;
+import dev.nbce.gateway.request.Tools;
+import dev.nbce.gateway.tools.ToolCallFormat;
+import dev.nbce.gateway.tools.ToolConstraint;
 import dev.nbce.structured.ConstraintSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,7 +94,7 @@ class OpenAiRequestParserTest {
             "\"presence_penalty\":3|presence_penalty", "\"frequency_penalty\":\"1\"|frequency_penalty",
             "\"stream_options\":{\"include_usage\":true}|stream_options", "\"stream\":true,\"stream_options\":{\"x\":1}|stream_options.x",
             "\"stream\":true,\"stream_options\":{\"include_usage\":1}|stream_options.include_usage",
-            "\"response_format\":{\"type\":\"json_schema\"}|response_format.json_schema", "\"tools\":[{\"type\":\"function\"}]|tools",
+            "\"response_format\":{\"type\":\"json_schema\"}|response_format.json_schema", "\"tools\":[{\"type\":\"function\"}]|tools[0].function",
             "\"tool_choice\":\"required\"|tool_choice", "\"logit_bias\":{\"5\":101}|logit_bias", "\"metadata\":[]|metadata",
             "\"store\":\"no\"|store", "\"frobnicate\":1|frobnicate", "\"question\":\"q\"|question"})
     void wrongTypesAndUnsupportedValuesName(String fields, String param) {
@@ -99,7 +104,15 @@ class OpenAiRequestParserTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "[{\"role\":\"wizard\",\"content\":\"q\"}]|messages[0].role",
-            "[{\"role\":\"tool\",\"content\":\"q\",\"tool_call_id\":\"t\"}]|messages[0].role",
+            "[{\"role\":\"function\",\"content\":\"q\",\"name\":\"t\"}]|messages[0].role",
+            "[{\"role\":\"tool\",\"content\":\"q\",\"tool_call_id\":\"t\"}]|messages",
+            "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"tool\",\"content\":\"r\"}]|messages[1].tool_call_id",
+            "[{\"role\":\"user\",\"content\":\"q\",\"tool_call_id\":\"t\"}]|messages[0].tool_call_id",
+            "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":\"}}]},{\"role\":\"tool\",\"content\":\"r\",\"tool_call_id\":\"c\"}]|messages[1].tool_calls[0].function.arguments",
+            "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]},{\"role\":\"tool\",\"content\":\"r\",\"tool_call_id\":\"c\"}]|messages[1].tool_calls[0].function.arguments",
+            "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"tool_calls\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"user\",\"content\":\"q\"}]|messages[1].tool_calls[0]",
+            "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"code\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"user\",\"content\":\"q\"}]|messages[1].tool_calls[0].type",
+            "[{\"role\":\"user\",\"content\":\"q\",\"tool_calls\":[{\"id\":\"c\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]|messages[0].tool_calls",
             "[{\"role\":7,\"content\":\"q\"}]|messages[0].role",
             "[{\"content\":\"q\"}]|messages[0].role",
             "[{\"role\":\"user\",\"content\":7}]|messages[0].content",
@@ -114,6 +127,97 @@ class OpenAiRequestParserTest {
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> parser.chat(RequestParser.readTree("{\"messages\":" + c[0] + "}")));
         assertEquals(c[1], e.field(), c[0] + ": " + e.getMessage());
+    }
+
+    private static final String WEATHER = "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"description\":\"Weather of a city\",\"parameters\":{\"type\":\"object\",\"properties\":"
+            + "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}";
+    private static final String TIME = "{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}";
+
+    @Test
+    void toolsAreReadWithAutoAsTheDefaultChoiceAndNoConstraint() {
+        OpenAiRequest r = chat("\"tools\":[" + WEATHER + "," + TIME + "]");
+        Tools tools = r.request().tools();
+        assertEquals(List.of("get_weather", "get_time"), tools.functions().stream().map(Tool::name).toList());
+        assertEquals(ToolChoice.AUTO, tools.choice());
+        assertTrue(tools.parallel());
+        assertEquals("Weather of a city", tools.functions().get(0).description());
+        assertEquals("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+                tools.functions().get(1).parameters().toString());
+        assertEquals(ToolCallFormat.HERMES, r.toolFormat());
+        assertNull(r.request().constraint());
+        assertNull(chat("").toolFormat());
+        assertEquals(Tools.NONE, chat("").request().tools());
+    }
+
+    @Test
+    void noneKeepsTheToolsFromTheModelAndAnswersWithText() {
+        OpenAiRequest r = chat("\"tools\":[" + WEATHER + "],\"tool_choice\":\"none\"");
+        assertFalse(r.request().tools().offered());
+        assertNull(r.toolFormat());
+        assertNull(r.request().constraint());
+    }
+
+    @Test
+    void requiredAndANamedFunctionSetTheConstraintOfTheirCalls() {
+        OpenAiRequest required = chat("\"tools\":[" + WEATHER + "," + TIME + "],\"tool_choice\":\"required\"");
+        assertEquals(ToolConstraint.of(required.request().tools(), ToolCallFormat.HERMES), required.request().constraint());
+        ConstraintSpec.Repeat calls = (ConstraintSpec.Repeat) required.request().constraint();
+        assertEquals(2, ((ConstraintSpec.AnyOf) calls.item()).options().size());
+        OpenAiRequest named = chat("\"tools\":[" + WEATHER + "," + TIME + "],\"parallel_tool_calls\":false,"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}");
+        assertEquals(ToolChoice.function("get_time"), named.request().tools().choice());
+        assertFalse(named.request().tools().parallel());
+        ConstraintSpec one = named.request().constraint();
+        assertEquals(ConstraintSpec.Sequence.class, one.getClass());
+        assertTrue(one.toJson().contains("{\"const\":\"get_time\"}"), one.toJson());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"tools\":[" + "{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}|tool_choice.function.name",
+            "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}|tool_choice.function.name",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"maybe\"|tool_choice",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\"}|tool_choice",
+            "\"tool_choice\":\"auto\"|tool_choice",
+            "\"tools\":[{\"type\":\"retrieval\"}]|tools[0].type",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]|tools[0].function.name",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}},{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]|tools[1].function.name",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":[]}}]|tools[0].function.parameters",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"string\"}}}]|tools[0].function.parameters/type",
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":\"yes\"}}]|tools[0].function.strict",
+            "\"tools\":{}|tools", "\"parallel_tool_calls\":1|parallel_tool_calls",
+            "\"functions\":[{\"name\":\"f\"}]|functions", "\"function_call\":{\"name\":\"f\"}|function_call"})
+    void badToolsAreA400NamingTheField(String fields, String field) {
+        assertEquals(field, chatFails(fields).field(), fields);
+    }
+
+    @Test
+    void withTheParserOffToolsAreRefusedButNoneIsAccepted() {
+        OpenAiRequestParser off = new OpenAiRequestParser("tiny-llama", ToolCallFormat.NONE);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> off.chat(RequestParser.readTree(
+                "{" + USER + ",\"tools\":[" + TIME + "]}")));
+        assertEquals("tools", e.field());
+        assertNull(off.chat(RequestParser.readTree("{" + USER + ",\"tools\":[" + TIME + "],\"tool_choice\":\"none\"}"))
+                .toolFormat());
+    }
+
+    @Test
+    void toolCallsAndToolResultsInTheHistoryAreKept() {
+        GenerationRequest r = parser.chat(RequestParser.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"w?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"Oslo\\\"}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny\"}],\"tools\":[" + WEATHER + "]}"))
+                .request();
+        RequestMessage call = r.messages().get(1);
+        assertEquals("", call.text());
+        assertEquals(1, call.toolCalls().size());
+        assertEquals("get_weather", call.toolCalls().get(0).name());
+        assertEquals("{\"city\": \"Oslo\"}", call.toolCalls().get(0).arguments());
+        assertEquals("Oslo", call.toolCalls().get(0).argumentsValue().get("city").asText());
+        assertEquals(Role.TOOL, r.messages().get(2).role());
+        assertEquals("call_1", r.messages().get(2).toolCallId());
+        assertEquals("sunny", r.messages().get(2).text());
     }
 
     @Test

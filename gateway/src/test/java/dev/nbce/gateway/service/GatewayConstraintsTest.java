@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nbce.common.constraint.CompilerPool;
 import dev.nbce.common.error.InvalidRequestException;
 import dev.nbce.gateway.request.GenerationRequest;
+import dev.nbce.gateway.request.Tool;
+import dev.nbce.gateway.request.ToolChoice;
+import dev.nbce.gateway.request.Tools;
 import dev.nbce.structured.ConstraintException;
 import dev.nbce.structured.ConstraintSpec;
 import io.vertx.core.Context;
@@ -68,5 +71,15 @@ class GatewayConstraintsTest {
         assertTrue(e.getMessage().contains("1000"), e.getMessage());
         GenerationRequest fine = request(Map.of(999, -100.0));
         assertSame(fine, constraints.check(fine, context).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aToolWhoseParametersDoNotCompileIsA400NamingTheToolWhateverTheChoice() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode parameters =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "object");
+        Tools offered = new Tools(List.of(new Tool("when", null, parameters, false, parameters)), ToolChoice.AUTO, true);
+        InvalidRequestException e = assertInstanceOf(InvalidRequestException.class, failure(request(Map.of()).withTools(offered)));
+        assertEquals("tools[0].function.parameters/properties/when/format", e.field());
+        assertTrue(e.getMessage().contains("format \"duration\" is not supported"), e.getMessage());
     }
 }

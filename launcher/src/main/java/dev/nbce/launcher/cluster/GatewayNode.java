@@ -49,7 +49,8 @@ public final class GatewayNode implements AutoCloseable {
         boolean ownPort = settings.isSet(Setting.METRICS_PORT);
         HttpServer metricsServer = ownPort ? MetricsServer.start(vertx, metrics, settings.text(Setting.METRICS_HOST),
                 settings.integer(Setting.METRICS_PORT), () -> null) : null;
-        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName, GatewayOptions.windowTokens(settings));
+        ModelPromptPreparer preparer = ModelPromptPreparer.load(modelDir, modelName, GatewayOptions.windowTokens(settings),
+                GatewayOptions.toolCallParser(settings));
         GatewayLimits limits = GatewayOptions.limits(settings);
         ClusterBackend.Timeouts timeouts = ClusterBackend.Timeouts.from(settings);
         Tracing tracing = Tracing.from(settings, SERVICE_NAME);

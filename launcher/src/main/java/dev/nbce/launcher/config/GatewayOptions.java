@@ -24,6 +24,11 @@ public final class GatewayOptions {
                 s.integer(Setting.IDLE_TIMEOUT_S), s.longInteger(Setting.HEADER_TIMEOUT_MS));
     }
 
+    /** NBCE_TOOL_CALL_PARSER: auto, hermes, llama3_json or none (checked when the model is loaded). */
+    public static String toolCallParser(Settings s) {
+        return s.text(Setting.TOOL_CALL_PARSER);
+    }
+
     /** The window when a request names none; 0: the model's trained length capped at 4096. */
     public static int windowTokens(Settings s) {
         return s.isSet(Setting.WINDOW_TOKENS) ? s.integer(Setting.WINDOW_TOKENS) : 0;

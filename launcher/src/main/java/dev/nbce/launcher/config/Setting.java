@@ -31,6 +31,9 @@ public enum Setting {
     WINDOW_TOKENS(Group.GATEWAY, new Spec(Spec.Type.INTEGER, "tokens", null,
             "the model's max_position_embeddings, at most 4096", 2, Integer.MAX_VALUE),
             "window length when a request names none (capped at max_position_embeddings)"),
+    TOOL_CALL_PARSER(Group.GATEWAY, text("auto"),
+            "how answers are read for tool calls, as vLLM's `--tool-call-parser`: `auto` (by the chat template:"
+                    + " Llama 3 templates `llama3_json`, others `hermes`), `hermes`, `llama3_json`, or `none` (tools refused)"),
 
     MAX_WINDOWS(Group.LIMITS, integer(256, 1), "windows (rows less one) per request"),
     MAX_CONTEXT_TOKENS(Group.LIMITS, count("tokens", 262_144, 1), "prompt tokens over all rows of one request"),

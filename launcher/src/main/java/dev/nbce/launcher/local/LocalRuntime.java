@@ -59,7 +59,7 @@ public final class LocalRuntime implements AutoCloseable {
                         GatewayLimits limits) {
         this(modelDir, device, options, WorkerOptions.prefixCache(settings), engineCount, limits,
                 EngineLimits.DEFAULT.withKvCache(WorkerOptions.kvCache(settings, null, null)),
-                GatewayOptions.windowTokens(settings));
+                GatewayOptions.windowTokens(settings), GatewayOptions.toolCallParser(settings));
     }
 
     /** @param prefixCache each engine's own prefix cache */
@@ -71,12 +71,13 @@ public final class LocalRuntime implements AutoCloseable {
     /** @param engine what the engines together may hold (their KV budget is split between them) and compute */
     public LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                         int engineCount, GatewayLimits limits, EngineLimits engine) {
-        this(modelDir, device, options, prefixCache, engineCount, limits, engine, 0);
+        this(modelDir, device, options, prefixCache, engineCount, limits, engine, 0, "auto");
     }
 
     private LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
-                         int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens) {
-        this(modelDir, device, options, prefixCache, engineCount, limits, engine, windowTokens, null);
+                         int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens,
+                         String toolCallParser) {
+        this(modelDir, device, options, prefixCache, engineCount, limits, engine, windowTokens, toolCallParser, null);
     }
 
     /**
@@ -86,14 +87,14 @@ public final class LocalRuntime implements AutoCloseable {
     public LocalRuntime(Path modelDir, DeviceSpec device, int engineCount, GatewayLimits limits,
                         CompilerPool.Compiler constraints) {
         this(modelDir, device, DecoderOptions.DEFAULT, PrefixCacheOptions.DEFAULT, engineCount, limits, EngineLimits.DEFAULT,
-                0, constraints);
+                0, "auto", constraints);
     }
 
     private LocalRuntime(Path modelDir, DeviceSpec device, DecoderOptions options, PrefixCacheOptions prefixCache,
                          int engineCount, GatewayLimits limits, EngineLimits engine, int windowTokens,
-                         CompilerPool.Compiler constraints) {
+                         String toolCallParser, CompilerPool.Compiler constraints) {
         this.preparer = ModelPromptPreparer.load(modelDir, modelDir.toAbsolutePath().normalize().getFileName().toString(),
-                windowTokens);
+                windowTokens, toolCallParser);
         this.decoder = LlamaDecoder.load(modelDir, device, options);
         // The engines share one device: each gets its part of one budget, not a whole default share.
         KvBudget whole = KvBudget.resolve(decoder, engine);
