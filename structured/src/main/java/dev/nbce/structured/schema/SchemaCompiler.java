@@ -131,17 +131,23 @@ public final class SchemaCompiler {
                 result = cross(result, alternatives(allOf.get(i), path + "/allOf/" + i, expanding), path + "/allOf/" + i);
             }
         }
-        for (String key : new String[] {"anyOf", "oneOf"}) {
-            JsonNode group = schema.get(key);
-            if (group == null) {
-                continue;
-            }
-            requireArray(group, path + "/" + key);
+        JsonNode anyOf = schema.get("anyOf");
+        if (anyOf != null) {
+            requireArray(anyOf, path + "/anyOf");
             List<ObjectNode> options = new ArrayList<>();
-            for (int i = 0; i < group.size(); i++) {
-                options.addAll(alternatives(group.get(i), path + "/" + key + "/" + i, expanding));
+            for (int i = 0; i < anyOf.size(); i++) {
+                options.addAll(alternatives(anyOf.get(i), path + "/anyOf/" + i, expanding));
             }
-            result = cross(result, options, path + "/" + key);
+            result = cross(result, options, path + "/anyOf");
+        }
+        JsonNode oneOf = schema.get("oneOf");
+        if (oneOf != null) {
+            requireArray(oneOf, path + "/oneOf");
+            List<List<ObjectNode>> options = new ArrayList<>();
+            for (int i = 0; i < oneOf.size(); i++) {
+                options.add(alternatives(oneOf.get(i), path + "/oneOf/" + i, expanding));
+            }
+            result = cross(result, new OneOf(document).exclusive(options, path + "/oneOf"), path + "/oneOf");
         }
         return result;
     }
