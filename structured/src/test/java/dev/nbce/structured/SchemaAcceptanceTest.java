@@ -44,7 +44,8 @@ class SchemaAcceptanceTest {
         assertTrue(accepts(schema, "{\"f\":{\"base\":10,\"height\":5}}"));
         assertFalse(accepts(schema, "{\"f\":{\"base\":10}}"));
         assertFalse(accepts(schema, "{\"f\":{\"base\":10,\"height\":5,\"other\":1}}"));
-        assertFalse(accepts(schema, "{\"f\":{\"height\":5,\"base\":10}}"));
+        assertTrue(accepts(schema, "{\"f\":{\"height\":5,\"base\":10}}"), "declared properties in any order");
+        assertFalse(accepts(schema, "{\"f\":{\"height\":5,\"base\":10,\"height\":6}}"), "each at most once");
         assertFalse(accepts(schema, "{\"f\":{\"base\":1.5,\"height\":5}}"));
     }
 
@@ -67,6 +68,8 @@ class SchemaAcceptanceTest {
         assertFalse(accepts("{\"type\":\"boolean\"}", "\"true\""));
         assertTrue(accepts("true", "[1,{\"a\":\"b\"},null]"), "the true schema takes any value");
         assertFalse(accepts("{\"type\":\"string\"}", "\"unterminated"));
+        assertTrue(accepts("{\"type\":\"string\"}", "\"say \\\"hi\\\"\""), "escaped quotes inside a string");
+        assertTrue(accepts("{\"type\":\"object\"}", "{\"a\\\"b\":\"\\\\\"}"), "escapes in keys and a string ending in one");
     }
 
     @Test

@@ -17,10 +17,10 @@ record DeclaredKeyLexeme(KeyShape shape, int phase, int state) implements Lexeme
         NameTrie names = shape.names;
         if (b == '"' && names.dfa.next(state, b) < 0) {
             int j = names.nameAt(state);
-            return j >= shape.from && j <= shape.to ? new DeclaredKeyLexeme(shape, CLOSED, j) : null;
+            return j >= 0 && shape.allowed.test(j) ? new DeclaredKeyLexeme(shape, CLOSED, j) : null;
         }
         int n = names.dfa.next(state, b);
-        return n >= 0 && names.reaches(n, shape.from, shape.to) ? new DeclaredKeyLexeme(shape, INSIDE, n) : null;
+        return n >= 0 && names.reaches(n, shape.allowed) ? new DeclaredKeyLexeme(shape, INSIDE, n) : null;
     }
 
     @Override

@@ -2,26 +2,26 @@ package dev.nbce.structured.grammar;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
- * The keys an object may take next: the declared properties {@code from}..{@code to} (they come in the schema's
- * order, and none may skip a required one), and other keys where the rule allows them (never a declared name).
+ * The keys an object may take next: the declared properties {@code allowed} says (those not seen yet, or in the
+ * schema's order those up to the next required one), and other keys where the rule allows them (never a declared
+ * name).
  */
 public final class KeyShape {
     final NameTrie names;
-    final int from;
-    final int to;
+    final IntPredicate allowed;
     final ExtraKeyRule extras;
 
-    KeyShape(NameTrie names, int from, int to, ExtraKeyRule extras) {
+    KeyShape(NameTrie names, IntPredicate allowed, ExtraKeyRule extras) {
         this.names = names;
-        this.from = from;
-        this.to = to;
+        this.allowed = allowed;
         this.extras = extras;
     }
 
     private boolean declaredPossible() {
-        return !names.isEmpty() && from <= to && names.reaches(0, from, to);
+        return !names.isEmpty() && names.reaches(0, allowed);
     }
 
     boolean anyKeyPossible() {

@@ -49,12 +49,14 @@ final class NameTrie {
         return dfa.isEmpty();
     }
 
-    /** Some property in from..to has a name through {@code state}. */
-    boolean reaches(int state, int from, int to) {
-        int[] under = below[state];
-        int i = Arrays.binarySearch(under, from);
-        int at = i >= 0 ? i : -i - 1;
-        return at < under.length && under[at] <= to;
+    /** Some allowed property has a name through {@code state}. */
+    boolean reaches(int state, java.util.function.IntPredicate allowed) {
+        for (int j : below[state]) {
+            if (allowed.test(j)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The property whose whole name ends at {@code state}, or -1. */

@@ -2,8 +2,8 @@ package dev.nbce.structured.grammar;
 
 import java.util.List;
 
-/** Inside an object: which phase, which declared property is next, how many keys so far. */
-record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending, Frame parent) implements Frame {
+/** Inside an object: which phase, which declared properties are behind ({@link ObjectNode#keys}), how many keys so far. */
+record ObjectFrame(ObjectNode node, int phase, long next, int count, Node pending, Frame parent) implements Frame {
     static final int START = 0;      // before '{'
     static final int OPEN = 1;       // after '{'
     static final int KEY = 2;        // a key in progress
@@ -64,7 +64,7 @@ record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending
         int result = ((ClosedKey) done).result();
         int counted = Math.min(count + 1, node.countHorizon()); // counts past every limit behave alike
         if (result >= 0) {
-            return List.of(new Config(null, with(COLON, result + 1, counted, node.values().get(result))));
+            return List.of(new Config(null, with(COLON, node.after(next, result), counted, node.values().get(result))));
         }
         Node value = node.valueOfOther(-1 - result);
         return value == null ? List.of() : List.of(new Config(null, with(COLON, next, counted, value)));
@@ -83,7 +83,7 @@ record ObjectFrame(ObjectNode node, int phase, int next, int count, Node pending
         return count < node.maxProperties() && node.keys(next).anyKeyPossible();
     }
 
-    private ObjectFrame with(int newPhase, int newNext, int newCount, Node newPending) {
+    private ObjectFrame with(int newPhase, long newNext, int newCount, Node newPending) {
         return new ObjectFrame(node, newPhase, newNext, newCount, newPending, parent);
     }
 }

@@ -20,7 +20,7 @@ import java.util.function.IntFunction;
  */
 public record ObjectNode(List<String> names, List<Node> values, List<Boolean> required, Node additional, Dfa[] patterns,
                          IntFunction<Node> patternValues, Dfa propertyNames, int minProperties, int maxProperties,
-                         Map<Integer, KeyShape> keyShapes, NameTrie[] trie) implements Node {
+                         Map<Long, KeyShape> keyShapes, NameTrie[] trie) implements Node {
 
     public ObjectNode(List<String> names, List<Node> values, List<Boolean> required, Node additional, Dfa[] patterns,
                       IntFunction<Node> patternValues, Dfa propertyNames, int minProperties, int maxProperties) {
@@ -28,15 +28,33 @@ public record ObjectNode(List<String> names, List<Node> values, List<Boolean> re
                 propertyNames, minProperties, maxProperties, new ConcurrentHashMap<>(), new NameTrie[1]);
     }
 
-    /** The keys allowed when the declared properties before {@code next} are behind. */
-    KeyShape keys(int next) {
-        return keyShapes.computeIfAbsent(next, n -> {
-            int to = n;
+    /** Up to 64 declared properties come in any order (a bit set of those seen); more come in the schema's order. */
+    boolean anyOrder() {
+        return names.size() <= 64;
+    }
+
+    /**
+     * The keys allowed at {@code progress}: the declared properties not seen yet (any order), or those from the
+     * next one up to the first required one (the schema's order, where {@code progress} is the next index).
+     */
+    KeyShape keys(long progress) {
+        return keyShapes.computeIfAbsent(progress, p -> {
+            if (anyOrder()) {
+                return new KeyShape(nameTrie(), j -> (p & (1L << j)) == 0, extraKeyRule());
+            }
+            int from = (int) (long) p;
+            int to = from;
             while (to < names.size() && !required.get(to)) {
                 to++;
             }
-            return new KeyShape(nameTrie(), n, Math.min(to, names.size() - 1), extraKeyRule());
+            int last = Math.min(to, names.size() - 1);
+            return new KeyShape(nameTrie(), j -> j >= from && j <= last, extraKeyRule());
         });
+    }
+
+    /** The progress once declared property {@code j} is written. */
+    long after(long progress, int j) {
+        return anyOrder() ? progress | (1L << j) : j + 1;
     }
 
     private ExtraKeyRule extraKeyRule() {
@@ -52,10 +70,11 @@ public record ObjectNode(List<String> names, List<Node> values, List<Boolean> re
         }
     }
 
-    /** No required property is left from {@code next} on. */
-    boolean requiredDone(int next) {
-        for (int j = next; j < names.size(); j++) {
-            if (required.get(j)) {
+    /** No required property is still to come at {@code progress}. */
+    boolean requiredDone(long progress) {
+        for (int j = 0; j < names.size(); j++) {
+            boolean behind = anyOrder() ? (progress & (1L << j)) != 0 : j < progress;
+            if (required.get(j) && !behind) {
                 return false;
             }
         }

@@ -14,7 +14,7 @@ record StringLexeme(StringShape shape, int phase, int content, int counter, int 
         if (phase == CLOSED) {
             return null;
         }
-        if (b == '"' && counter == CharCounter.BOUNDARY) {
+        if (b == '"' && shape.content.next(content, b) < 0) { // a raw quote in the content is always escaped
             boolean ok = shape.content.accepting(content) && chars >= shape.minLength;
             return ok ? new StringLexeme(shape, CLOSED, content, counter, chars) : null;
         }
