@@ -51,6 +51,8 @@ public final class JsonText {
             out.append('"');
             appendContent(v.asText(), out);
             out.append('"');
+        } else if (v.isBigDecimal() && v.decimalValue().scale() > 0 && JsonNumbers.isInteger(v.decimalValue())) {
+            out.append(v.decimalValue().toPlainString()); // read as 1.0: kept so, it is how the value was written
         } else if (v.isNumber()) {
             out.append(JsonNumbers.canonical(v.decimalValue()));
         } else {

@@ -37,12 +37,15 @@ public final class SchemaCompiler {
 
     private final SchemaDocument document;
     private final Budget budget;
+    /** Drafts 4 to 7: "all other properties in a $ref object MUST be ignored"; later drafts apply them too. */
+    private final boolean refSiblingsIgnored;
     private final Map<String, Node.Ref> refs = new HashMap<>();
     private Node.Ref anyValue;
 
     private SchemaCompiler(JsonNode root, Budget budget) {
         this.document = new SchemaDocument(root);
         this.budget = budget;
+        this.refSiblingsIgnored = root.path("$schema").asText("").matches(".*draft-0[3-7].*");
     }
 
     public static Node compile(JsonNode schema, Budget budget) {
@@ -63,7 +66,7 @@ public final class SchemaCompiler {
         if (!schema.isObject()) {
             throw new CompileException(path, "a schema must be an object or a boolean");
         }
-        if (schema.has("$ref") && onlyRef(schema)) {
+        if (schema.has("$ref") && (refSiblingsIgnored || onlyRef(schema))) {
             return ref(schema.get("$ref").asText(), path);
         }
         List<ObjectNode> alternatives = alternatives(schema, path, new ArrayDeque<>());
@@ -108,6 +111,17 @@ public final class SchemaCompiler {
         }
         if (!schema.isObject()) {
             throw new CompileException(path, "a schema must be an object or a boolean");
+        }
+        if (schema.has("$ref") && refSiblingsIgnored) {
+            String ref = schema.get("$ref").asText();
+            if (expanding.contains(ref)) {
+                throw new CompileException(path + "/$ref", "a reference that contains itself without an object or array between ("
+                        + ref + ") is not supported");
+            }
+            expanding.push(ref);
+            List<ObjectNode> target = alternatives(document.resolve(ref, path), path + "/$ref", expanding);
+            expanding.pop();
+            return target;
         }
         ObjectNode base = SchemaMerge.normalize((ObjectNode) schema);
         for (String k : Keywords.COMPOSITION) {
