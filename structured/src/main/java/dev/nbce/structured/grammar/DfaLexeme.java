@@ -3,7 +3,7 @@ package dev.nbce.structured.grammar;
 import dev.nbce.structured.automaton.Dfa;
 
 /** A terminal that a byte automaton decides: literals, unconstrained numbers, free text. */
-public record DfaLexeme(Dfa dfa, int state) implements Lexeme {
+public record DfaLexeme(Dfa dfa, int state) implements IntLexeme {
 
     public static DfaLexeme start(Dfa dfa) {
         return new DfaLexeme(dfa, 0);
@@ -23,6 +23,31 @@ public record DfaLexeme(Dfa dfa, int state) implements Lexeme {
     @Override
     public boolean canContinue() {
         return dfa.canContinue(state);
+    }
+
+    @Override
+    public int intState() {
+        return state;
+    }
+
+    @Override
+    public int intNext(int s, int b) {
+        return dfa.next(s, b);
+    }
+
+    @Override
+    public boolean intAccepting(int s) {
+        return dfa.accepting(s);
+    }
+
+    @Override
+    public boolean intContinues(int s) {
+        return dfa.canContinue(s);
+    }
+
+    @Override
+    public Lexeme materialize(int s) {
+        return new DfaLexeme(dfa, s);
     }
 
     @Override

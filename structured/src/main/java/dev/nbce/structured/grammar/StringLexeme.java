@@ -1,7 +1,7 @@
 package dev.nbce.structured.grammar;
 
 /** A JSON string value in progress: opening quote, content (automaton + character count), closing quote. */
-record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements Lexeme {
+record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements IntLexeme {
     static final int BEFORE_QUOTE = 0;
     static final int INSIDE = 1;
     static final int CLOSED = 2;
@@ -45,6 +45,52 @@ record StringLexeme(StringShape shape, int phase, int content, int counter, int 
     @Override
     public boolean canContinue() {
         return phase != CLOSED;
+    }
+
+    // Int states of a string without length limits: content states, then "closed", then "before the quote".
+
+    @Override
+    public int intState() {
+        if (shape.counts()) {
+            return -1;
+        }
+        return phase == INSIDE ? content : phase == CLOSED ? closedState() : closedState() + 1;
+    }
+
+    private int closedState() {
+        return shape.content.states();
+    }
+
+    @Override
+    public int intNext(int s, int b) {
+        int closed = closedState();
+        if (s == closed + 1) {
+            return b == '"' ? 0 : -1;
+        }
+        if (s == closed) {
+            return -1;
+        }
+        if (b == '"' && shape.content.next(s, b) < 0) {
+            return shape.content.accepting(s) ? closed : -1;
+        }
+        return shape.content.next(s, b);
+    }
+
+    @Override
+    public boolean intAccepting(int s) {
+        return s == closedState();
+    }
+
+    @Override
+    public boolean intContinues(int s) {
+        return s != closedState();
+    }
+
+    @Override
+    public Lexeme materialize(int s) {
+        int closed = closedState();
+        int p = s == closed ? CLOSED : s == closed + 1 ? BEFORE_QUOTE : INSIDE;
+        return new StringLexeme(shape, p, s < closed ? s : 0, CharCounter.BOUNDARY, 0);
     }
 
     /** Counts far from both limits look alike to any one token. */

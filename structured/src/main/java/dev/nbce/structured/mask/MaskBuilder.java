@@ -1,6 +1,7 @@
 package dev.nbce.structured.mask;
 
 import dev.nbce.structured.grammar.Config;
+import dev.nbce.structured.grammar.IntLexeme;
 import dev.nbce.structured.grammar.Lexeme;
 import dev.nbce.structured.grammar.Matcher;
 import dev.nbce.structured.vocab.TokenTrie;
@@ -131,7 +132,13 @@ public final class MaskBuilder {
     private Interior computeInterior(Lexeme start) {
         long[] inside = new long[(trie.vocabSize() + 63) >>> 6];
         Map<Lexeme, List<Integer>> exits = new LinkedHashMap<>();
-        descend(0, start, inside, exits);
+        if (start instanceof IntLexeme walk && walk.intState() >= 0) {
+            Map<Integer, List<Integer>> intExits = new LinkedHashMap<>();
+            descend(0, walk, walk.intState(), inside, intExits);
+            intExits.forEach((state, nodes) -> exits.put(walk.materialize(state), nodes));
+        } else {
+            descend(0, start, inside, exits);
+        }
         Lexeme[] states = exits.keySet().toArray(new Lexeme[0]);
         int[][] nodes = new int[states.length][];
         long bytes = inside.length * 8L + 64;
@@ -140,6 +147,26 @@ public final class MaskBuilder {
             bytes += nodes[k].length * 4L + 48;
         }
         return new Interior(inside, states, nodes, bytes);
+    }
+
+    /** As {@link #descend(int, Lexeme, long[], Map)} on int states: no object per trie node. */
+    private void descend(int node, IntLexeme walk, int state, long[] inside, Map<Integer, List<Integer>> exits) {
+        for (int e = trie.firstChild(node); e < trie.endChild(node); e++) {
+            int next = walk.intNext(state, trie.childByte(e));
+            if (next < 0) {
+                continue;
+            }
+            int child = trie.childNode(e);
+            if (walk.intAccepting(next)) {
+                exits.computeIfAbsent(next, k -> new ArrayList<>()).add(child);
+            }
+            if (walk.intContinues(next)) {
+                trie.markTokens(child, inside);
+                if (trie.hasChildren(child)) {
+                    descend(child, walk, next, inside, exits);
+                }
+            }
+        }
     }
 
     private void descend(int node, Lexeme lex, long[] inside, Map<Lexeme, List<Integer>> exits) {
