@@ -30,7 +30,8 @@ import java.util.function.Function;
 public final class StructuredBench {
     /** Decimals as written: 12345.0 stays a non-integer spelling, which draft-4 validators tell apart. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     /** One schema's outcome. */
     public enum Outcome { PASSING, COMPILE_ERROR, VALIDATION_ERROR, INVALIDATION_ERROR }
