@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--json]); --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--json]); --profile [--rows 1,16,64] [--synthetic-steps 5]: where a decode step of the synthetic model (the --model/demo one with --synthetic none) goes, by phase; --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection";
     }
 
     /** One measured configuration, with the bounds of its prefill (all of it) and of its mean decode step. */
@@ -97,7 +97,7 @@ final class BenchCommand implements Main.Command {
     public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
                 "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests", "dtype", "prefill-chunk-tokens",
-                "window-tokens", "windows", "stream-mib"), Set.of("json", "distributed", "interleave", "prefix-cache", "selection"));
+                "window-tokens", "windows", "stream-mib"), Set.of("json", "distributed", "interleave", "prefix-cache", "selection", "profile"));
         if (args.flag("interleave")) {
             InterleaveBench.run(out, ModelArgs.device(args), args.integer("window-tokens", 2048, 16, 32_000),
                     args.integer("prefill-chunk-tokens", 256, 1, 32_000));
@@ -142,13 +142,26 @@ final class BenchCommand implements Main.Command {
                     DistributedBench.requests(cases, 16, args.integer("requests", 20, 1, 1000))).run(args);
             return 0;
         }
-        int[] rowCounts = Arrays.stream(args.get("rows", "1,4,16,64").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+        boolean profile = args.flag("profile");
+        int[] rowCounts = Arrays.stream(args.get("rows", profile ? "1,16,64" : "1,4,16,64").split(","))
+                .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<Row> results = new ArrayList<>();
         DecoderOptions options = ModelArgs.decoderOptions(args, settings);
         List<Window> windows = new ArrayList<>();
         MachineLimits limits = MachineLimits.measure(options.resolve(ModelArgs.device(args)),
                 MachineLimits.Sizes.DEFAULT.withStreamBytes(args.integer("stream-mib", 1024, 1, 65_536) * (1L << 20)));
         out.println(format(limits));
+        if (profile) {
+            boolean synthetic = !args.get("synthetic", "qwen2.5-0.5b").equals("none");
+            try (LlamaDecoder decoder = synthetic
+                    ? LlamaDecoder.randomWeights(ModelConfig.qwen25_05b(), 7, ModelArgs.device(args), options)
+                    : LlamaDecoder.load(ModelArgs.modelDir(args, settings), ModelArgs.device(args), options)) {
+                ProfileBench.run(out, synthetic ? "random Qwen2.5-0.5B shape" : ModelArgs.modelName(args, settings), decoder,
+                        limits, rowCounts, args.integer("synthetic-prompt-tokens", 16, 1, 100_000),
+                        args.integer("synthetic-steps", 5, 1, 10_000));
+            }
+            return 0;
+        }
         try (LlamaDecoder demo = LlamaDecoder.load(ModelArgs.modelDir(args, settings), ModelArgs.device(args), options)) {
             for (int rows : rowCounts) {
                 results.add(measure(ModelArgs.modelName(args, settings), demo, limits, rows,
