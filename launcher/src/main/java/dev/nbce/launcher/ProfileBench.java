@@ -16,9 +16,9 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * {@code bench --profile}: where a decode step goes at each row count. Rows are prefilled, take one
- * untimed step, then {@code steps} decode steps with a {@link StepProfile} attached to the decoder
- * (time per phase, tensors made), each followed by the worker's row scoring of the step's logits
+ * {@code bench --profile}: where a decode step goes at each row count. After one untimed pass over
+ * every row count, rows are prefilled, take one untimed step, then {@code steps} decode steps with a
+ * {@link StepProfile} attached to the decoder (time per phase, tensors made), each followed by the worker's row scoring of the step's logits
  * ({@link ShardReducer#reduce}, top_p 0.95, as a worker does after every forward). Prints one
  * Markdown table, a column per row count, milliseconds per step and share of forward + scoring.
  */
@@ -35,6 +35,11 @@ final class ProfileBench {
 
     static List<Result> run(PrintStream out, String name, LlamaDecoder decoder, MachineLimits limits, int[] rowCounts,
                             int promptTokens, int steps) {
+        // A whole untimed pass first: the first steps at new shapes pay one-time costs in PyTorch's CPU
+        // kernels (the first row count's attention measured 5-7x its later time without this pass).
+        for (int rows : rowCounts) {
+            profile(decoder, limits, rows, promptTokens, steps);
+        }
         List<Result> results = new ArrayList<>();
         for (int rows : rowCounts) {
             results.add(profile(decoder, limits, rows, promptTokens, steps));
