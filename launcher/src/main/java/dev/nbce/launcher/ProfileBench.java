@@ -36,7 +36,7 @@ final class ProfileBench {
     static List<Result> run(PrintStream out, String name, LlamaDecoder decoder, MachineLimits limits, int[] rowCounts,
                             int promptTokens, int steps) {
         // A whole untimed pass first: the first steps at new shapes pay one-time costs in PyTorch's CPU
-        // kernels (the first row count's attention measured 5-7x its later time without this pass).
+        // kernels (without this pass the first row count's step measured 6-13x its later time).
         for (int rows : rowCounts) {
             profile(decoder, limits, rows, promptTokens, steps);
         }
