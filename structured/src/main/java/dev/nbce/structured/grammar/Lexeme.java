@@ -24,10 +24,10 @@ public interface Lexeme {
     }
 
     /**
-     * Whether the terminal's end must be found by running the real state over each token's bytes (its mask key
-     * ignores something that decides the end, e.g. which names are taken).
+     * Byte strings that, read from here, end the terminal where its mask key would let it end but this state does
+     * not (an object key that would spell a declared name): the mask drops those ends.
      */
-    default boolean replaysExits() {
-        return false;
+    default java.util.List<byte[]> refusedEndings() {
+        return java.util.List.of();
     }
 }

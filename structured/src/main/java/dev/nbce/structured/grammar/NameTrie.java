@@ -14,12 +14,15 @@ final class NameTrie {
     final Dfa dfa;
     private final int[] nameAt;    // accepting state -> property index
     private final int[][] below;   // state -> sorted indices of the names through it
+    private final int[] depth;     // state -> bytes read to reach it
+    private final List<byte[]> spelled;
 
     NameTrie(List<String> names) {
         List<byte[]> spelled = new ArrayList<>();
         for (String n : names) {
             spelled.add(JsonText.stringContent(n).getBytes(StandardCharsets.UTF_8));
         }
+        this.spelled = spelled;
         this.dfa = Dfa.ofStrings(spelled);
         int states = Math.max(1, dfa.states());
         this.nameAt = new int[states];
@@ -28,12 +31,15 @@ final class NameTrie {
         for (int s = 0; s < states; s++) {
             through.add(new ArrayList<>());
         }
+        this.depth = new int[states];
         for (int j = 0; j < spelled.size() && !dfa.isEmpty(); j++) {
             int s = 0;
             through.get(0).add(j);
+            int d = 0;
             for (byte b : spelled.get(j)) {
                 s = dfa.next(s, b & 0xFF);
                 through.get(s).add(j);
+                depth[s] = ++d;
             }
             if (nameAt[s] < 0) {
                 nameAt[s] = j; // a repeated name keeps its first place
@@ -57,6 +63,18 @@ final class NameTrie {
             }
         }
         return false;
+    }
+
+    /** The rest of every name through {@code state}, each followed by the closing quote. */
+    List<byte[]> endingsFrom(int state) {
+        List<byte[]> out = new ArrayList<>(below[state].length);
+        for (int j : below[state]) {
+            byte[] name = spelled.get(j);
+            byte[] rest = Arrays.copyOfRange(name, depth[state], name.length + 1);
+            rest[rest.length - 1] = '"';
+            out.add(rest);
+        }
+        return out;
     }
 
     /** The property whose whole name ends at {@code state}, or -1. */

@@ -6,7 +6,6 @@ import dev.nbce.structured.grammar.Lexeme;
 import dev.nbce.structured.grammar.Matcher;
 import dev.nbce.structured.vocab.TokenTrie;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,16 +48,16 @@ public final class MaskBuilder {
             for (int i = 0; i < inside.length; i++) {
                 mask[i] |= inside[i];
             }
-            if (c.lexeme().replaysExits()) {
-                replayExits(c, in, mask);
-                continue;
-            }
+            java.util.Set<Integer> refused = refusedNodes(c.lexeme().refusedEndings());
             for (int k = 0; k < in.exitStates().length; k++) {
                 List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
                 if (after.isEmpty()) {
                     continue;
                 }
                 for (int node : in.exitNodes()[k]) {
+                    if (!refused.isEmpty() && refused.contains(node)) {
+                        continue;
+                    }
                     trie.markTokens(node, mask);
                     walk(node, after, mask);
                 }
@@ -67,28 +66,19 @@ public final class MaskBuilder {
         fed.clear();
     }
 
-    /** Each exit found again with the real state: its mask key left out what decides the end. */
-    private void replayExits(Config c, Interior in, long[] mask) {
-        Map<Lexeme, List<Config>> completions = new HashMap<>();
-        for (int[] nodes : in.exitNodes()) {
-            for (int node : nodes) {
-                Lexeme real = c.lexeme();
-                for (byte b : trie.path(node)) {
-                    real = real.next(b & 0xFF);
-                    if (real == null) {
-                        break;
-                    }
-                }
-                if (real == null || !real.accepting()) {
-                    continue;
-                }
-                List<Config> after = completions.computeIfAbsent(real, r -> Matcher.complete(c.withLexeme(r)));
-                if (!after.isEmpty()) {
-                    trie.markTokens(node, mask);
-                    walk(node, after, mask);
-                }
+    /** The trie nodes those byte strings lead to from the root (the ends of tokens that would spell them). */
+    private java.util.Set<Integer> refusedNodes(List<byte[]> endings) {
+        if (endings.isEmpty()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Integer> nodes = new java.util.HashSet<>();
+        for (byte[] ending : endings) {
+            int node = trie.descend(0, ending);
+            if (node >= 0) {
+                nodes.add(node);
             }
         }
+        return nodes;
     }
 
     private void walk(int node, List<Config> configs, long[] mask) {

@@ -43,6 +43,24 @@ public final class TokenTrie {
         }
     }
 
+    /** The node {@code bytes} lead to from {@code node}, or -1 when no token goes that way. */
+    public int descend(int node, byte[] bytes) {
+        for (byte b : bytes) {
+            int next = -1;
+            for (int e = childStart[node]; e < childEnd[node]; e++) {
+                if (childByte[e] == (b & 0xFF)) {
+                    next = childNode[e];
+                    break;
+                }
+            }
+            if (next < 0) {
+                return -1;
+            }
+            node = next;
+        }
+        return node;
+    }
+
     /** The bytes from the root to {@code node}. */
     public byte[] path(int node) {
         int depth = 0;

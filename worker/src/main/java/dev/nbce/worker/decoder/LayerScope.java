@@ -21,6 +21,11 @@ final class LayerScope implements AutoCloseable {
         return array;
     }
 
+    /** Adds the tensors this layer made (and did not keep) to {@code profile}; call just before closing. */
+    void countTensors(StepProfile profile) {
+        profile.countTensors(scope);
+    }
+
     @Override
     public void close() {
         scope.close();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.nbce.worker.decoder.StepProfile.Phase;
 import dev.nbce.worker.model.ComputeDevice;
 import dev.nbce.worker.model.DeviceSpec;
 import dev.nbce.worker.model.ModelConfig;
@@ -48,6 +49,7 @@ public final class LlamaDecoder implements AutoCloseable {
     private final DecoderOptions options;
     /** Where the weights came from (its tokenizer.json compiles constraints); null for random weights. */
     private final Path directory;
+    private StepProfile profile = StepProfile.OFF;
 
     private LlamaDecoder(LlamaWeights weights, DecoderOptions options, Path directory) {
         this.weights = weights;
@@ -99,6 +101,11 @@ public final class LlamaDecoder implements AutoCloseable {
     /** The device and compute dtype the weights live in. */
     public ComputeDevice device() {
         return weights.device();
+    }
+
+    /** Times every later forward into {@code profile} (null detaches it); for benches, on a CPU. */
+    public void profile(StepProfile profile) {
+        this.profile = profile == null ? StepProfile.OFF : profile;
     }
 
     /** For tests in this package. */
@@ -194,37 +201,61 @@ public final class LlamaDecoder implements AutoCloseable {
 
     /** One forward of the given new tokens (no chunking). If it throws, no row has changed. */
     private float[][] run(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
+        long started = profile.start();
+        try {
+            return forwardOnce(rows, tokens, allPositions);
+        } finally {
+            profile.stopForward(started);
+        }
+    }
+
+    private float[][] forwardOnce(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
         StepBatch batch = StepBatch.of(rows, tokens, weights);
         try (NDManager step = stateManager.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             DataType dtype = weights.device().dtype();
+            long t = profile.start();
             List<GroupAttention> groups = new ArrayList<>(batch.groups.size());
             for (AttentionGroup group : batch.groups) {
                 groups.add(new GroupAttention(group, rows, config, dtype, step));
             }
+            profile.stop(Phase.KV_GATHER, t);
             NDArray hidden = layers(step, batch, groups);                       // [tokens, hidden]
 
+            t = profile.start();
             // One row for allPositions, so packed order is its token order.
             NDArray selected = allPositions ? hidden
                     : Ops.gatherRows(hidden, step.create(batch.lastTokens()));  // [B, hidden]
             NDArray normed = Ops.rmsNorm(selected, weights.finalNorm(), (float) config.rmsNormEps());
             NDArray logits = Ops.linear(normed, weights.lmHead(), null);       // [N, vocab]
+            profile.stop(Phase.LM_HEAD, t);
+            t = profile.start();
             float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
+            float[][] out = split(flat, (int) logits.getShape().get(0), config.vocab());
+            profile.stop(Phase.LOGITS_OUT, t);
 
+            t = profile.start();
             groups.forEach(g -> g.appendToCaches(rows, tokens));
-            return split(flat, (int) logits.getShape().get(0), config.vocab());
+            profile.stop(Phase.KV_APPEND, t);
+            profile.countTensors(scope);
+            return out;
         }
     }
 
     /** Embedding and all decoder layers over the packed new tokens: {@code [tokens, hidden]}. */
     private NDArray layers(NDManager step, StepBatch batch, List<GroupAttention> groups) {
+        long t = profile.start();
         // [tokens] -> [tokens, hidden]
         NDArray x = Ops.gatherRows(weights.embedding(), step.create(batch.packedIds()));
         NDList angles = rope.angles(step.create(batch.packedPositions()), weights.device().dtype());
+        profile.stop(Phase.EMBEDDING, t);
         for (int l = 0; l < config.layers(); l++) {
+            t = profile.start();
             try (LayerScope scope = new LayerScope()) {
                 x = scope.keep(layer(l, x, angles, batch, groups, scope));
+                scope.countTensors(profile);
             }
+            profile.stopLayer(t);
         }
         return x;
     }
@@ -237,7 +268,7 @@ public final class LlamaDecoder implements AutoCloseable {
         long qkHeads = config.heads() + config.kvHeads();
 
         // Attention. [tokens, hidden] -> [tokens, (heads + 2 kv) * dim] -> [tokens, heads + 2 kv, dim]
-        NDArray qkv = Ops.linear(Ops.rmsNorm(x, w.inputNorm(), eps), w.qkv(), w.qkvBias())
+        NDArray qkv = linear(Phase.QKV, Ops.rmsNorm(x, w.inputNorm(), eps), w.qkv(), w.qkvBias())
                 .reshape(batch.tokens, qkHeads + config.kvHeads(), config.headDim());
         NDList qkAndV = qkv.split(new long[] {qkHeads}, 1);
         NDArray qk = qkAndV.get(0);                                             // [tokens, heads + kv, dim]
@@ -247,12 +278,22 @@ public final class LlamaDecoder implements AutoCloseable {
         }
         // RoPE on q and k heads together: [tokens, heads + kv, dim]
         qk = Rope.apply(qk, angles.get(0), angles.get(1));
+        long t = profile.start();
         NDArray attended = attend(groups, batch, l, qk, qkAndV.get(1), scope); // [tokens, heads * dim]
-        x = x.add(Ops.linear(attended, w.output(), null));
+        profile.stop(Phase.ATTENTION, t);
+        x = x.add(linear(Phase.O_PROJ, attended, w.output(), null));
 
         // SwiGLU MLP: [tokens, hidden] -> [tokens, 2 * inter] -> [tokens, inter] -> [tokens, hidden]
-        NDList gateUp = Ops.linear(Ops.rmsNorm(x, w.postAttentionNorm(), eps), w.gateUp(), null).split(2, 1);
-        return x.add(Ops.linear(Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
+        NDList gateUp = linear(Phase.GATE_UP, Ops.rmsNorm(x, w.postAttentionNorm(), eps), w.gateUp(), null).split(2, 1);
+        return x.add(linear(Phase.DOWN, Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
+    }
+
+    /** {@link Ops#linear}, timed as {@code phase} when profiling. */
+    private NDArray linear(Phase phase, NDArray x, NDArray weight, NDArray bias) {
+        long t = profile.start();
+        NDArray y = Ops.linear(x, weight, bias);
+        profile.stop(phase, t);
+        return y;
     }
 
     /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */
