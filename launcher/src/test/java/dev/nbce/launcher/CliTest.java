@@ -26,9 +26,10 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
+    /** One command's exit code and what it printed (also used by the other command tests). */
+    record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nbce.common.testing.Fixtures;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,25 +16,20 @@ class StructuredBenchCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     @Test
     void badArgumentsAreRefusedWithExitCode2() throws Exception {
-        Run none = run("structured-bench");
+        CliTest.Run none = run("structured-bench");
         assertEquals(2, none.code());
         assertTrue(none.err().contains("--cases"), none.err());
-        Run missing = run("structured-bench", "--cases", dir.resolve("nope.jsonl").toString(), "--tokenizer", Fixtures.tinyLlama().toString());
+        CliTest.Run missing = run("structured-bench", "--cases", dir.resolve("nope.jsonl").toString(), "--tokenizer", Fixtures.tinyLlama().toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no cases file"), missing.err());
         Path cases = Files.writeString(dir.resolve("c.jsonl"), "{}\n");
-        Run limit = run("structured-bench", "--cases", cases.toString(), "--tokenizer", Fixtures.tinyLlama().toString(), "--limit", "x");
+        CliTest.Run limit = run("structured-bench", "--cases", cases.toString(), "--tokenizer", Fixtures.tinyLlama().toString(), "--limit", "x");
         assertEquals(2, limit.code());
         assertTrue(limit.err().contains("--limit"), limit.err());
     }
@@ -48,7 +40,7 @@ class StructuredBenchCommandTest {
                 "{\"id\":\"a\",\"schema\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},\"required\":[\"n\"]},"
                         + "\"tests\":[{\"valid\":true,\"data\":{\"n\":12}},{\"valid\":false,\"data\":{\"m\":1}}]}",
                 "{\"id\":\"b\",\"schema\":{\"if\":{}},\"tests\":[]}"));
-        Run r = run("structured-bench", "--cases", cases.toString(), "--tokenizer", Fixtures.tinyLlama().toString(), "--json");
+        CliTest.Run r = run("structured-bench", "--cases", cases.toString(), "--tokenizer", Fixtures.tinyLlama().toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(2, json.get("schemas").asInt());
