@@ -62,6 +62,8 @@ class SchemaAcceptanceTest {
         assertTrue(accepts("{\"enum\":[\"a\",1,null]}", "1"));
         assertFalse(accepts("{\"enum\":[\"a\",1,null]}", "2"));
         assertTrue(accepts("{\"const\":\"x\"}", "\"x\""));
+        assertTrue(accepts("{\"enum\":[2.0]}", "2"), "2 and 2.0 are one number");
+        assertTrue(accepts("{\"enum\":[2]}", "2.0"));
         assertFalse(accepts("{\"type\":\"string\",\"enum\":[\"a\",1]}", "1"), "enum values of another type are out");
         assertTrue(accepts("{\"type\":[\"string\",\"null\"]}", "null"));
         assertTrue(accepts("{\"type\":\"string\",\"nullable\":true}", "null"));

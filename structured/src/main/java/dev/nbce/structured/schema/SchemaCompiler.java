@@ -248,7 +248,15 @@ public final class SchemaCompiler {
         List<String> texts = new ArrayList<>();
         for (JsonNode v : values) {
             if (types.contains(jsonType(v)) || (jsonType(v).equals("integer") && types.contains("number"))) {
-                texts.add(JsonText.write(v));
+                if (v.isNumber()) { // 2 and 2.0 are the same number to JSON Schema: both spellings match
+                    String canonical = dev.nbce.structured.grammar.JsonNumbers.canonical(v.decimalValue());
+                    texts.add(canonical);
+                    if (jsonType(v).equals("integer") && !canonical.contains("e")) {
+                        texts.add(canonical + ".0");
+                    }
+                } else {
+                    texts.add(JsonText.write(v));
+                }
             }
         }
         return texts.isEmpty() ? Node.NOTHING : literal(texts);
