@@ -53,6 +53,9 @@ public final class StructuredBench {
         }
     }
 
+    /** Masks slower than this are reported with where they were (TBM p99 is 1 ms at most by target). */
+    private static final int SLOW_MASK_MICROS = 1000;
+
     private final TokenBytes vocab;
     private final Function<String, int[]> tokenize;
 
@@ -109,7 +112,11 @@ public final class StructuredBench {
                     boolean valid = test.path("valid").asBoolean();
                     String text = JsonText.write(test.get("data"));
                     int[] tokens = tokenize.apply(text);
-                    int stop = feed(constraint, tokens, mask, tbm);
+                    int[] slowest = {0, 0};
+                    int stop = feed(constraint, tokens, mask, tbm, slowest);
+                    if (slowest[0] > SLOW_MASK_MICROS) {
+                        report.accept(id, "slowest mask " + slowest[0] + " us, after \"" + abbreviate(prefix(tokens, slowest[1])) + "\"");
+                    }
                     boolean accepted = stop == tokens.length;
                     if (valid && !accepted && outcome == Outcome.PASSING) {
                         outcome = Outcome.VALIDATION_ERROR;
@@ -147,13 +154,18 @@ public final class StructuredBench {
      * Feeds the tokens through the masks: the number of tokens accepted, all of them only when the end is
      * reachable too (else one less).
      */
-    private static int feed(TokenConstraint constraint, int[] tokens, long[] mask, List<Long> tbm) {
+    private static int feed(TokenConstraint constraint, int[] tokens, long[] mask, List<Long> tbm, int[] slowest) {
         ConstraintState state = constraint.start();
         int i = 0;
         for (int token : tokens) {
             long t0 = System.nanoTime();
             state.fillAllowed(mask);
-            tbm.add(System.nanoTime() - t0);
+            long took = System.nanoTime() - t0;
+            tbm.add(took);
+            if (took / 1000 > slowest[0]) {
+                slowest[0] = (int) (took / 1000);
+                slowest[1] = i;
+            }
             if ((mask[token >>> 6] & (1L << token)) == 0) {
                 return i;
             }

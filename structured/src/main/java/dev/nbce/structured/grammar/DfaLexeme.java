@@ -3,7 +3,7 @@ package dev.nbce.structured.grammar;
 import dev.nbce.structured.automaton.Dfa;
 
 /** A terminal that a byte automaton decides: literals, unconstrained numbers, free text. */
-public record DfaLexeme(Dfa dfa, int state) implements IntLexeme {
+public record DfaLexeme(Dfa dfa, int state) implements LongLexeme {
 
     public static DfaLexeme start(Dfa dfa) {
         return new DfaLexeme(dfa, 0);
@@ -26,28 +26,28 @@ public record DfaLexeme(Dfa dfa, int state) implements IntLexeme {
     }
 
     @Override
-    public int intState() {
+    public long packed() {
         return state;
     }
 
     @Override
-    public int intNext(int s, int b) {
-        return dfa.next(s, b);
+    public long packedNext(long s, int b) {
+        return dfa.next((int) s, b);
     }
 
     @Override
-    public boolean intAccepting(int s) {
-        return dfa.accepting(s);
+    public boolean packedAccepting(long s) {
+        return dfa.accepting((int) s);
     }
 
     @Override
-    public boolean intContinues(int s) {
-        return dfa.canContinue(s);
+    public boolean packedContinues(long s) {
+        return dfa.canContinue((int) s);
     }
 
     @Override
-    public Lexeme materialize(int s) {
-        return new DfaLexeme(dfa, s);
+    public Lexeme materialize(long s) {
+        return new DfaLexeme(dfa, (int) s);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.nbce.structured.grammar;
 
 /** A JSON string value in progress: opening quote, content (automaton + character count), closing quote. */
-record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements IntLexeme {
+record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements LongLexeme {
     static final int BEFORE_QUOTE = 0;
     static final int INSIDE = 1;
     static final int CLOSED = 2;
@@ -47,50 +47,71 @@ record StringLexeme(StringShape shape, int phase, int content, int counter, int 
         return phase != CLOSED;
     }
 
-    // Int states of a string without length limits: content states, then "closed", then "before the quote".
+    // Packed states: bits 0-19 the content state (or CLOSED_CODE / BEFORE_CODE), 20-23 the character counter,
+    // 24 and up the characters so far.
+    private static final int CONTENT_BITS = 20;
+    private static final long CLOSED_CODE = (1 << CONTENT_BITS) - 2;
+    private static final long BEFORE_CODE = (1 << CONTENT_BITS) - 1;
 
     @Override
-    public int intState() {
+    public long packed() {
+        if (shape.content.states() >= CLOSED_CODE) {
+            return -1;
+        }
+        long code = phase == INSIDE ? content : phase == CLOSED ? CLOSED_CODE : BEFORE_CODE;
+        return pack(code, counter, chars);
+    }
+
+    private static long pack(long code, int position, int characters) {
+        return ((long) characters << 24) | ((long) position << CONTENT_BITS) | code;
+    }
+
+    @Override
+    public long packedNext(long s, int b) {
+        long code = s & ((1 << CONTENT_BITS) - 1);
+        int position = (int) ((s >>> CONTENT_BITS) & 0xF);
+        int characters = (int) (s >>> 24);
+        if (code == BEFORE_CODE) {
+            return b == '"' ? pack(0, CharCounter.BOUNDARY, 0) : -1;
+        }
+        if (code == CLOSED_CODE) {
+            return -1;
+        }
+        int q = (int) code;
+        if (b == '"' && shape.content.next(q, b) < 0) {
+            return shape.content.accepting(q) && characters >= shape.minLength ? pack(CLOSED_CODE, position, characters) : -1;
+        }
+        int t = shape.content.next(q, b);
+        if (t < 0) {
+            return -1;
+        }
         if (shape.counts()) {
-            return -1;
+            int step = CharCounter.step(position, b);
+            position = step & 0xFF;
+            if ((step & 0x100) != 0 && ++characters > shape.maxLength) {
+                return -1;
+            }
         }
-        return phase == INSIDE ? content : phase == CLOSED ? closedState() : closedState() + 1;
-    }
-
-    private int closedState() {
-        return shape.content.states();
+        return pack(t, position, characters);
     }
 
     @Override
-    public int intNext(int s, int b) {
-        int closed = closedState();
-        if (s == closed + 1) {
-            return b == '"' ? 0 : -1;
-        }
-        if (s == closed) {
-            return -1;
-        }
-        if (b == '"' && shape.content.next(s, b) < 0) {
-            return shape.content.accepting(s) ? closed : -1;
-        }
-        return shape.content.next(s, b);
+    public boolean packedAccepting(long s) {
+        return (s & ((1 << CONTENT_BITS) - 1)) == CLOSED_CODE;
     }
 
     @Override
-    public boolean intAccepting(int s) {
-        return s == closedState();
+    public boolean packedContinues(long s) {
+        return (s & ((1 << CONTENT_BITS) - 1)) != CLOSED_CODE;
     }
 
     @Override
-    public boolean intContinues(int s) {
-        return s != closedState();
-    }
-
-    @Override
-    public Lexeme materialize(int s) {
-        int closed = closedState();
-        int p = s == closed ? CLOSED : s == closed + 1 ? BEFORE_QUOTE : INSIDE;
-        return new StringLexeme(shape, p, s < closed ? s : 0, CharCounter.BOUNDARY, 0);
+    public Lexeme materialize(long s) {
+        long code = s & ((1 << CONTENT_BITS) - 1);
+        int position = (int) ((s >>> CONTENT_BITS) & 0xF);
+        int characters = (int) (s >>> 24);
+        int p = code == CLOSED_CODE ? CLOSED : code == BEFORE_CODE ? BEFORE_QUOTE : INSIDE;
+        return new StringLexeme(shape, p, p == INSIDE ? (int) code : 0, position, characters);
     }
 
     /** Counts far from both limits look alike to any one token. */
@@ -114,7 +135,32 @@ record StringLexeme(StringShape shape, int phase, int content, int counter, int 
     }
 
     /** A cache key standing for every string state with the same distance to its limits. */
-    record MaskKey(StringLexeme state, int normalizedChars) implements Lexeme {
+    record MaskKey(StringLexeme state, int normalizedChars) implements LongLexeme {
+        @Override
+        public long packed() {
+            return state.packed();
+        }
+
+        @Override
+        public long packedNext(long s, int b) {
+            return state.packedNext(s, b);
+        }
+
+        @Override
+        public boolean packedAccepting(long s) {
+            return state.packedAccepting(s);
+        }
+
+        @Override
+        public boolean packedContinues(long s) {
+            return state.packedContinues(s);
+        }
+
+        @Override
+        public Lexeme materialize(long s) {
+            return state.materialize(s);
+        }
+
         @Override
         public Lexeme next(int b) {
             return state.next(b);

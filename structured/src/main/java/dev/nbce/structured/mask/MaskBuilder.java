@@ -1,7 +1,7 @@
 package dev.nbce.structured.mask;
 
 import dev.nbce.structured.grammar.Config;
-import dev.nbce.structured.grammar.IntLexeme;
+import dev.nbce.structured.grammar.LongLexeme;
 import dev.nbce.structured.grammar.Lexeme;
 import dev.nbce.structured.grammar.Matcher;
 import dev.nbce.structured.vocab.TokenTrie;
@@ -122,10 +122,14 @@ public final class MaskBuilder {
     private Interior computeInterior(Lexeme start) {
         long[] inside = new long[(trie.vocabSize() + 63) >>> 6];
         Map<Lexeme, List<Integer>> exits = new LinkedHashMap<>();
-        if (start instanceof IntLexeme walk && walk.intState() >= 0) {
-            Map<Integer, List<Integer>> intExits = new LinkedHashMap<>();
-            descend(0, walk, walk.intState(), inside, intExits);
-            intExits.forEach((state, nodes) -> exits.put(walk.materialize(state), nodes));
+        if (start instanceof LongLexeme walk && walk.packed() >= 0) {
+            Map<Long, List<Integer>> packedExits = new LinkedHashMap<>();
+            descend(0, walk, walk.packed(), inside, packedExits);
+            packedExits.forEach((state, nodes) -> exits.merge(walk.materialize(state), nodes, (a, b) -> {
+                List<Integer> both = new ArrayList<>(a);
+                both.addAll(b);
+                return both;
+            }));
         } else {
             descend(0, start, inside, exits);
         }
@@ -139,18 +143,18 @@ public final class MaskBuilder {
         return new Interior(inside, states, nodes, bytes);
     }
 
-    /** As {@link #descend(int, Lexeme, long[], Map)} on int states: no object per trie node. */
-    private void descend(int node, IntLexeme walk, int state, long[] inside, Map<Integer, List<Integer>> exits) {
+    /** As {@link #descend(int, Lexeme, long[], Map)} on packed states: no object per trie node. */
+    private void descend(int node, LongLexeme walk, long state, long[] inside, Map<Long, List<Integer>> exits) {
         for (int e = trie.firstChild(node); e < trie.endChild(node); e++) {
-            int next = walk.intNext(state, trie.childByte(e));
+            long next = walk.packedNext(state, trie.childByte(e));
             if (next < 0) {
                 continue;
             }
             int child = trie.childNode(e);
-            if (walk.intAccepting(next)) {
+            if (walk.packedAccepting(next)) {
                 exits.computeIfAbsent(next, k -> new ArrayList<>()).add(child);
             }
-            if (walk.intContinues(next)) {
+            if (walk.packedContinues(next)) {
                 trie.markTokens(child, inside);
                 if (trie.hasChildren(child)) {
                     descend(child, walk, next, inside, exits);
