@@ -6,13 +6,13 @@ package dev.nbce.structured.grammar;
  * continuation bytes still due; 10 = after a backslash; 11..14 = hex digits of a \\u escape read so far + 11.
  * The content automaton has already checked the bytes; this only counts.
  */
-final class CharCounter {
-    static final int BOUNDARY = 0;
+public final class CharCounter {
+    public static final int BOUNDARY = 0;
 
     private CharCounter() {}
 
     /** The next position; a result with bit 8 set means a character just ended (position in the low bits). */
-    static int step(int position, int b) {
+    public static int step(int position, int b) {
         if (position == BOUNDARY) {
             if (b == '\\') {
                 return 10;

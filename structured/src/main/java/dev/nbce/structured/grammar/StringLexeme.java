@@ -1,7 +1,7 @@
 package dev.nbce.structured.grammar;
 
 /** A JSON string value in progress: opening quote, content (automaton + character count), closing quote. */
-record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements LongLexeme {
+record StringLexeme(StringShape shape, int phase, int content, int counter, int chars) implements LongLexeme, LengthLimited {
     static final int BEFORE_QUOTE = 0;
     static final int INSIDE = 1;
     static final int CLOSED = 2;
@@ -112,6 +112,29 @@ record StringLexeme(StringShape shape, int phase, int content, int counter, int 
         int characters = (int) (s >>> 24);
         int p = code == CLOSED_CODE ? CLOSED : code == BEFORE_CODE ? BEFORE_QUOTE : INSIDE;
         return new StringLexeme(shape, p, p == INSIDE ? (int) code : 0, position, characters);
+    }
+
+    @Override
+    public Lexeme unlimitedAtBoundary() {
+        if (!shape.counts() || phase != INSIDE || counter != CharCounter.BOUNDARY) {
+            return null;
+        }
+        return new StringLexeme(shape.unlimited(), INSIDE, content, CharCounter.BOUNDARY, 0);
+    }
+
+    @Override
+    public int charsSoFar() {
+        return chars;
+    }
+
+    @Override
+    public int minLength() {
+        return shape.minLength;
+    }
+
+    @Override
+    public int maxLength() {
+        return shape.maxLength;
     }
 
     /** Counts far from both limits look alike to any one token. */

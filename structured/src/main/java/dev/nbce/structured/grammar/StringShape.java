@@ -39,6 +39,19 @@ public final class StringShape {
         return minLength > 0 || maxLength != Integer.MAX_VALUE;
     }
 
+    private volatile StringShape unlimited;
+
+    /** The same content without length limits: its mask cache serves every count (the mask filters by length). */
+    StringShape unlimited() {
+        if (!counts()) {
+            return this;
+        }
+        if (unlimited == null) {
+            unlimited = new StringShape(content, 0, Integer.MAX_VALUE);
+        }
+        return unlimited;
+    }
+
     public Lexeme start() {
         return new StringLexeme(this, StringLexeme.BEFORE_QUOTE, 0, CharCounter.BOUNDARY, 0);
     }

@@ -32,6 +32,16 @@ public final class InteriorCache {
         }
     }
 
+    private CharCounts charCounts;
+
+    /** The vocabulary's character counts, made on first use (one cache serves one vocabulary). */
+    synchronized CharCounts charCounts(dev.nbce.structured.vocab.TokenTrie trie) {
+        if (charCounts == null) {
+            charCounts = new CharCounts(trie);
+        }
+        return charCounts;
+    }
+
     public synchronized int size() {
         return entries.size();
     }

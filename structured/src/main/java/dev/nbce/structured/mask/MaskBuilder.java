@@ -1,6 +1,7 @@
 package dev.nbce.structured.mask;
 
 import dev.nbce.structured.grammar.Config;
+import dev.nbce.structured.grammar.LengthLimited;
 import dev.nbce.structured.grammar.LongLexeme;
 import dev.nbce.structured.grammar.Lexeme;
 import dev.nbce.structured.grammar.Matcher;
@@ -23,9 +24,12 @@ public final class MaskBuilder {
     /** Within one mask: a configuration list fed one byte gives the same list, so feed each pair once. */
     private final IdentityHashMap<List<Config>, List<Config>[]> fed = new IdentityHashMap<>();
 
+    private final CharCounts charCounts;
+
     public MaskBuilder(TokenTrie trie, InteriorCache cache) {
         this.trie = trie;
         this.cache = cache;
+        this.charCounts = cache.charCounts(trie);
     }
 
     public void fill(List<Config> configs, long[] mask) {
@@ -42,6 +46,10 @@ public final class MaskBuilder {
                 if (!after.isEmpty()) {
                     walk(0, after, mask);
                 }
+            }
+            if (c.lexeme() instanceof LengthLimited limited && limited.unlimitedAtBoundary() != null) {
+                fillLimited(c, limited, mask);
+                continue;
             }
             Interior in = interior(key);
             long[] inside = in.inside();
@@ -64,6 +72,34 @@ public final class MaskBuilder {
             }
         }
         fed.clear();
+    }
+
+    /**
+     * A length-limited string between two characters: the unlimited string's interior, its inside tokens kept
+     * while their characters fit, its ends kept where the count lands within the limits.
+     */
+    private void fillLimited(Config c, LengthLimited limited, long[] mask) {
+        Interior in = interior(limited.unlimitedAtBoundary().maskKey());
+        long room = (long) limited.maxLength() - limited.charsSoFar();
+        long[] fits = charCounts.fitsWithin(room);
+        long[] inside = in.inside();
+        for (int i = 0; i < inside.length; i++) {
+            mask[i] |= fits == null ? inside[i] : inside[i] & fits[i];
+        }
+        for (int k = 0; k < in.exitStates().length; k++) {
+            List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
+            if (after.isEmpty()) {
+                continue;
+            }
+            for (int node : in.exitNodes()[k]) {
+                long chars = (long) limited.charsSoFar() + charCounts.chars(trie.parent(node)); // up to the closing quote
+                if (chars < limited.minLength() || chars > limited.maxLength()) {
+                    continue;
+                }
+                trie.markTokens(node, mask);
+                walk(node, after, mask);
+            }
+        }
     }
 
     /** The trie nodes those byte strings lead to from the root (the ends of tokens that would spell them). */

@@ -43,6 +43,11 @@ public final class TokenTrie {
         }
     }
 
+    /** The node above {@code node}; -1 for the root. */
+    public int parent(int node) {
+        return parent[node];
+    }
+
     /** The node {@code bytes} lead to from {@code node}, or -1 when no token goes that way. */
     public int descend(int node, byte[] bytes) {
         for (byte b : bytes) {
