@@ -117,7 +117,7 @@ class HostileInputTest {
             expectError("/v1/generate", utf8("{\"question\":\"q\",\"max_new_tokens\":4000}"), 400, "bad_request");
             expectError("/v1/chat/completions", utf8("{\"messages\":[]}"), 400, "bad_request");
             expectError("/v1/chat/completions", utf8("{\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}"), 400, "bad_request");
-            expectError("/v1/chat/completions", utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":3}"), 400, "bad_request");
+            expectError("/v1/chat/completions", utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":9}"), 400, "bad_request");
             expectError("/v1/nothing", utf8("{}"), 404, "not_found");
             tried++;
             HttpResponse<String> getGenerate = Http.get(cluster.baseUrl() + "/v1/generate");

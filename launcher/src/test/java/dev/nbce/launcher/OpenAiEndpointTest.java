@@ -113,6 +113,28 @@ class OpenAiEndpointTest {
     }
 
     @Test
+    void nChoicesAreTheSeededAnswersOfSingleRequestsOverTheSameWindows() throws Exception {
+        JsonNode c = Fixtures.tinyLlamaReference().get("nbce").get(0);
+        ObjectNode request = chatRequest(c).put("temperature", 1.0).put("seed", 41).put("n", 3);
+        JsonNode answer = ok("/v1/chat/completions", request);
+        assertEquals(3, answer.get("choices").size(), answer.toString());
+        int completion = 0;
+        for (int i = 0; i < 3; i++) {
+            JsonNode choice = answer.get("choices").get(i);
+            assertEquals(i, choice.get("index").asInt());
+            JsonNode single = ok("/v1/chat/completions", chatRequest(c).put("temperature", 1.0).put("seed", 41 + i));
+            assertEquals(single.get("nbce").get("token_ids"), choice.get("nbce").get("token_ids"), "choice " + i + " is seed " + (41 + i));
+            assertEquals(single.get("choices").get(0).get("message").get("content"), choice.get("message").get("content"));
+            assertEquals(single.get("usage").get("prompt_tokens"), answer.get("usage").get("prompt_tokens"), "the prompt counts once");
+            completion += single.get("usage").get("completion_tokens").asInt();
+        }
+        assertEquals(completion, answer.get("usage").get("completion_tokens").asInt());
+        HttpResponse<String> streamed = post("/v1/chat/completions", chatRequest(c).put("n", 2).put("stream", true));
+        assertEquals(400, streamed.statusCode(), streamed.body());
+        assertTrue(streamed.body().contains("\"param\":\"n\""), streamed.body());
+    }
+
+    @Test
     void aWindowSelectionIsReportedInTheNbceExtension() throws Exception {
         for (JsonNode c : Fixtures.tinyLlamaReference().get("nbce")) {
             if (c.get("contexts").size() < 2) {

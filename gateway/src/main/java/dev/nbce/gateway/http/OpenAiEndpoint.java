@@ -3,11 +3,14 @@ package dev.nbce.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nbce.common.error.NbceException;
+import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.request.RequestParser;
 import dev.nbce.gateway.service.NbceService;
 import dev.nbce.gateway.tools.ToolCallStream;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -41,7 +44,7 @@ final class OpenAiEndpoint {
         }
         OpenAiResponses out = responses("chatcmpl-");
         if (!request.stream()) {
-            HttpResponses.respondWhenDone(ctx, service, request.request(),
+            HttpResponses.respondWhenAllDone(ctx, service, choices(request),
                     r -> out.chatCompletion(r, request.logprobs(), request.toolFormat()));
             return;
         }
@@ -97,7 +100,7 @@ final class OpenAiEndpoint {
         }
         OpenAiResponses out = responses("cmpl-");
         if (!request.stream()) {
-            HttpResponses.respondWhenDone(ctx, service, request.request(), r -> out.completion(r, request.logprobs()));
+            HttpResponses.respondWhenAllDone(ctx, service, choices(request), r -> out.completion(r, request.logprobs()));
             return;
         }
         SseStream.generate(ctx, service, request.request(),
@@ -109,6 +112,15 @@ final class OpenAiEndpoint {
                     }
                     sse.send(null, "[DONE]");
                 }, OpenAiEndpoint::streamError);
+    }
+
+    /** One generation per choice ({@code n}), each with its own seed. */
+    private static List<GenerationRequest> choices(OpenAiRequest request) {
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < request.choices(); i++) {
+            out.add(request.choice(i));
+        }
+        return out;
     }
 
     /** The parsed request, or null after answering with the error. */

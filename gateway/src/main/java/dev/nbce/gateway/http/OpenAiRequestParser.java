@@ -120,13 +120,13 @@ final class OpenAiRequestParser {
 
     /** OpenAI's fields both APIs share, checked; null where absent. */
     private record Shared(Double temperature, Double topP, Long seed, Double presencePenalty, Double frequencyPenalty,
-                          List<String> stop) {}
+                          List<String> stop, int choices) {}
 
     /** The fields both APIs share; the model is checked last, after the types. */
     private static Shared shared(OpenAiFields f) {
         Integer n = f.integer("n", 1, Integer.MAX_VALUE);
-        if (n != null && n != 1) {
-            throw f.unsupported("n", "must be 1: this server returns one choice per request");
+        if (n != null && n > OpenAiRequest.MAX_CHOICES) {
+            throw new InvalidRequestException("n", "n must be within 1.." + OpenAiRequest.MAX_CHOICES + ", got " + n);
         }
         Double temperature = f.number("temperature", 0, 2);
         Double topP = f.number("top_p"); // its range is StepParams'
@@ -135,7 +135,7 @@ final class OpenAiRequestParser {
         Double frequency = f.number("frequency_penalty", -2, 2);
         List<String> stop = stop(f);
         f.string("user"); // ignored: OpenAI's end-user id, for abuse monitoring
-        return new Shared(temperature, topP, seed, presence, frequency, stop);
+        return new Shared(temperature, topP, seed, presence, frequency, stop, n == null ? 1 : n);
     }
 
     private static List<String> stop(OpenAiFields f) {
@@ -372,8 +372,11 @@ final class OpenAiRequestParser {
             throw new NbceException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ClientText.excerpt(model, 80)
                     + "' does not exist; this server serves '" + servedModel + "' (GET /v1/models)");
         }
+        if (shared.choices() > 1 && Boolean.TRUE.equals(stream)) {
+            throw new InvalidRequestException("n", "n > 1 is answered whole: send \"stream\": false (or n 1)");
+        }
         return new OpenAiRequest(parsed, Boolean.TRUE.equals(stream), includeUsage, logprobs != null,
-                tools.offered() ? toolFormat : null);
+                tools.offered() ? toolFormat : null, shared.choices());
     }
 
     private static double orElse(Double value, double fallback) {

@@ -46,8 +46,25 @@ final class OpenAiResponses {
      *                   and the finish reason "tool_calls"
      */
     ObjectNode chatCompletion(GenerationResult result, boolean logprobs, ToolCallFormat toolFormat) {
+        return chatCompletion(List.of(result), logprobs, toolFormat);
+    }
+
+    /** {@code n} choices over the same windows: choice i is {@code results.get(i)}; the prompt counts once. */
+    ObjectNode chatCompletion(List<GenerationResult> results, boolean logprobs, ToolCallFormat toolFormat) {
         ObjectNode body = envelope("chat.completion");
-        ObjectNode choice = body.withArray("choices").addObject().put("index", 0);
+        for (int i = 0; i < results.size(); i++) {
+            ObjectNode choice = body.withArray("choices").addObject().put("index", i);
+            chatChoice(choice, results.get(i), logprobs, toolFormat);
+            if (results.size() > 1) {
+                choice.set("nbce", nbce(results.get(i))); // each choice's own ids and windows
+            }
+        }
+        body.set("usage", usage(results));
+        body.set("nbce", nbce(results.get(0)));
+        return body;
+    }
+
+    private void chatChoice(ObjectNode choice, GenerationResult result, boolean logprobs, ToolCallFormat toolFormat) {
         ToolCallReader.Answer answer = toolFormat == null ? new ToolCallReader.Answer(result.text(), List.of())
                 : ToolCallReader.parse(result.text(), toolFormat);
         ObjectNode message = choice.putObject("message").put("role", Role.ASSISTANT.wireName())
@@ -68,9 +85,6 @@ final class OpenAiResponses {
             choice.putNull("logprobs");
         }
         choice.put("finish_reason", answer.calls().isEmpty() ? finishReason(result.finishReason()) : "tool_calls");
-        body.set("usage", usage(result));
-        body.set("nbce", nbce(result));
-        return body;
     }
 
     /**
@@ -135,16 +149,27 @@ final class OpenAiResponses {
     }
 
     ObjectNode completion(GenerationResult result, boolean logprobs) {
+        return completion(List.of(result), logprobs);
+    }
+
+    /** {@code n} completions of the same prompt: choice i is {@code results.get(i)}; the prompt counts once. */
+    ObjectNode completion(List<GenerationResult> results, boolean logprobs) {
         ObjectNode body = envelope("text_completion");
-        ObjectNode choice = body.withArray("choices").addObject().put("text", result.text()).put("index", 0);
-        if (logprobs) {
-            choice.set("logprobs", completionLogprobs(result.logprobs()));
-        } else {
-            choice.putNull("logprobs");
+        for (int i = 0; i < results.size(); i++) {
+            GenerationResult result = results.get(i);
+            ObjectNode choice = body.withArray("choices").addObject().put("text", result.text()).put("index", i);
+            if (logprobs) {
+                choice.set("logprobs", completionLogprobs(result.logprobs()));
+            } else {
+                choice.putNull("logprobs");
+            }
+            choice.put("finish_reason", finishReason(result.finishReason()));
+            if (results.size() > 1) {
+                choice.set("nbce", nbce(result)); // each choice's own ids and windows
+            }
         }
-        choice.put("finish_reason", finishReason(result.finishReason()));
-        body.set("usage", usage(result));
-        body.set("nbce", nbce(result));
+        body.set("usage", usage(results));
+        body.set("nbce", nbce(results.get(0)));
         return body;
     }
 
@@ -231,10 +256,17 @@ final class OpenAiResponses {
     }
 
     private static ObjectNode usage(GenerationResult result) {
+        return usage(List.of(result));
+    }
+
+    /** The prompt once (every choice reads the same windows), the completion tokens of all choices. */
+    private static ObjectNode usage(List<GenerationResult> results) {
+        int prompt = results.get(0).usage().promptTokens();
+        int completion = results.stream().mapToInt(r -> r.usage().generatedTokens()).sum();
         return Json.MAPPER.createObjectNode()
-                .put("prompt_tokens", result.usage().promptTokens())
-                .put("completion_tokens", result.usage().generatedTokens())
-                .put("total_tokens", result.usage().promptTokens() + result.usage().generatedTokens());
+                .put("prompt_tokens", prompt)
+                .put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
     }
 
     private static ObjectNode nbce(GenerationResult result) {

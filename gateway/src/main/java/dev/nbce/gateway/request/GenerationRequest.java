@@ -132,6 +132,13 @@ public record GenerationRequest(List<String> contexts, String document, String q
         }
     }
 
+    /** The same request sampled with {@code newSeed}. */
+    public GenerationRequest withSeed(Long newSeed) {
+        return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,
+                temperature, topP, topK, newSeed, stop, nbce, stream, output, windowTokens, logitBias, tools, constraintField,
+                constraint);
+    }
+
     /** The same request offering {@code tools} to the model. */
     public GenerationRequest withTools(Tools tools) {
         return new GenerationRequest(contexts, document, question, messages, prompt, userTemplate, maxNewTokens, fillWindow,

@@ -85,7 +85,7 @@ class OpenAiRequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "\"n\":\"1\"|n", "\"n\":true|n", "\"n\":1.9|n", "\"n\":4294967297|n", "\"n\":2|n",
+            "\"n\":\"1\"|n", "\"n\":true|n", "\"n\":1.9|n", "\"n\":4294967297|n", "\"n\":9|n", "\"n\":0|n",
             "\"stream\":\"yes\"|stream", "\"model\":123|model", "\"user\":{}|user", "\"max_tokens\":\"5\"|max_tokens",
             "\"max_tokens\":0|max_tokens", "\"temperature\":\"0\"|temperature", "\"temperature\":3|temperature",
             "\"top_p\":0|top_p", "\"top_p\":1.01|top_p", "\"seed\":1.5|seed", "\"stop\":[1]|stop",
