@@ -21,6 +21,9 @@ final class MatchState implements ConstraintState {
             throw new IllegalArgumentException("mask has " + mask.length + " words, the vocabulary needs " + words);
         }
         engine.maskBuilder().fill(configs, mask);
+        if (!engine.vocab().spellsEveryByte()) {
+            engine.vocab().clearMidCharacter(mask);
+        }
     }
 
     @Override
@@ -61,7 +64,8 @@ final class MatchState implements ConstraintState {
     }
 
     private List<Config> run(int tokenId) {
-        if (!engine.vocab().isText(tokenId)) {
+        if (!engine.vocab().isText(tokenId)
+                || (!engine.vocab().spellsEveryByte() && engine.vocab().endsMidCharacter(tokenId))) {
             return List.of();
         }
         return Matcher.run(configs, engine.vocab().bytes(tokenId));

@@ -46,6 +46,23 @@ class RegexConstraintTest {
     }
 
     @Test
+    void aVocabularyThatCannotSpellEveryByteKeepsToWholeCharacters() throws Exception {
+        java.util.List<byte[]> pieces = new java.util.ArrayList<>();
+        for (int b = 0; b < 128; b++) {
+            pieces.add(new byte[] {(byte) b});
+        }
+        pieces.add("é".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // id 128
+        pieces.add(new byte[] {(byte) 0xC3});                              // id 129: half of é, no token finishes it
+        ConstraintCompiler small = new ConstraintCompiler(dev.nbce.structured.vocab.TokenBytes.of(pieces), CompileLimits.DEFAULT);
+        ConstraintState state = small.compile(new ConstraintSpec.Regex("é+")).start();
+        long[] mask = new long[3];
+        state.fillAllowed(mask);
+        assertTrue((mask[2] & 1L) != 0, "é whole");
+        assertFalse((mask[2] & 2L) != 0, "a lead byte no token can finish");
+        assertFalse(state.allows(129));
+    }
+
+    @Test
     void whatNoAutomatonCanDoIsRefusedByName() {
         ConstraintException look = assertThrows(ConstraintException.class, () -> compiler.compile(new ConstraintSpec.Regex("a(?=b)")));
         assertTrue(look.getMessage().contains("lookaround"), look.getMessage());

@@ -4,13 +4,13 @@ import dev.nbce.structured.grammar.CharCounter;
 import dev.nbce.structured.vocab.TokenTrie;
 
 /**
- * Characters each trie node's path completes inside a JSON string, read from a character boundary (an escape or a
- * UTF-8 sequence is one; a trailing partial one is not yet), and per count the tokens that complete at most that
- * many: a length-limited string's mask is its unlimited mask and'ed with one of these.
+ * Characters each trie node's path begins inside a JSON string, read from a character boundary (an escape or a
+ * UTF-8 sequence is one, counted from its first byte), and per count the tokens that begin at most that many: a
+ * length-limited string's mask is its unlimited mask and'ed with one of these.
  */
 final class CharCounts {
     private final int[] nodeChars;
-    private final long[][] fitsWithin; // [r] = tokens completing at most r characters
+    private final long[][] fitsWithin; // [r] = tokens beginning at most r characters
     private final int horizon;
 
     CharCounts(TokenTrie trie) {
@@ -46,7 +46,7 @@ final class CharCounts {
         return nodeChars[node];
     }
 
-    /** Tokens completing at most {@code r} characters; null when every token does. */
+    /** Tokens beginning at most {@code r} characters; null when every token does. */
     long[] fitsWithin(long r) {
         return r >= horizon ? null : fitsWithin[(int) Math.max(0, r)];
     }

@@ -23,10 +23,65 @@ public final class TokenBytes {
 
     private final byte[][] bytes;
     private final String fingerprint;
+    private final long[] endsMidCharacter;
+    private final boolean spellsEveryByte;
 
     private TokenBytes(byte[][] bytes) {
         this.bytes = bytes;
         this.fingerprint = digest(bytes);
+        this.endsMidCharacter = new long[(bytes.length + 63) >>> 6];
+        boolean[] single = new boolean[256];
+        for (int id = 0; id < bytes.length; id++) {
+            byte[] b = bytes[id];
+            if (b == null || b.length == 0) {
+                continue;
+            }
+            if (b.length == 1) {
+                single[b[0] & 0xFF] = true;
+            }
+            if (endsInsideCharacter(b)) {
+                endsMidCharacter[id >>> 6] |= 1L << id;
+            }
+        }
+        boolean every = true;
+        for (boolean s : single) {
+            every &= s;
+        }
+        this.spellsEveryByte = every;
+    }
+
+    /** The last UTF-8 sequence of {@code b} is cut short (a lead byte without all its continuation bytes). */
+    private static boolean endsInsideCharacter(byte[] b) {
+        for (int back = 1; back <= Math.min(4, b.length); back++) {
+            int c = b[b.length - back] & 0xFF;
+            if ((c & 0xC0) == 0x80) {
+                continue; // a continuation byte: look further back for its lead
+            }
+            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            return need > back;
+        }
+        return false;
+    }
+
+    /**
+     * Every byte value is a token of its own: then any byte sequence can be spelled, and a token may stop inside a
+     * character because the next token can always finish it. A vocabulary without that (a small demo one) must
+     * keep to whole characters, or an answer could reach a state no token continues.
+     */
+    public boolean spellsEveryByte() {
+        return spellsEveryByte;
+    }
+
+    /** Whether token {@code id}'s bytes end inside a UTF-8 character. */
+    public boolean endsMidCharacter(int id) {
+        return (endsMidCharacter[id >>> 6] & (1L << id)) != 0;
+    }
+
+    /** Clears, in {@code mask}, the tokens that end inside a character. */
+    public void clearMidCharacter(long[] mask) {
+        for (int i = 0; i < endsMidCharacter.length; i++) {
+            mask[i] &= ~endsMidCharacter[i];
+        }
     }
 
     /** Token {@code i}'s bytes are {@code pieces.get(i)}; null marks a special token. */
