@@ -360,12 +360,13 @@ try {
       const rows = [...table.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent));
       return { shape: view.dataset.shape, columns, rows };
     }
+    // An item's own key comes first in it: beside a scalar, or in the <summary> of its <details>.
     const read = (li) => {
       const details = li.querySelector(":scope > details");
       if (!details) return li.querySelector(":scope > .value").textContent;
       const items = [...details.querySelectorAll(":scope > ul > li")];
       if (details.dataset.type === "array") return items.map(read);
-      return Object.fromEntries(items.map((item) => [item.querySelector(":scope > .key").textContent.replace(/: $/, ""), read(item)]));
+      return Object.fromEntries(items.map((item) => [item.querySelector(".key").textContent.replace(/: $/, ""), read(item)]));
     };
     return { shape: view.dataset.shape, value: read(view.querySelector(":scope > ul > li")) };
   });
@@ -402,12 +403,13 @@ try {
     const nested = {
       type: "object",
       properties: {
-        person: { type: "object", properties: { name: { type: "string", maxLength: 24 } }, required: ["name"], additionalProperties: false },
+        person: { type: "object", properties: { name: { enum: ["Adrian Fischer", "Omar Diaz"] } }, required: ["name"], additionalProperties: false },
         codes: { type: "array", items: { type: "integer", minimum: 0, maximum: 9999 }, minItems: 1, maxItems: 2 },
       },
       required: ["person", "codes"],
       additionalProperties: false,
     };
+    await setParams(page, { "#p-max": "64" });
     await page.fill("#json-schema", JSON.stringify(nested));
     await page.click("#send");
     await waitForStatus(page, /^done/);

@@ -8,11 +8,11 @@ const EXAMPLE_DOCS = [
   "The secret code of Adrian Fischer is 4821. Omar Diaz works as a pilot. Theo Park has a pet rabbit.",
 ];
 const EXAMPLE_QUESTION = "What is the secret code of Adrian Fischer?";
-// "Answer as JSON" starts from this schema: a name and a four-digit code fit the example question.
+// "Answer as JSON" starts from this schema: one of the example documents' people and a four-digit code.
 const EXAMPLE_SCHEMA = {
   type: "object",
   properties: {
-    person: { type: "string", maxLength: 24 },
+    person: { enum: ["Adrian Fischer", "Omar Diaz", "Theo Park"] },
     code: { type: "integer", minimum: 0, maximum: 9999 },
   },
   required: ["person", "code"],
