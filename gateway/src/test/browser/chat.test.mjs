@@ -347,6 +347,108 @@ try {
     return `answers '${selectedAnswer}' from the second document`;
   });
 
+  /**
+   * What #json-view shows, read back from the DOM with every scalar as the text it shows; `leaves` turns
+   * a parsed answer into the same form, so the two compare with JSON.stringify.
+   */
+  const shownJson = () => page.evaluate(() => {
+    const view = document.getElementById("json-view");
+    if (view.hidden) return { shape: "none" };
+    const table = view.querySelector("table");
+    if (table) {
+      const columns = [...table.tHead.rows[0].cells].map((c) => c.textContent);
+      const rows = [...table.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent));
+      return { shape: view.dataset.shape, columns, rows };
+    }
+    // An item's own key comes first in it: beside a scalar, or in the <summary> of its <details>.
+    const read = (li) => {
+      const details = li.querySelector(":scope > details");
+      if (!details) return li.querySelector(":scope > .value").textContent;
+      const items = [...details.querySelectorAll(":scope > ul > li")];
+      if (details.dataset.type === "array") return items.map(read);
+      return Object.fromEntries(items.map((item) => [item.querySelector(".key").textContent.replace(/: $/, ""), read(item)]));
+    };
+    return { shape: view.dataset.shape, value: read(view.querySelector(":scope > ul > li")) };
+  });
+  const leaves = (value) => (value === null || typeof value !== "object" ? (typeof value === "string" ? value : JSON.stringify(value))
+    : Array.isArray(value) ? value.map(leaves) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, leaves(v)])));
+
+  await check("Answer as JSON sends the schema and shows the answer as a table", async () => {
+    if (await page.isVisible("#conversation")) await page.click("#new-conversation");
+    await setParams(page, { "#p-max": "48", "#p-temp": "0", "#p-top-p": "0.95" });
+    expect(await page.isHidden("#json-options"), "the schema box is hidden until the option is ticked");
+    await page.check("#json-answer");
+    expect(await page.isVisible("#json-schema"), "ticking the option shows the schema box");
+    const schema = JSON.parse(await page.inputValue("#json-schema"));
+    await page.fill("#question", "What is the secret code of Adrian Fischer?");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    const sent = sentRequests[sentRequests.length - 1];
+    expect(JSON.stringify(sent.response_format) === JSON.stringify({ type: "json_schema", json_schema: { name: "answer", schema } }),
+      `the request carries the schema: ${JSON.stringify(sent.response_format)}`);
+    const text = (await page.textContent("#answer")).trim();
+    expect((await status(page)) === "done: eos", `the answer is complete: '${await status(page)}', '${text}'`);
+    const parsed = JSON.parse(text);
+    const shown = await shownJson();
+    expect(shown.shape === "object", `an object of scalars is a key/value table, shape '${shown.shape}'`);
+    const expected = Object.entries(leaves(parsed));
+    expect(JSON.stringify(shown.columns) === '["key","value"]' && JSON.stringify(shown.rows) === JSON.stringify(expected),
+      `table ${JSON.stringify(shown.rows)} is the answer ${text}`);
+    expect(Object.keys(parsed).sort().join() === "code,person", `the answer has the schema's properties: ${text}`);
+    return text;
+  });
+
+  await check("Answer as JSON shows a nested answer as a tree", async () => {
+    if (await page.isVisible("#conversation")) await page.click("#new-conversation");
+    const nested = {
+      type: "object",
+      properties: {
+        person: { type: "object", properties: { name: { enum: ["Adrian Fischer", "Omar Diaz"] } }, required: ["name"], additionalProperties: false },
+        codes: { type: "array", items: { type: "integer", minimum: 0, maximum: 9999 }, minItems: 1, maxItems: 2 },
+      },
+      required: ["person", "codes"],
+      additionalProperties: false,
+    };
+    await setParams(page, { "#p-max": "64" });
+    await page.fill("#json-schema", JSON.stringify(nested));
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    expect(JSON.stringify(sentRequests[sentRequests.length - 1].response_format.json_schema.schema) === JSON.stringify(nested),
+      "the edited schema is sent");
+    const text = (await page.textContent("#answer")).trim();
+    expect((await status(page)) === "done: eos", `the answer is complete: '${await status(page)}', '${text}'`);
+    const shown = await shownJson();
+    expect(shown.shape === "tree", `a nested answer is a tree, shape '${shown.shape}'`);
+    expect(JSON.stringify(shown.value) === JSON.stringify(leaves(JSON.parse(text))), `tree ${JSON.stringify(shown.value)} is the answer ${text}`);
+    return text;
+  });
+
+  await check("a schema that is not JSON is an inline error and nothing is sent; one the server refuses is its error", async () => {
+    const before = sentRequests.length;
+    await page.fill("#json-schema", "{\"type\": \"object\",");
+    await page.click("#send");
+    await page.waitForSelector("#schema-error:not([hidden])");
+    const inline = (await page.textContent("#schema-error")).trim();
+    expect(inline.startsWith("The schema is not valid JSON"), `inline error: '${inline}'`);
+    await page.waitForTimeout(300);
+    expect(sentRequests.length === before, `no request was sent (${sentRequests.length - before})`);
+    expect(await page.isEnabled("#send"), "Send stays enabled");
+    await page.fill("#json-schema", JSON.stringify({ type: "object", not: { required: ["x"] } }));
+    await page.click("#send");
+    await page.waitForSelector("#error:not([hidden])");
+    expect(await page.isHidden("#schema-error"), "a schema that parses clears the inline error");
+    const error = (await page.textContent("#error-text")).trim();
+    expect(error.includes("not"), `the server's error names the keyword: '${error}'`);
+    expect(/^error/.test(await status(page)), `status '${await status(page)}'`);
+    await page.uncheck("#json-answer");
+    expect(await page.isHidden("#json-options"), "unticking hides the schema box");
+    await page.click("#send");
+    await waitForStatus(page, /^done/);
+    expect(!("response_format" in sentRequests[sentRequests.length - 1]), "unticked: no response_format sent");
+    expect(await page.isHidden("#json-view"), "a plain answer has no JSON view");
+    return `'${inline}', then '${error}'`;
+  });
+
   if (args.screenshot) {
     // The screenshot shows the example answered, a token hovered and the parameters open.
     await page.click("#send");

@@ -8,6 +8,16 @@ const EXAMPLE_DOCS = [
   "The secret code of Adrian Fischer is 4821. Omar Diaz works as a pilot. Theo Park has a pet rabbit.",
 ];
 const EXAMPLE_QUESTION = "What is the secret code of Adrian Fischer?";
+// "Answer as JSON" starts from this schema: one of the example documents' people and a four-digit code.
+const EXAMPLE_SCHEMA = {
+  type: "object",
+  properties: {
+    person: { enum: ["Adrian Fischer", "Omar Diaz", "Theo Park"] },
+    code: { type: "integer", minimum: 0, maximum: 9999 },
+  },
+  required: ["person", "code"],
+  additionalProperties: false,
+};
 const LONG_DOC_CHARS = 600;            // ≈ 150 tokens: past this the server splits a document
 const STOP_GRACE_MS = 10_000;          // give up waiting for the server's cancelled reply after this
 const MAX_EXCHANGES = 3;               // earlier question/answer pairs sent with a follow-up (rows stay short)
@@ -288,9 +298,37 @@ function number(id) {
   return text === "" ? undefined : Number(text);
 }
 
+/**
+ * The response_format of "Answer as JSON" (docs/structured-output.md), undefined when the option is off,
+ * or null after saying under the schema box why its text is not a schema.
+ */
+function responseFormat() {
+  if (!$("json-answer").checked) return undefined;
+  let schema;
+  try {
+    schema = JSON.parse($("json-schema").value);
+  } catch (e) {
+    return schemaError(`The schema is not valid JSON: ${e.message}`);
+  }
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+    return schemaError("The schema must be a JSON object, such as {\"type\": \"object\", \"properties\": {…}}.");
+  }
+  schemaError("");
+  return { type: "json_schema", json_schema: { name: "answer", schema } };
+}
+
+function schemaError(message) {
+  $("schema-error").textContent = message;
+  $("schema-error").hidden = !message;
+  $("json-schema").setAttribute("aria-invalid", String(Boolean(message)));
+  return null;
+}
+
 function send(event) {
   event.preventDefault();
   if (current) return;
+  const format = responseFormat();
+  if (format === null) { $("json-schema").focus(); return; }
   if (!connected()) { showError("Not connected to the server yet; it reconnects on its own, try again in a moment."); return; }
   showError("");
   const sent = docs().filter((doc) => doc.querySelector("textarea").value.trim() !== "");
@@ -307,14 +345,16 @@ function send(event) {
       beta: number("p-beta"), eta: number("p-eta"), pooling: $("p-pooling").value,
       ...($("p-selection").value === "saliency" ? { selection: { rule: "saliency", keep: 1 } } : {}),
     },
+    ...(format ? { response_format: format } : {}),
   };
   const id = `q${++sequence}`;
-  current = { id, question, sent, tokens: 0, stopTimer: null };
+  current = { id, question, sent, tokens: 0, stopTimer: null, json: Boolean(format) };
   shown = { sent, contextOf: new Map(), rangeOf: new Map() };
   showPredictedWindows();
   $("answer").replaceChildren();
   $("answer").removeAttribute("data-windows");
   $("usage").textContent = "";
+  showJson(undefined);
   $("legend").replaceChildren();
   $("answer").setAttribute("aria-busy", "true");      // screen readers read the answer once, when complete
   setStatus("waiting for the first token…", "busy");
@@ -404,12 +444,90 @@ function showResult(result) {
     });
   }
   renderLegend(result.selected_windows || []);
+  if (current && current.json) showJson(parsedOrUndefined(result.text || ""));
   const reason = result.finish_reason;
   const split = windows > shown.sent.length ? ` (long documents were split: ${plural(shown.sent.length, "document")} → ${windows} windows)` : "";
   $("usage").textContent = `${FINISH_REASONS[reason] || reason} · ${plural(usage.generated_tokens ?? 0, "token")} generated · `
     + `${usage.prompt_tokens ?? 0} prompt tokens in ${plural(rows.length, "row")}, ${plural(windows, "window")}${split}`;
   if (reason !== "cancelled" && current) remember(current.question, result.text || "");
   finish(`done: ${reason}`, reason);
+}
+
+// ---------------------------------------------------------------- the answer as JSON
+
+function parsedOrUndefined(text) {
+  try { return JSON.parse(text); } catch { return undefined; }   // cut short (length, Stop): only the raw text
+}
+
+const isScalar = (value) => value === null || typeof value !== "object";
+const isFlatObject = (value) => !isScalar(value) && !Array.isArray(value) && Object.values(value).every(isScalar);
+/** How a scalar reads in a cell: a string as itself, anything else as its JSON. */
+const scalarText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * Under the raw answer: an object of scalars as key/value rows, an array of such objects as one row per
+ * item, anything else as a tree of <details>. All text goes in through textContent.
+ */
+function showJson(value) {
+  const view = $("json-view");
+  view.replaceChildren();
+  view.hidden = value === undefined;
+  if (value === undefined) return;
+  if (isFlatObject(value)) {
+    view.dataset.shape = "object";
+    view.appendChild(table(["key", "value"], Object.entries(value).map(([k, v]) => [k, scalarText(v)])));
+  } else if (Array.isArray(value) && value.length > 0 && value.every(isFlatObject)) {
+    view.dataset.shape = "rows";
+    const columns = [...new Set(value.flatMap(Object.keys))];
+    view.appendChild(table(columns, value.map((item) => columns.map((c) => (c in item ? scalarText(item[c]) : "")))));
+  } else {
+    view.dataset.shape = "tree";
+    const root = document.createElement("ul");
+    root.appendChild(treeItem("answer", value));
+    view.appendChild(root);
+  }
+}
+
+function table(columns, rows) {
+  const element = document.createElement("table");
+  const head = element.createTHead().insertRow();
+  columns.forEach((column) => {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = column;
+    head.appendChild(th);
+  });
+  const body = element.createTBody();
+  rows.forEach((cells) => {
+    const row = body.insertRow();
+    cells.forEach((text) => { row.insertCell().textContent = text; });
+  });
+  return element;
+}
+
+function treeItem(label, value) {
+  const item = document.createElement("li");
+  const key = document.createElement("span");
+  key.className = "key";
+  key.textContent = `${label}: `;
+  if (isScalar(value)) {
+    const text = document.createElement("span");
+    text.className = "value";
+    text.textContent = scalarText(value);
+    item.append(key, text);
+    return item;
+  }
+  const details = document.createElement("details");
+  details.open = true;
+  details.dataset.type = Array.isArray(value) ? "array" : "object";
+  const summary = document.createElement("summary");
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  summary.append(key, Array.isArray(value) ? `[${plural(entries.length, "item")}]` : `{${plural(entries.length, "key")}}`);
+  const list = document.createElement("ul");
+  entries.forEach(([k, v]) => list.appendChild(treeItem(k, v)));
+  details.append(summary, list);
+  item.appendChild(details);
+  return item;
 }
 
 /** Tokens per window, as chips that point at their document on hover or focus. */
@@ -514,6 +632,11 @@ $("legend").addEventListener("click", (e) => {
 $("legend").addEventListener("focusout", () => highlightDoc(null));
 
 $("ask-form").addEventListener("submit", send);
+$("json-schema").value = JSON.stringify(EXAMPLE_SCHEMA, null, 2);
+$("json-answer").addEventListener("change", () => {
+  $("json-options").hidden = !$("json-answer").checked;
+  if (!$("json-answer").checked) schemaError("");
+});
 $("stop").addEventListener("click", stop);
 $("add-doc").addEventListener("click", () => addDoc().querySelector("textarea").focus());
 $("reset-docs").addEventListener("click", () => {
