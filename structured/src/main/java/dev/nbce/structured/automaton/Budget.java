@@ -14,10 +14,6 @@ public final class Budget {
         return new Budget(Integer.MAX_VALUE, Long.MAX_VALUE / 4);
     }
 
-    public int maxStates() {
-        return maxStates;
-    }
-
     public void checkStates(int states, String what) {
         if (states > maxStates) {
             throw new CompileException("", what + " needs more than " + maxStates + " automaton states; simplify it");

@@ -73,10 +73,6 @@ public final class CharClass {
         return complement().union(other.complement()).complement();
     }
 
-    public CharClass minus(CharClass other) {
-        return intersect(other.complement());
-    }
-
     public boolean contains(int cp) {
         for (int i = 0; i < ranges.length; i += 2) {
             if (cp >= ranges[i] && cp <= ranges[i + 1]) {

@@ -80,18 +80,6 @@ public final class Nfa {
         return new Fragment(start, end);
     }
 
-    /** Exactly these bytes. */
-    public Fragment bytes(byte[] text) {
-        int start = newState();
-        int at = start;
-        for (byte b : text) {
-            int to = newState();
-            edge(at, b & 0xFF, b & 0xFF, to);
-            at = to;
-        }
-        return new Fragment(start, at);
-    }
-
     public Fragment empty() {
         int s = newState();
         return new Fragment(s, s);

@@ -22,7 +22,7 @@ record ArrayFrame(ArrayNode node, int phase, int count, Frame parent) implements
                 if (b == ']') {
                     return node.min() == 0 ? parent.afterValue() : List.of();
                 }
-                return node.item(0) == null ? List.of() : Matcher.feedAll(Matcher.expect(node.item(0), itemFrame(1)), b);
+                return node.item(0) == null ? List.of() : Matcher.feed(Matcher.expect(node.item(0), itemFrame(1)), b);
             case AFTER_ITEM:
                 if (b == ']') {
                     return count >= node.min() ? parent.afterValue() : List.of();

@@ -1,7 +1,6 @@
 package dev.nbce.structured.grammar;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 
 /** Numbers as {@code JSON.stringify} writes doubles: integers plainly up to 1e21, exponents beyond. */
 public final class JsonNumbers {
@@ -31,7 +30,4 @@ public final class JsonNumbers {
         return v.signum() == 0 || v.stripTrailingZeros().scale() <= 0;
     }
 
-    static BigInteger floor(BigDecimal v) {
-        return v.setScale(0, java.math.RoundingMode.FLOOR).toBigIntegerExact();
-    }
 }

@@ -107,13 +107,4 @@ public final class Matcher {
     static List<Config> dedup(List<Config> configs) {
         return configs.size() < 2 ? configs : new ArrayList<>(new LinkedHashSet<>(configs));
     }
-
-    /** Feeds {@code b} into configurations a frame has just produced. */
-    static List<Config> feedAll(List<Config> configs, int b) {
-        List<Config> out = new ArrayList<>();
-        for (Config c : configs) {
-            feed(c, b, out);
-        }
-        return out;
-    }
 }

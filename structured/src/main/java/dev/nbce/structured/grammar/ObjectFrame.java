@@ -44,7 +44,7 @@ record ObjectFrame(ObjectNode node, int phase, long next, int count, Node pendin
         if (!canAddKey()) {
             return List.of();
         }
-        return Matcher.feedAll(keyConfigs(), b);
+        return Matcher.feed(keyConfigs(), b);
     }
 
     private List<Config> keyConfigs() {

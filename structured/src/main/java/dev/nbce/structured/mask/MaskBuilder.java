@@ -57,19 +57,7 @@ public final class MaskBuilder {
                 mask[i] |= inside[i];
             }
             java.util.Set<Integer> refused = refusedNodes(c.lexeme().refusedEndings());
-            for (int k = 0; k < in.exitStates().length; k++) {
-                List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
-                if (after.isEmpty()) {
-                    continue;
-                }
-                for (int node : in.exitNodes()[k]) {
-                    if (!refused.isEmpty() && refused.contains(node)) {
-                        continue;
-                    }
-                    trie.markTokens(node, mask);
-                    walk(node, after, mask);
-                }
-            }
+            walkExits(c, in, mask, node -> !refused.contains(node));
         }
         fed.clear();
     }
@@ -86,18 +74,24 @@ public final class MaskBuilder {
         for (int i = 0; i < inside.length; i++) {
             mask[i] |= fits == null ? inside[i] : inside[i] & fits[i];
         }
+        walkExits(c, in, mask, node -> {
+            long chars = (long) limited.charsSoFar() + charCounts.chars(trie.parent(node)); // up to the closing quote
+            return chars >= limited.minLength() && chars <= limited.maxLength();
+        });
+    }
+
+    /** From each place the terminal ends ({@code keep} says which count), the tokens that end there and the walk on. */
+    private void walkExits(Config c, Interior in, long[] mask, java.util.function.IntPredicate keep) {
         for (int k = 0; k < in.exitStates().length; k++) {
             List<Config> after = Matcher.complete(c.withLexeme(in.exitStates()[k]));
             if (after.isEmpty()) {
                 continue;
             }
             for (int node : in.exitNodes()[k]) {
-                long chars = (long) limited.charsSoFar() + charCounts.chars(trie.parent(node)); // up to the closing quote
-                if (chars < limited.minLength() || chars > limited.maxLength()) {
-                    continue;
+                if (keep.test(node)) {
+                    trie.markTokens(node, mask);
+                    walk(node, after, mask);
                 }
-                trie.markTokens(node, mask);
-                walk(node, after, mask);
             }
         }
     }

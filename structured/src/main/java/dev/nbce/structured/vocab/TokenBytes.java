@@ -89,15 +89,6 @@ public final class TokenBytes {
         return new TokenBytes(pieces.stream().map(b -> b == null ? null : b.clone()).toArray(byte[][]::new));
     }
 
-    /** Every piece is its UTF-8 text; null marks a special token. For tests and plain vocabularies. */
-    public static TokenBytes ofStrings(List<String> pieces) {
-        List<byte[]> out = new ArrayList<>();
-        for (String p : pieces) {
-            out.add(p == null ? null : p.getBytes(StandardCharsets.UTF_8));
-        }
-        return of(out);
-    }
-
     /** Reads {@code model.vocab}, {@code added_tokens} and the decoder's kind from a {@code tokenizer.json}. */
     public static TokenBytes load(Path tokenizerJson) throws IOException {
         return TokenizerJsonReader.read(tokenizerJson);

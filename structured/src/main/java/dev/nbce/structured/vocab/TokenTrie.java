@@ -17,12 +17,10 @@ public final class TokenTrie {
     private final int[] tokenEnd;
     private final int[] tokens;
     private final int vocabSize;
-    private final int longestToken;
     private final int[] parent;      // node -> parent node (-1 for the root)
-    private final int[] inByte;      // node -> the byte on the edge into it
 
     private TokenTrie(int[] childStart, int[] childEnd, int[] childByte, int[] childNode, int[] tokenStart, int[] tokenEnd,
-                      int[] tokens, int vocabSize, int longestToken) {
+                      int[] tokens, int vocabSize) {
         this.childStart = childStart;
         this.childEnd = childEnd;
         this.childByte = childByte;
@@ -31,14 +29,11 @@ public final class TokenTrie {
         this.tokenEnd = tokenEnd;
         this.tokens = tokens;
         this.vocabSize = vocabSize;
-        this.longestToken = longestToken;
         this.parent = new int[childStart.length];
-        this.inByte = new int[childStart.length];
         parent[0] = -1;
         for (int n = 0; n < childStart.length; n++) {
             for (int e = childStart[n]; e < childEnd[n]; e++) {
                 parent[childNode[e]] = n;
-                inByte[childNode[e]] = childByte[e];
             }
         }
     }
@@ -66,19 +61,6 @@ public final class TokenTrie {
         return node;
     }
 
-    /** The bytes from the root to {@code node}. */
-    public byte[] path(int node) {
-        int depth = 0;
-        for (int n = node; n > 0; n = parent[n]) {
-            depth++;
-        }
-        byte[] out = new byte[depth];
-        for (int n = node; n > 0; n = parent[n]) {
-            out[--depth] = (byte) inByte[n];
-        }
-        return out;
-    }
-
     public static TokenTrie of(TokenBytes vocab) {
         Integer[] order = new Integer[vocab.size()];
         int textTokens = 0;
@@ -95,12 +77,10 @@ public final class TokenTrie {
         int[] path = new int[1];
         byte[] previous = new byte[0];
         int nodes = 1;
-        int longest = 0;
         int[] stack = new int[4096];
         stack[0] = 0;
         for (int id : sorted) {
             byte[] b = vocab.bytes(id);
-            longest = Math.max(longest, b.length);
             if (stack.length <= b.length) {
                 stack = Arrays.copyOf(stack, b.length * 2 + 1);
             }
@@ -149,7 +129,7 @@ public final class TokenTrie {
             tokenEnd[n] = i + 1;
             tokens[i] = ends.get(i)[1];
         }
-        return new TokenTrie(childStart, childEnd, childByte, childNode, tokenStart, tokenEnd, tokens, vocab.size(), longest);
+        return new TokenTrie(childStart, childEnd, childByte, childNode, tokenStart, tokenEnd, tokens, vocab.size());
     }
 
     public int vocabSize() {
@@ -158,10 +138,6 @@ public final class TokenTrie {
 
     public int nodes() {
         return childStart.length;
-    }
-
-    public int longestToken() {
-        return longestToken;
     }
 
     public int firstChild(int node) {
@@ -192,7 +168,4 @@ public final class TokenTrie {
         }
     }
 
-    public boolean hasTokens(int node) {
-        return tokenEnd[node] > tokenStart[node];
-    }
 }
