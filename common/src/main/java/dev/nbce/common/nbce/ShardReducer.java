@@ -35,31 +35,39 @@ public final class ShardReducer {
         if (previousChosenRow < -1) {
             throw new IllegalArgumentException("previous chosen row must be >= -1, got " + previousChosenRow);
         }
+        return reducePosition(rowIndices, rawLogits, params, mask).resolve(previousChosenRow, params.nbce());
+    }
+
+    /**
+     * Steps 1–4 of every row at one position, η left to the gateway: the report that {@link PositionReport#resolve}
+     * finishes once the row chosen at the position before is known (a verified draft position,
+     * docs/speculative-decoding.md). Under min_entropy it keeps the vectors of the local best row without η and of
+     * every context row within η of it, the only rows η can make the local choice.
+     */
+    public static PositionReport reducePosition(int[] rowIndices, float[][] rawLogits, StepParams params,
+                                                StepMask mask) {
+        if (rowIndices.length != rawLogits.length) {
+            throw new IllegalArgumentException(rowIndices.length + " row numbers for " + rawLogits.length + " rows of logits");
+        }
         Pooling pooling = params.nbce().pooling();
         ScoredRow[] scored = scoreRows(rawLogits, params.topP(), mask);
         double[] entropies = new double[rowIndices.length];
         int bestRow = -1;
         double bestEntropy = Double.POSITIVE_INFINITY;
-        ScoreVector best = null;
         ScoreVector row0 = null;
         double[] sum = null;
         int[] hits = null;
         int sumCount = 0;
         for (int i = 0; i < rowIndices.length; i++) {
             int row = rowIndices[i];
-            double h = scored[i].entropy();
-            if (row == previousChosenRow) {
-                h -= params.nbce().eta();
-            }
-            entropies[i] = h;
+            entropies[i] = scored[i].entropy();
             if (row == 0) {
                 row0 = scored[i].scores();
                 continue;
             }
-            if (h < bestEntropy || (h == bestEntropy && row < bestRow)) {
-                bestEntropy = h;
+            if (entropies[i] < bestEntropy || (entropies[i] == bestEntropy && row < bestRow)) {
+                bestEntropy = entropies[i];
                 bestRow = row;
-                best = scored[i].scores();
             }
             if (pooling == Pooling.AVERAGE) {
                 int vocab = scored[i].scores().vocabSize();
@@ -70,8 +78,30 @@ public final class ShardReducer {
             }
         }
         ScoreVector summed = sum == null ? null : toVector(sum, hits, sumCount, params.topP() >= 1);
-        return new ShardReport(rowIndices.clone(), entropies, bestRow, pooling == Pooling.MIN_ENTROPY ? best : null, row0,
-                summed, sumCount);
+        int[] candidateRows = pooling == Pooling.MIN_ENTROPY
+                ? candidates(rowIndices, entropies, bestRow, bestEntropy, params.nbce().eta()) : new int[0];
+        ScoreVector[] candidateVectors = new ScoreVector[candidateRows.length];
+        for (int c = 0; c < candidateRows.length; c++) {
+            for (int i = 0; i < rowIndices.length; i++) {
+                if (rowIndices[i] == candidateRows[c]) {
+                    candidateVectors[c] = scored[i].scores();
+                }
+            }
+        }
+        return new PositionReport(rowIndices.clone(), entropies, candidateRows, candidateVectors, row0, summed, sumCount);
+    }
+
+    /**
+     * The context rows that can be the local choice once one row gets η: the best without η, and every row whose
+     * entropy less η does not exceed it (ties included: the lower row wins a tie). Ascending.
+     */
+    private static int[] candidates(int[] rowIndices, double[] entropies, int bestRow, double bestEntropy, double eta) {
+        if (bestRow < 0) {
+            return new int[0];
+        }
+        return IntStream.range(0, rowIndices.length)
+                .filter(i -> rowIndices[i] >= 1 && (rowIndices[i] == bestRow || entropies[i] - eta <= bestEntropy))
+                .map(i -> rowIndices[i]).sorted().distinct().toArray();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.nbce.common.wire;
 
+import dev.nbce.common.nbce.PositionReport;
+import dev.nbce.common.nbce.ScoreVector;
 import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.NbceParams;
@@ -40,8 +42,9 @@ public final class WireCodecs {
     });
 
     static final RecordCodec<Advance> ADVANCE = new RecordCodec<>(Advance.class,
-            (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()).putInts(a.dropRows()),
-            r -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt(), r.getInts()));
+            (w, a) -> w.putString(a.requestId()).putInt(a.step()).putInt(a.token()).putInt(a.chosenRow()).putInts(a.dropRows())
+                    .putInt(a.keptDrafts()).putInts(a.drafts()),
+            r -> new Advance(r.getString(), r.getInt(), r.getInt(), r.getInt(), r.getInts(), r.getInt(), r.getInts()));
 
     static final RecordCodec<CloseRequest> CLOSE = new RecordCodec<>(CloseRequest.class,
             (w, c) -> w.putString(c.requestId()),
@@ -52,12 +55,36 @@ public final class WireCodecs {
         w.putString(s.requestId()).putInt(s.step())
                 .putInts(report.rows()).putDoubles(report.entropies()).putInt(report.bestRow())
                 .putScores(report.best()).putScores(report.row0()).putScores(report.sum()).putInt(report.sumCount());
+        w.putInt(s.drafted().size());
+        for (PositionReport p : s.drafted()) {
+            w.putInts(p.rows()).putDoubles(p.entropies()).putInts(p.candidateRows());
+            for (ScoreVector candidate : p.candidates()) {
+                w.putScores(candidate);
+            }
+            w.putScores(p.row0()).putScores(p.sum()).putInt(p.sumCount());
+        }
     }, r -> {
         String id = r.getString();
         int step = r.getInt();
         ShardReport report = new ShardReport(r.getInts(), r.getDoubles(), r.getInt(), r.getScores(), r.getScores(),
                 r.getScores(), r.getInt());
-        return new ShardStep(id, step, report);
+        int positions = r.getInt();
+        if (positions < 0 || positions > Advance.MAX_DRAFTS) {
+            throw new IllegalArgumentException("corrupt message: " + positions + " drafted positions");
+        }
+        List<PositionReport> drafted = new ArrayList<>(positions);
+        for (int k = 0; k < positions; k++) {
+            int[] rows = r.getInts();
+            double[] entropies = r.getDoubles();
+            int[] candidateRows = r.getInts();
+            ScoreVector[] candidates = new ScoreVector[candidateRows.length];
+            for (int c = 0; c < candidates.length; c++) {
+                candidates[c] = r.getScores();
+            }
+            drafted.add(new PositionReport(rows, entropies, candidateRows, candidates, r.getScores(), r.getScores(),
+                    r.getInt()));
+        }
+        return new ShardStep(id, step, report, drafted);
     });
 
     static final RecordCodec<WorkerStatus> WORKER_STATUS = new RecordCodec<>(WorkerStatus.class,

@@ -27,6 +27,8 @@ public final class GatewayMetrics implements ServiceObserver {
     private final Counter tokensGenerated;
     private final Counter rowReplacements;
     private final Counter requestsFailed;
+    private final Counter draftTokens;
+    private final Counter draftAcceptedTokens;
     private final DistributionSummary stepBytes;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
@@ -42,6 +44,11 @@ public final class GatewayMetrics implements ServiceObserver {
         rowReplacements = Counter.builder("nbce.row.replacements")
                 .description("rows placed again after their worker failed").register(registry);
         requestsFailed = Counter.builder("nbce.requests.failed").description("generations that ended in an error").register(registry);
+        // vLLM's spec_decode num_draft_tokens and num_accepted_tokens: their ratio is the acceptance rate.
+        draftTokens = Counter.builder("nbce.draft.tokens").description("draft tokens verified (speculative decoding)")
+                .register(registry);
+        draftAcceptedTokens = Counter.builder("nbce.draft.accepted.tokens")
+                .description("draft tokens accepted: each saved a decode step").register(registry);
         stepBytes = DistributionSummary.builder("nbce.step").baseUnit("bytes")
                 .description("event-bus bytes received per step of one request").register(registry);
         Gauge.builder("nbce.requests.active", active, AtomicInteger::get).description("generations running").register(registry);
@@ -113,6 +120,13 @@ public final class GatewayMetrics implements ServiceObserver {
                 lastTokenNanos = now;
                 tokensGenerated.increment();
                 super.onToken(token);
+            }
+
+            @Override
+            public void onDraftVerified(int drafted, int accepted) {
+                draftTokens.increment(drafted);
+                draftAcceptedTokens.increment(accepted);
+                super.onDraftVerified(drafted, accepted);
             }
 
             @Override

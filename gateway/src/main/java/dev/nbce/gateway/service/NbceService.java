@@ -213,7 +213,7 @@ public final class NbceService {
                         }
                         session = new GenerationSession(plan, executor, preparer.newTextStream(),
                                 trace.wrap(observer.wrap(listener, startNanos)), SessionClock.of(vertx),
-                                limits.capacityWait());
+                                limits.capacityWait(), limits.speculation());
                         return session.start();
                     })
                     .map(ended -> {

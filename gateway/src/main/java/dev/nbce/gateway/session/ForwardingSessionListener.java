@@ -37,6 +37,11 @@ public abstract class ForwardingSessionListener implements SessionListener {
     }
 
     @Override
+    public void onDraftVerified(int drafted, int accepted) {
+        next.onDraftVerified(drafted, accepted);
+    }
+
+    @Override
     public void onPlaced(Map<String, List<Integer>> rowsByWorker, int cachedPrefixRows) {
         next.onPlaced(rowsByWorker, cachedPrefixRows);
     }

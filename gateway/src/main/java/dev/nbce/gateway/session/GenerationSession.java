@@ -12,6 +12,9 @@ import dev.nbce.gateway.request.FinishReason;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.request.OutputOptions;
+import dev.nbce.gateway.speculation.DraftLength;
+import dev.nbce.gateway.speculation.Drafter;
+import dev.nbce.gateway.speculation.Speculation;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,6 +31,7 @@ import java.util.random.RandomGenerator;
  */
 public final class GenerationSession {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationSession.class);
+    private static final int[] NO_DRAFTS = {};
 
     private final GenerationPlan plan;
     private final GenerationRequest request;
@@ -39,6 +43,11 @@ public final class GenerationSession {
     private final WindowSelection selection;
     private final Promise<GenerationResult> result = Promise.promise();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
+    /** Drafts come from here; null when this request does not speculate. */
+    private final Drafter drafter;
+    private final DraftLength draftLength;
+    /** The drafts fed at the step whose reports are awaited. */
+    private int[] drafts = NO_DRAFTS;
     private boolean finished;
 
     /**
@@ -47,6 +56,12 @@ public final class GenerationSession {
      */
     public GenerationSession(GenerationPlan plan, RowExecutor executor, TextStream text, SessionListener listener,
                              SessionClock clock, Duration capacityWait) {
+        this(plan, executor, text, listener, clock, capacityWait, Speculation.OFF);
+    }
+
+    /** @param speculation how greedy requests draft tokens (docs/speculative-decoding.md); OFF never drafts */
+    public GenerationSession(GenerationPlan plan, RowExecutor executor, TextStream text, SessionListener listener,
+                             SessionClock clock, Duration capacityWait, Speculation speculation) {
         this.plan = plan;
         this.request = plan.request();
         this.listener = listener;
@@ -54,6 +69,9 @@ public final class GenerationSession {
         this.rows = new RowPlacer(plan, transcript, executor, clock, capacityWait, listener);
         this.answer = new AnswerStream(plan, text, listener);
         this.selection = new WindowSelection(plan);
+        boolean speculates = speculation.enabled() && request.temperature() == 0 && request.constraint() == null;
+        this.drafter = speculates ? speculation.drafters().forWindows(plan.rowTokenIds().subList(1, plan.rowCount())) : null;
+        this.draftLength = new DraftLength(speculation);
     }
 
     public String requestId() {
@@ -71,7 +89,7 @@ public final class GenerationSession {
         finish(FinishReason.CANCELLED);
     }
 
-    private void onReports(AsyncResult<List<ShardReport>> reports) {
+    private void onReports(AsyncResult<StepReports> reports) {
         if (finished) {
             return;
         }
@@ -80,7 +98,7 @@ public final class GenerationSession {
             return;
         }
         try {
-            step(reports.result());
+            walk(reports.result());
         } catch (RuntimeException e) {
             // A bug here must end this request with an error, never leave its client waiting.
             LOG.error("request {} failed at step {}", plan.requestId(), transcript.size(), e);
@@ -88,10 +106,40 @@ public final class GenerationSession {
         }
     }
 
-    /** docs/design.md: NBCE steps 5–8, on the rows' reports (steps 1–4 ran on the workers). */
-    private void step(List<ShardReport> reports) {
+    /**
+     * NBCE steps 5–8 at the step's position and then at each drafted position the workers verified, in order
+     * (docs/speculative-decoding.md): a draft token is accepted while it is the very token this step chooses, and
+     * the first token that differs (or follows the last draft) ends the walk and is sent to the rows.
+     */
+    private void walk(StepReports reports) {
+        int[] drafts = this.drafts;
+        int verified = Math.min(drafts.length, reports.draftedPositions());
+        for (int j = 0; ; j++) {
+            int step = transcript.size();
+            List<ShardReport> atPosition = j == 0 ? reports.first()
+                    : reports.drafted(j - 1, transcript.previousChosenRow(), request.nbce());
+            NbceCombiner.Combination combination = NbceCombiner.combine(atPosition, request.nbce());
+            int token = choose(combination, atPosition);
+            if (finished) {
+                return;
+            }
+            List<Integer> drop = selection.afterStep(step, atPosition);
+            if (j < verified && token == drafts[j] && drop.isEmpty()) {
+                continue;
+            }
+            if (drafts.length > 0) {
+                draftLength.verified(drafts.length, j);
+                listener.onDraftVerified(drafts.length, j);
+            }
+            this.drafts = nextDrafts();
+            rows.advance(token, combination.chosenRow(), drop, j, this.drafts).onComplete(this::onReports);
+            return;
+        }
+    }
+
+    /** docs/design.md: NBCE steps 6–8 on a combination: the token, appended to the answer (which may end it). */
+    private int choose(NbceCombiner.Combination combination, List<ShardReport> reports) {
         long t0 = System.nanoTime();
-        NbceCombiner.Combination combination = NbceCombiner.combine(reports, request.nbce());
         OutputOptions output = request.output();
         ScoreVector scores = RepetitionPenalty.apply(constrainedScores(combination, reports), transcript.counts(),
                 output.presencePenalty(), output.frequencyPenalty());
@@ -100,8 +148,7 @@ public final class GenerationSession {
         if (logprob != null) {
             logprobs.add(logprob);
         }
-        int step = transcript.size();
-        listener.onStep(step, System.nanoTime() - t0);
+        listener.onStep(transcript.size(), System.nanoTime() - t0);
         transcript.append(token, combination.chosenRow());
         FinishReason end = answer.accept(token, combination.chosenRow() - 1, transcript.size(), logprob);
         if (end == FinishReason.EOS && logprob != null) {
@@ -109,9 +156,26 @@ public final class GenerationSession {
         }
         if (end != null) {
             finish(end);
-        } else {
-            rows.advance(token, combination.chosenRow(), selection.afterStep(step, reports)).onComplete(this::onReports);
         }
+        return token;
+    }
+
+    /**
+     * The drafts to feed after the next token (prompt lookup by default), for greedy requests without a constraint only (a
+     * sampled token is not decided by the scores alone, and a constraint's state would have to follow the drafts).
+     */
+    private int[] nextDrafts() {
+        if (drafter == null) {
+            return NO_DRAFTS;
+        }
+        int size = transcript.size();
+        int room = Math.min(request.maxNewTokens() - size, plan.maxPositions() - 1 - plan.longestPrompt() - size);
+        int max = draftLength.next(rows.placedRows(), room);
+        if (max == 0) {
+            return NO_DRAFTS;
+        }
+        int[] drafts = drafter.draft(transcript.tokenIds(), transcript.previousChosenRow() - 1, max);
+        return drafts.length <= max ? drafts : java.util.Arrays.copyOf(drafts, max);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.nbce.gateway.session;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
-import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.StepParams;
 import dev.nbce.common.wire.Advance;
@@ -69,7 +68,7 @@ final class RowPlacer {
     }
 
     /** Places the rows (row 0 first) with their prompts; completes with the reports for step 0. */
-    Future<List<ShardReport>> openAll(List<Integer> rowsToOpen) {
+    Future<StepReports> openAll(List<Integer> rowsToOpen) {
         List<RowPrompt> rows = new ArrayList<>();
         for (int row : rowsToOpen) {
             rows.add(new RowPrompt(row, plan.rowTokenIds().get(row)));
@@ -80,9 +79,10 @@ final class RowPlacer {
     /**
      * Every row appends the token chosen at the last step; completes with the reports for the next one. Rows in
      * {@code drop} are closed on their workers first (within this step: they ride on the Advance, or a worker left
-     * without rows of the request gets a close and is no longer waited for).
+     * without rows of the request gets a close and is no longer waited for). {@code keptDrafts} of the last step's
+     * drafts were accepted (the transcript holds them); {@code drafts} are fed after the token and reported too.
      */
-    Future<List<ShardReport>> advance(int token, int chosenRow, List<Integer> drop) {
+    Future<StepReports> advance(int token, int chosenRow, List<Integer> drop, int keptDrafts, int[] drafts) {
         List<Call> calls = new ArrayList<>();
         for (var it = rowsByWorker.entrySet().iterator(); it.hasNext(); ) {
             var held = it.next();
@@ -95,11 +95,17 @@ final class RowPlacer {
                 executor.close(worker, plan.requestId());
                 continue;
             }
-            Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow, dropped);
+            Advance advance = new Advance(plan.requestId(), transcript.size(), token, chosenRow, dropped, keptDrafts,
+                    drafts);
             calls.add(new Call(worker, List.copyOf(rows), epochsOf(rows), false, executor.advance(worker, advance)));
         }
         listener.onDecode(rowsByWorker.values().stream().mapToInt(List::size).sum());
         return current(gather(calls));
+    }
+
+    /** The request's rows placed now, over every worker. */
+    int placedRows() {
+        return rowsByWorker.values().stream().mapToInt(List::size).sum();
     }
 
     /** Frees the rows on every worker; nothing is placed after this. */
@@ -112,16 +118,16 @@ final class RowPlacer {
     private record Call(String worker, List<Integer> rows, List<Integer> epochs, boolean opening, Future<ShardStep> reply) {}
 
     /** A report with the rows and epochs it answers for. */
-    private record Report(ShardReport report, List<Integer> rows, List<Integer> epochs) {}
+    private record Report(ShardStep reply, List<Integer> rows, List<Integer> epochs) {}
 
     private List<Integer> epochsOf(List<Integer> rows) {
         return rows.stream().map(rowEpochs::get).toList();
     }
 
     /** The step's reports whose rows have not been placed again since (see the class comment). */
-    private Future<List<ShardReport>> current(Future<List<Report>> reports) {
-        return reports.map(all -> all.stream().filter(r -> epochsOf(r.rows()).equals(r.epochs()))
-                .map(Report::report).toList());
+    private Future<StepReports> current(Future<List<Report>> reports) {
+        return reports.map(all -> new StepReports(all.stream().filter(r -> epochsOf(r.rows()).equals(r.epochs()))
+                .map(Report::reply).toList()));
     }
 
     private Future<List<Report>> placeWhenRoom(List<RowPrompt> rows, long deadlineNanos) {
@@ -216,7 +222,7 @@ final class RowPlacer {
                         if (call.opening()) {
                             listener.onPrefill(call.rows().size(), prefillTokens(call.rows()));
                         }
-                        return List.of(new Report(stepReply.report(), call.rows(), call.epochs()));
+                        return List.of(new Report(stepReply, call.rows(), call.epochs()));
                     })
                     .recover(cause -> isFull(call, cause) ? placeElsewhere(call) : replaceRowsOf(call.worker(), cause)));
         }

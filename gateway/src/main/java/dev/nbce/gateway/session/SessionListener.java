@@ -22,6 +22,9 @@ public interface SessionListener {
     /** {@code rows} rows decode one token each for the next step (the rows·steps of a request add up these). */
     default void onDecode(int rows) {}
 
+    /** A step verified {@code drafted} draft tokens and accepted the first {@code accepted} of them. */
+    default void onDraftVerified(int drafted, int accepted) {}
+
     /**
      * Rows were placed (first, or again after a failure or a full worker): the rows each worker got, and how many
      * of them went to a worker that announced a cached prefix of them.

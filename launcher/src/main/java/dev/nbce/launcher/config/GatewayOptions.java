@@ -3,6 +3,7 @@ package dev.nbce.launcher.config;
 import dev.nbce.gateway.http.EdgeLimits;
 import dev.nbce.gateway.http.HttpSettings;
 import dev.nbce.gateway.service.GatewayLimits;
+import dev.nbce.gateway.speculation.Speculation;
 import java.util.HashSet;
 
 /** The gateway's typed settings from the catalog (kept apart from the worker's: each image has its role's classes only). */
@@ -13,7 +14,12 @@ public final class GatewayOptions {
         return new GatewayLimits(s.integer(Setting.MAX_WINDOWS), s.integer(Setting.MAX_CONTEXT_TOKENS),
                 s.integer(Setting.MAX_NEW_TOKENS), s.integer(Setting.MAX_REQUEST_BYTES),
                 s.integer(Setting.MAX_REQUESTS_PER_SOCKET), s.integer(Setting.MAX_ACTIVE), s.integer(Setting.MAX_QUEUED),
-                s.integer(Setting.MAX_BUFFERED_BYTES), s.integer(Setting.CAPACITY_WAIT_MS));
+                s.integer(Setting.MAX_BUFFERED_BYTES), s.integer(Setting.CAPACITY_WAIT_MS), speculation(s));
+    }
+
+    /** NBCE_DRAFT_TOKENS and NBCE_DRAFT_FORWARD_TOKENS. */
+    public static Speculation speculation(Settings s) {
+        return new Speculation(s.integer(Setting.DRAFT_TOKENS), s.integer(Setting.DRAFT_FORWARD_TOKENS));
     }
 
     public static HttpSettings http(Settings s) {

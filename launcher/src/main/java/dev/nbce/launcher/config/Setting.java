@@ -34,6 +34,12 @@ public enum Setting {
     TOOL_CALL_PARSER(Group.GATEWAY, text("auto"),
             "how answers are read for tool calls, as vLLM's `--tool-call-parser`: `auto` (by the chat template:"
                     + " Llama 3 templates `llama3_json`, others `hermes`), `hermes`, `llama3_json`, or `none` (tools refused)"),
+    DRAFT_TOKENS(Group.GATEWAY, new Spec(Spec.Type.INTEGER, "tokens", "4", "4", 0, 16),
+            "greedy requests draft up to this many tokens a step by prompt lookup and verify them in one forward"
+                    + " (docs/speculative-decoding.md); 0 turns speculation off"),
+    DRAFT_FORWARD_TOKENS(Group.GATEWAY, count("tokens", 16, 1),
+            "a request drafts only while its rows × (1 + drafts) stay within this: past it a forward is compute-bound"
+                    + " (about 8-16 on a CPU, hundreds on a GPU)"),
 
     MAX_WINDOWS(Group.LIMITS, integer(256, 1), "windows (rows less one) per request"),
     MAX_CONTEXT_TOKENS(Group.LIMITS, count("tokens", 262_144, 1), "prompt tokens over all rows of one request"),

@@ -141,7 +141,7 @@ public final class LlamaDecoder implements AutoCloseable {
         StepBatch.of(rows, tokens, weights); // validate everything before the first chunk runs
         int chunk = options.prefillChunkTokens();
         if (tokens.stream().allMatch(t -> t.length <= chunk)) {
-            return run(rows, tokens, false);
+            return run(rows, tokens, ones(rows.size()));
         }
         int[] startLengths = rows.stream().mapToInt(RowCache::length).toArray();
         int[] fed = new int[rows.size()];
@@ -163,7 +163,7 @@ public final class LlamaDecoder implements AutoCloseable {
                 if (which.isEmpty()) {
                     return last;
                 }
-                float[][] out = run(which.stream().map(rows::get).toList(), chunkTokens, false);
+                float[][] out = run(which.stream().map(rows::get).toList(), chunkTokens, ones(which.size()));
                 for (int k = 0; k < which.size(); k++) {
                     last[which.get(k)] = out[k];
                 }
@@ -179,6 +179,35 @@ public final class LlamaDecoder implements AutoCloseable {
     }
 
     /**
+     * As {@link #forward}, but row {@code i} returns the logits of its last {@code tails[i]} new positions: {@code
+     * float[sum of tails][vocab]}, row after row, positions in order (a verification of drafted tokens). When a tail
+     * is longer than one, the step runs as one forward, not in prefill chunks (drafts are a few tokens). If it
+     * throws, no row has changed.
+     */
+    public float[][] forward(List<RowCache> rows, List<int[]> tokens, int[] tails) {
+        if (tails.length != rows.size()) {
+            throw new IllegalArgumentException(tails.length + " tails for " + rows.size() + " rows");
+        }
+        if (java.util.Arrays.stream(tails).allMatch(t -> t == 1)) {
+            return forward(rows, tokens);
+        }
+        StepBatch.of(rows, tokens, weights);
+        for (int i = 0; i < tails.length; i++) {
+            if (tails[i] < 1 || tails[i] > tokens.get(i).length) {
+                throw new IllegalArgumentException("row " + i + ": a tail of " + tails[i] + " positions of "
+                        + tokens.get(i).length + " new tokens");
+            }
+        }
+        return run(rows, tokens, tails);
+    }
+
+    private static int[] ones(int n) {
+        int[] ones = new int[n];
+        java.util.Arrays.fill(ones, 1);
+        return ones;
+    }
+
+    /**
      * As {@link #forward} for one row, but returns the logits of every new position: {@code [n][vocab]}
      * (in prefill chunks too).
      */
@@ -189,7 +218,7 @@ public final class LlamaDecoder implements AutoCloseable {
         try {
             for (int fed = 0; fed < tokens.length; fed += chunk) {
                 int n = Math.min(chunk, tokens.length - fed);
-                float[][] part = run(List.of(row), List.of(java.util.Arrays.copyOfRange(tokens, fed, fed + n)), true);
+                float[][] part = run(List.of(row), List.of(java.util.Arrays.copyOfRange(tokens, fed, fed + n)), new int[] {n});
                 System.arraycopy(part, 0, all, fed, n);
             }
         } catch (RuntimeException e) {
@@ -199,17 +228,20 @@ public final class LlamaDecoder implements AutoCloseable {
         return all;
     }
 
-    /** One forward of the given new tokens (no chunking). If it throws, no row has changed. */
-    private float[][] run(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
+    /**
+     * One forward of the given new tokens (no chunking), returning the logits of each row's last {@code tails[i]}
+     * positions. If it throws, no row has changed.
+     */
+    private float[][] run(List<RowCache> rows, List<int[]> tokens, int[] tails) {
         long started = profile.start();
         try {
-            return forwardOnce(rows, tokens, allPositions);
+            return forwardOnce(rows, tokens, tails);
         } finally {
             profile.stopForward(started);
         }
     }
 
-    private float[][] forwardOnce(List<RowCache> rows, List<int[]> tokens, boolean allPositions) {
+    private float[][] forwardOnce(List<RowCache> rows, List<int[]> tokens, int[] tails) {
         StepBatch batch = StepBatch.of(rows, tokens, weights);
         try (NDManager step = stateManager.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -223,9 +255,7 @@ public final class LlamaDecoder implements AutoCloseable {
             NDArray hidden = layers(step, batch, groups);                       // [tokens, hidden]
 
             t = profile.start();
-            // One row for allPositions, so packed order is its token order.
-            NDArray selected = allPositions ? hidden
-                    : Ops.gatherRows(hidden, step.create(batch.lastTokens()));  // [B, hidden]
+            NDArray selected = Ops.gatherRows(hidden, step.create(batch.tailTokens(tails))); // [sum of tails, hidden]
             NDArray normed = Ops.rmsNorm(selected, weights.finalNorm(), (float) config.rmsNormEps());
             NDArray logits = Ops.linear(normed, weights.lmHead(), null);       // [N, vocab]
             profile.stop(Phase.LM_HEAD, t);

@@ -137,9 +137,10 @@ public final class RowCache implements AutoCloseable {
 
     /**
      * Forgets every token after the first {@code newLength} (a multi-chunk step that failed undoes
-     * its earlier chunks); the forgotten slots are zeroed again.
+     * its earlier chunks; drafted tokens the gateway rejected are rolled back); the forgotten slots are zeroed
+     * again.
      */
-    void truncate(int newLength) {
+    public void truncate(int newLength) {
         requireOpen();
         if (newLength < 0 || newLength > length) {
             throw new IllegalArgumentException("cannot truncate " + length + " tokens to " + newLength);

@@ -115,12 +115,18 @@ final class StepBatch {
         return positions;
     }
 
-    /** {@code [rows]}: each caller row's last new token in packed order. */
-    long[] lastTokens() {
-        long[] last = new long[rows];
+    /**
+     * {@code [sum of tails]}: the packed index of each caller row's last {@code tails[i]} new tokens, in caller row
+     * order and position order (the positions whose logits the step returns).
+     */
+    long[] tailTokens(int[] tails) {
+        long[] picked = new long[java.util.Arrays.stream(tails).sum()];
+        int k = 0;
         for (int i = 0; i < rows; i++) {
-            last[i] = tokenOffsets[i] + counts[i] - 1;
+            for (int j = counts[i] - tails[i]; j < counts[i]; j++) {
+                picked[k++] = tokenOffsets[i] + j;
+            }
         }
-        return last;
+        return picked;
     }
 }

@@ -23,28 +23,36 @@ import java.util.stream.IntStream;
  * <p>Engine thread only (the count may be read from any thread).
  */
 final class BatchRetry {
-    /** Appends {@code tokens.get(i)} to {@code rows.get(i)}, returns each row's last logits; if it throws, no row changed. */
+    /**
+     * Appends {@code tokens.get(i)} to {@code rows.get(i)}, returns the logits of each row's last {@code tails[i]}
+     * positions, row after row ({@code float[sum of tails][vocab]}); if it throws, no row changed.
+     */
     @FunctionalInterface
     interface Forward {
-        float[][] forward(List<RowCache> rows, List<int[]> tokens);
+        float[][] forward(List<RowCache> rows, List<int[]> tokens, int[] tails);
     }
 
     /**
      * One row's new tokens in this loop.
      *
      * @param mayShorten a prefill slice: a prefix of it may go now and the rest in a later loop
+     * @param tail       how many of its last positions' logits it needs (1; more for drafted tokens)
      */
-    record Item(String requestId, RowCache cache, int[] tokens, boolean mayShorten) {}
+    record Item(String requestId, RowCache cache, int[] tokens, boolean mayShorten, int tail) {
+        Item(String requestId, RowCache cache, int[] tokens, boolean mayShorten) {
+            this(requestId, cache, tokens, mayShorten, 1);
+        }
+    }
 
     /**
      * What the forward did.
      *
-     * @param logits per item, its logits after the last of its tokens fed
+     * @param logits per item, the logits of its last {@code tail} positions fed (one: after the last of its tokens)
      * @param fed    per item, how many of its tokens went into its cache (all, or a prefix of a shortened slice)
      * @param failed requests that ran out of memory in a forward of their own, with that failure; their items'
      *               results are to be ignored (rows of theirs that went in are dropped with the request)
      */
-    record Outcome(float[][] logits, int[] fed, Map<String, RuntimeException> failed) {}
+    record Outcome(float[][][] logits, int[] fed, Map<String, RuntimeException> failed) {}
 
     private final Forward forward;
     private final EngineLimits limits;
@@ -69,13 +77,13 @@ final class BatchRetry {
     /** The state of one {@link #run}: items are referred to by their index. */
     private final class Attempt {
         final List<Item> items;
-        final float[][] logits;
+        final float[][][] logits;
         final int[] fed;
         final Map<String, RuntimeException> failed = new LinkedHashMap<>();
 
         Attempt(List<Item> items) {
             this.items = items;
-            this.logits = new float[items.size()][];
+            this.logits = new float[items.size()][][];
             this.fed = new int[items.size()];
         }
 
@@ -134,9 +142,10 @@ final class BatchRetry {
         private RuntimeException tryForward(List<Integer> part, List<int[]> tokens) {
             List<RowCache> caches = part.stream().map(i -> items.get(i).cache()).toList();
             int[] lengths = caches.stream().mapToInt(RowCache::length).toArray();
+            int[] tails = part.stream().mapToInt(i -> items.get(i).tail()).toArray();
             float[][] out;
             try {
-                out = forward.forward(caches, tokens);
+                out = forward.forward(caches, tokens, tails);
             } catch (RuntimeException e) {
                 if (!OutOfMemory.explains(e)) {
                     throw e;
@@ -150,8 +159,10 @@ final class BatchRetry {
                 outOfMemoryForwards.incrementAndGet();
                 return e;
             }
+            int at = 0;
             for (int k = 0; k < part.size(); k++) {
-                logits[part.get(k)] = out[k];
+                logits[part.get(k)] = Arrays.copyOfRange(out, at, at + tails[k]);
+                at += tails[k];
                 fed[part.get(k)] = tokens.get(k).length;
             }
             return null;

@@ -2,6 +2,7 @@ package dev.nbce.worker.engine;
 
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
+import dev.nbce.common.nbce.PositionReport;
 import dev.nbce.common.nbce.ShardReducer;
 import dev.nbce.common.wire.ShardStep;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class ModelRunner {
         for (Pending p : pending) {
             for (int i = 0; i < p.positions().size(); i++) {
                 items.add(new BatchRetry.Item(p.requestId(), p.shard().caches().get(p.positions().get(i)),
-                        p.tokens().get(i), false));
+                        p.tokens().get(i), false, 1 + p.drafted()));
             }
         }
         BatchRetry.Outcome outcome;
@@ -110,7 +111,7 @@ final class ModelRunner {
         for (int k = 0; k < slices.size(); k++) {
             Scheduler.Slice slice = slices.get(k);
             if (!outcome.failed().containsKey(slice.job().requestId())) {
-                slice.job().fed(slice.row(), outcome.fed()[k], outcome.logits()[k]);
+                slice.job().fed(slice.row(), outcome.fed()[k], outcome.logits()[k][0]);
             }
         }
         return true;
@@ -118,8 +119,23 @@ final class ModelRunner {
 
     /** Checks and reduces one shard's new last-position logits and answers its caller. */
     void report(Pending p, float[][] rowsLogits) {
+        float[][][] positions = new float[rowsLogits.length][][];
+        for (int r = 0; r < positions.length; r++) {
+            positions[r] = new float[][] {rowsLogits[r]};
+        }
+        report(p, positions);
+    }
+
+    /**
+     * Checks and reduces one shard's logits and answers its caller: {@code rowsPositions[row][j]} are a row's logits
+     * at the step's position and, after it, at each drafted position.
+     */
+    void report(Pending p, float[][][] rowsPositions) {
         int[] rowIndices = p.shard().rowIndices(p.positions());
-        String nonFinite = LogitsCheck.describe(rowsLogits, rowIndices);
+        String nonFinite = null;
+        for (int j = 0; j < 1 + p.drafted() && nonFinite == null; j++) {
+            nonFinite = LogitsCheck.describe(at(rowsPositions, j), rowIndices);
+        }
         if (nonFinite != null) {
             // Never answer from a corrupt distribution; the rows' caches are suspect too.
             LOG.error("{}: request {} step {}: {}", name, p.requestId(), p.shard().step(), nonFinite);
@@ -129,19 +145,33 @@ final class ModelRunner {
             return;
         }
         try {
-            var report = ShardReducer.reduce(rowIndices, rowsLogits, p.shard().params(), p.shard().previousChosenRow(),
-                    p.shard().rules().mask());
-            p.reply().complete(new ShardStep(p.requestId(), p.shard().step(), report));
+            var report = ShardReducer.reduce(rowIndices, at(rowsPositions, 0), p.shard().params(),
+                    p.shard().previousChosenRow(), p.shard().rules().mask());
+            List<PositionReport> drafted = new ArrayList<>(p.drafted());
+            for (int j = 1; j <= p.drafted(); j++) {
+                drafted.add(ShardReducer.reducePosition(rowIndices, at(rowsPositions, j), p.shard().params(),
+                        p.shard().rules().mask()));
+            }
+            p.reply().complete(new ShardStep(p.requestId(), p.shard().step(), report, drafted));
         } catch (RuntimeException e) {
             p.reply().completeExceptionally(new NbceException(ErrorCode.INTERNAL, name + ": reduce failed: " + e.getMessage()));
         }
     }
 
+    /** Every row's logits at position {@code j} of the step. */
+    private static float[][] at(float[][][] rowsPositions, int j) {
+        float[][] rows = new float[rowsPositions.length][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = rowsPositions[r][j];
+        }
+        return rows;
+    }
+
     /** The forward, timed for the observer (only passes that succeed are observed). */
     private static BatchRetry.Forward observed(BatchRetry.Forward forward, RowEngine.ForwardObserver observer) {
-        return (rows, tokens) -> {
+        return (rows, tokens, tails) -> {
             long t0 = System.nanoTime();
-            float[][] out = forward.forward(rows, tokens);
+            float[][] out = forward.forward(rows, tokens, tails);
             observer.onForward(rows.size(), tokens.stream().mapToInt(t -> t.length).sum(), System.nanoTime() - t0);
             return out;
         };

@@ -19,6 +19,8 @@ final class RequestShard implements AutoCloseable {
     private final List<Integer> rowTokens = new ArrayList<>();
     private int previousChosenRow;
     private int step;
+    /** The draft tokens the last advance fed after its token (docs/speculative-decoding.md). */
+    private int[] drafts = new int[0];
     private int reservedTokens;
 
     RequestShard(String requestId, StepParams params, int previousChosenRow, int step) {
@@ -91,6 +93,16 @@ final class RequestShard implements AutoCloseable {
     void advanceTo(int newStep, int chosenRow) {
         this.step = newStep;
         this.previousChosenRow = chosenRow;
+    }
+
+    /** The draft tokens fed at the last step, after its token; the next advance says how many were kept. */
+    int[] drafts() {
+        return drafts;
+    }
+
+    /** Records the draft tokens this step feeds after its token. */
+    void drafted(int[] fed) {
+        this.drafts = fed;
     }
 
     StepParams params() {

@@ -145,32 +145,65 @@ final class Requests {
         return rules;
     }
 
-    /** Appends the token the gateway chose to every row of the request: its next decode step. */
+    /**
+     * Appends the token the gateway chose to every row of the request: its next decode step. Drafts of the last step
+     * that the gateway did not keep are rolled back first; this step's drafts are fed after the token, in the same
+     * forward (docs/speculative-decoding.md).
+     */
     Pending advance(Advance advance, CompletableFuture<ShardStep> reply) {
         RequestShard shard = shards.get(advance.requestId());
         if (shard == null) {
             throw new NbceException(ErrorCode.UNKNOWN_REQUEST, "no rows of request " + advance.requestId() + " on this worker");
         }
-        if (advance.step() != shard.step() + 1) {
+        int[] fedDrafts = shard.drafts();
+        int kept = advance.keptDrafts();
+        if (kept > fedDrafts.length) {
+            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " keeps " + kept
+                    + " drafts, but its last step fed " + fedDrafts.length);
+        }
+        if (advance.step() != shard.step() + 1 + kept) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " is at step "
-                    + shard.step() + ", cannot advance to step " + advance.step());
+                    + shard.step() + ", cannot advance to step " + advance.step()
+                    + (kept > 0 ? " keeping " + kept + " drafts" : ""));
         }
-        if (advance.token() < 0 || advance.token() >= config.vocab()) {
-            throw new NbceException(ErrorCode.BAD_REQUEST, "token id " + advance.token() + " outside the vocabulary");
+        int[] drafts = advance.drafts();
+        checkTokens(advance.token(), drafts);
+        if (drafts.length > 0 && shard.rules().constrained()) {
+            throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId()
+                    + " has a constraint: its drafts cannot be verified");
         }
-        if (shard.caches().get(0).length() + 1 >= config.maxPositions()) {
+        int rolledBack = fedDrafts.length - kept;
+        if (shard.caches().get(0).length() - rolledBack + 1 + drafts.length >= config.maxPositions()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
         }
+        shard.rules().advanceAll(Arrays.copyOf(fedDrafts, kept));
         shard.rules().advance(advance.token());
         int[] drop = advance.dropRows();
         if (drop.length > 0) {
             prune(shard, drop);
         }
+        if (rolledBack > 0) {
+            shard.caches().forEach(cache -> cache.truncate(cache.length() - rolledBack));
+        }
         shard.advanceTo(advance.step(), advance.chosenRow());
-        int[] token = {advance.token()};
+        shard.drafted(drafts);
+        int[] fed = new int[1 + drafts.length];
+        fed[0] = advance.token();
+        System.arraycopy(drafts, 0, fed, 1, drafts.length);
         List<Integer> positions = IntStream.range(0, shard.rowCount()).boxed().toList();
-        List<int[]> tokens = positions.stream().map(p -> token).toList();
-        return new Pending(shard, positions, tokens, reply, false);
+        List<int[]> tokens = positions.stream().map(p -> fed).toList();
+        return new Pending(shard, positions, tokens, reply, false, drafts.length);
+    }
+
+    private void checkTokens(int token, int[] drafts) {
+        if (token < 0 || token >= config.vocab()) {
+            throw new NbceException(ErrorCode.BAD_REQUEST, "token id " + token + " outside the vocabulary");
+        }
+        for (int draft : drafts) {
+            if (draft >= config.vocab()) {
+                throw new NbceException(ErrorCode.BAD_REQUEST, "draft token id " + draft + " outside the vocabulary");
+            }
+        }
     }
 
     /**

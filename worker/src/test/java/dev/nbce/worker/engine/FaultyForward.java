@@ -70,7 +70,7 @@ public final class FaultyForward implements BatchRetry.Forward {
     }
 
     @Override
-    public float[][] forward(List<RowCache> rows, List<int[]> tokens) {
+    public float[][] forward(List<RowCache> rows, List<int[]> tokens, int[] tails) {
         if (holdToken >= 0 && contains(tokens, holdToken)) {
             holdToken = -1;
             held.countDown();
@@ -85,7 +85,7 @@ public final class FaultyForward implements BatchRetry.Forward {
             outOfMemory.add(tokens.stream().map(int[]::clone).toList());
             throw new EngineException(message);
         }
-        return decoder.forward(rows, tokens);
+        return decoder.forward(rows, tokens, tails);
     }
 
     private static boolean contains(List<int[]> tokens, int token) {
