@@ -3,8 +3,6 @@ package dev.nbce.launcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nbce.common.step.NbceParams;
-import dev.nbce.common.step.Pooling;
 import dev.nbce.common.testing.Fixtures;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
@@ -41,13 +39,7 @@ public class ReferenceGenerationTest {
 
     /** The request a reference case describes. */
     public static GenerationRequest requestOf(JsonNode c) {
-        JsonNode p = c.get("params");
-        List<String> contexts = new ArrayList<>();
-        c.get("contexts").forEach(x -> contexts.add(x.asText()));
-        Pooling pooling = p.get("pooling").asText().equals("average") ? Pooling.AVERAGE : Pooling.MIN_ENTROPY;
-        return new GenerationRequest(contexts, null, c.get("question").asText(), GenerationRequest.DEFAULT_USER_TEMPLATE,
-                p.get("max_new_tokens").asInt(), 0.0, p.get("top_p").asDouble(), 0, null, List.of(),
-                new NbceParams(p.get("beta").asDouble(), p.get("eta").asDouble(), pooling), false);
+        return ReferenceCase.requestOf(c);
     }
 
     /** Reference rows are 1-based; windows are 0-based. */

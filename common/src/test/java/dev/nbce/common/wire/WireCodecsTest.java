@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nbce.common.error.ErrorCode;
 import dev.nbce.common.error.NbceException;
 import dev.nbce.common.nbce.ScoreVector;
+import dev.nbce.common.nbce.PositionReport;
 import dev.nbce.common.nbce.ShardReport;
 import dev.nbce.common.step.LogitRules;
 import dev.nbce.common.step.NbceParams;
@@ -63,6 +64,9 @@ class WireCodecsTest {
         Advance pruning = new Advance("p", 3, 7, 2, new int[] {1, 5, 64});
         assertEquals(pruning, WireRoundTrip.roundTrip(pruning));
         assertArrayEquals(new int[] {1, 5, 64}, WireRoundTrip.roundTrip(pruning).dropRows());
+        Advance drafting = new Advance("d", 9, 7, 2, new int[0], 3, new int[] {0, 151_935, 12});
+        assertEquals(drafting, WireRoundTrip.roundTrip(drafting));
+        assertEquals(3, WireRoundTrip.roundTrip(drafting).keptDrafts());
         CloseRequest close = new CloseRequest("日本語-id");
         assertEquals(close, WireRoundTrip.roundTrip(close));
         WorkerStatus status = new WorkerStatus("worker-α", "nbce-demo", 64, 0, Addresses.worker("worker-α"), "http://10.0.0.7:9101/metrics");
@@ -91,6 +95,21 @@ class WireCodecsTest {
             assertEquals(9, back.step());
             assertEquals(report, back.report());
         }
+    }
+
+    @Test
+    void draftedPositionsRoundTripWithTheirCandidates() {
+        ShardReport first = new ShardReport(new int[] {0, 2}, new double[] {4.5, 3.25}, 2, SPARSE_ROW, SPARSE_ROW, null, 0);
+        List<PositionReport> drafted = List.of(
+                new PositionReport(new int[] {0, 2, 5}, new double[] {4.5, 1.0 / 3, 0.3}, new int[] {2, 5},
+                        new ScoreVector[] {SPARSE_ROW, DENSE_ROW}, SPARSE_ROW, null, 0),
+                new PositionReport(new int[] {3, 4}, new double[] {1, 2}, new int[0], new ScoreVector[0], null,
+                        SPARSE_SUM, 2));
+        ShardStep step = new ShardStep("r", 4, first, drafted);
+        ShardStep back = WireRoundTrip.roundTrip(step);
+        assertEquals(first, back.report());
+        assertEquals(drafted, back.drafted());
+        assertEquals(List.of(), WireRoundTrip.roundTrip(new ShardStep("r", 4, first)).drafted());
     }
 
     @Test

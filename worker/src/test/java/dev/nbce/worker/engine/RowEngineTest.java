@@ -69,6 +69,51 @@ class RowEngineTest {
         awaitNoRows();
     }
 
+    /**
+     * Drafts fed after a token are reported position by position as step-by-step decoding reports them, and the
+     * drafts not kept are forgotten: the next step continues as if only the kept ones had been fed.
+     */
+    @Test
+    void draftedPositionsReportWhatStepByStepDecodingReportsAndUnkeptDraftsAreForgotten() throws Exception {
+        ShardStep drafted0 = engine.open(open("drafted", 3)).get(30, TimeUnit.SECONDS);
+        ShardStep plain0 = engine.open(open("plain", 3)).get(30, TimeUnit.SECONDS);
+        NbceParams nbce = new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY);
+        int chosen = plain0.report().bestRow();
+        ShardStep drafted = engine.advance(new Advance("drafted", 1, 42, chosen, null, 0, new int[] {50, 60}))
+                .get(30, TimeUnit.SECONDS);
+        assertEquals(2, drafted.drafted().size());
+        ShardStep plain1 = engine.advance(new Advance("plain", 1, 42, chosen)).get(30, TimeUnit.SECONDS);
+        assertClose(plain1.report(), drafted.report());
+        ShardStep plain2 = engine.advance(new Advance("plain", 2, 50, plain1.report().bestRow())).get(30, TimeUnit.SECONDS);
+        assertClose(plain2.report(), drafted.drafted().get(0).resolve(plain1.report().bestRow(), nbce));
+        // Keep the first draft (50), reject the second (60): the rows continue from [.., 42, 50] with 61.
+        ShardStep kept = engine.advance(new Advance("drafted", 3, 61, plain2.report().bestRow(), null, 1, null))
+                .get(30, TimeUnit.SECONDS);
+        ShardStep plain3 = engine.advance(new Advance("plain", 3, 61, plain2.report().bestRow())).get(30, TimeUnit.SECONDS);
+        assertClose(plain3.report(), kept.report());
+        assertEquals(List.of(), kept.drafted());
+        ExecutionException tooMany = assertThrows(ExecutionException.class, () -> engine.advance(
+                new Advance("drafted", 5, 7, 1, null, 1, null)).get(30, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.BAD_REQUEST, ((NbceException) tooMany.getCause()).code());
+        assertTrue(tooMany.getCause().getMessage().contains("keeps 1 drafts, but its last step fed 0"),
+                tooMany.getCause().getMessage());
+        engine.close("drafted");
+        engine.close("plain");
+        awaitNoRows();
+    }
+
+    /** Same rows and choice; entropies equal to float rounding (a multi-token forward sums in another order). */
+    private static void assertClose(dev.nbce.common.nbce.ShardReport expected, dev.nbce.common.nbce.ShardReport actual) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.rows(), actual.rows());
+        assertEquals(expected.bestRow(), actual.bestRow());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.entropies(), actual.entropies(), 1e-5);
+        assertEquals(expected.best().size(), actual.best().size(), "kept tokens of the best row");
+        for (int k = 0; k < expected.best().size(); k++) {
+            assertEquals(expected.best().idAt(k), actual.best().idAt(k));
+            assertEquals(expected.best().valueAtIndex(k), actual.best().valueAtIndex(k), 1e-5);
+        }
+    }
+
     @Test
     void refusesWhatItCannotDo() throws Exception {
         ExecutionException over = assertThrows(ExecutionException.class, () -> engine.open(open("big", 9)).get(30, TimeUnit.SECONDS));
