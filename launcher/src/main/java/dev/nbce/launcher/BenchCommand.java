@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--json]); --profile [--rows 1,16,64] [--synthetic-steps 5]: where a decode step of the synthetic model (the --model/demo one with --synthetic none) goes, by phase; --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection; --tracing [--requests 5] [--rounds 5] [--cases FILE.jsonl]: decode step time of a traced cluster against an untraced one; --constrained [--requests 5] [--rounds 3] [--cases FILE.jsonl]: time per step and bytes per step of constrained requests vs the same unconstrained, through a cluster; --speculation [--requests 10] [--rounds 3] [--draft-tokens 4] [--cases FILE.jsonl]: steps, accepted drafts and time per token with speculative decoding on and off, on haystack cases of 1, 4 and 64 windows and the fixtures' reference cases";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--json]); --profile [--rows 1,16,64] [--synthetic-steps 5]: where a decode step of the synthetic model (the --model/demo one with --synthetic none) goes, by phase; --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection; --tracing [--requests 5] [--rounds 5] [--cases FILE.jsonl]: decode step time of a traced cluster against an untraced one; --constrained [--requests 5] [--rounds 3] [--cases FILE.jsonl]: time per step and bytes per step of constrained requests vs the same unconstrained, through a cluster; --speculation [--requests 10] [--rounds 3] [--draft-tokens 4] [--draft-forward-tokens 16] [--cases FILE.jsonl]: steps, accepted drafts and time per token with speculative decoding on and off, on haystack cases of 1, 4 and 64 windows and the fixtures' reference cases";
     }
 
     /** One measured configuration, with the bounds of its prefill (all of it) and of its mean decode step. */
@@ -98,7 +98,8 @@ final class BenchCommand implements Main.Command {
     public int run(List<String> argv, Settings settings, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(argv, Set.of("model", "device", "rows", "prompt-tokens", "steps", "synthetic",
                 "synthetic-prompt-tokens", "synthetic-steps", "cases", "requests", "dtype", "prefill-chunk-tokens",
-                "window-tokens", "windows", "rounds", "stream-mib", "draft-tokens"), Set.of("json", "distributed", "interleave",
+                "window-tokens", "windows", "rounds", "stream-mib", "draft-tokens",
+                "draft-forward-tokens"), Set.of("json", "distributed", "interleave",
                 "prefix-cache", "selection", "tracing", "constrained", "profile", "speculation"));
         if (args.flag("interleave")) {
             InterleaveBench.run(out, ModelArgs.device(args), args.integer("window-tokens", 2048, 16, 32_000),
@@ -129,8 +130,10 @@ final class BenchCommand implements Main.Command {
             String home = System.getProperty("nbce.home", ".");
             java.nio.file.Path file = java.nio.file.Path.of(args.get("cases",
                     home + "/common/src/test/resources/fixtures/eval/haystack-dev.jsonl"));
-            new SpeculationBench(out, ModelArgs.device(args), ModelArgs.decoderOptions(args, settings),
-                    args.integer("draft-tokens", 4, 1, Speculation.MAX_DRAFT_TOKENS), args.integer("rounds", 3, 1, 100))
+            Speculation speculation = new Speculation(args.integer("draft-tokens", 4, 1, Speculation.MAX_DRAFT_TOKENS),
+                    args.integer("draft-forward-tokens", Speculation.DEFAULT.maxForwardTokens(), 1, 1 << 20));
+            new SpeculationBench(out, ModelArgs.device(args), ModelArgs.decoderOptions(args, settings), speculation,
+                    args.integer("rounds", 3, 1, 100))
                     .run(ModelArgs.modelDir(args, settings), file, args.integer("requests", 10, 1, 1000),
                             java.nio.file.Path.of(home, "common/src/test/resources/fixtures/models"));
             return 0;

@@ -1,9 +1,10 @@
 package dev.nbce.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.nbce.gateway.request.GenerationRequest;
 import dev.nbce.gateway.request.GenerationResult;
-import dev.nbce.gateway.request.Json;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
@@ -19,10 +20,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code bench --speculation [--cases FILE.jsonl] [--requests 10] [--rounds 3] [--draft-tokens 4]}: speculative
+ * {@code bench --speculation [--cases FILE.jsonl] [--requests 10] [--rounds 3] [--draft-tokens 4]
+ * [--draft-forward-tokens 16]}: speculative
  * decoding on and off in the same run (docs/speculative-decoding.md), two in-process runtimes on the same model, the
  * same greedy requests alternated: the haystack cases with 1, 4 and 64 windows (2, 5 and 65 rows) on the --model (the
- * demo by default), then every fixture model's reference cases when the fixtures are at hand. Per workload: model
+ * demo by default), all of them and those asking for a secret code, then every fixture model's reference cases when
+ * the fixtures are at hand. Per workload: model
  * steps (each one forward of the request's rows, one round trip to each worker in a cluster) per generated token,
  * drafts accepted, and wall time per token after the first, best round of each; and whether the ids were equal.
  */
@@ -30,19 +33,22 @@ final class SpeculationBench {
     private static final int[] WINDOW_COUNTS = {1, 4, 64};
     private static final List<String> FIXTURE_MODELS = List.of("tiny-llama", "tiny-llama3", "tiny-qwen3", "tiny-mistral");
 
+    /** Reference files hold -Infinity (masked logits), which strict JSON does not. */
+    private static final ObjectMapper REFERENCE_JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
     private final PrintStream out;
     private final DeviceSpec device;
     private final DecoderOptions options;
     private final Speculation speculation;
     private final int rounds;
 
-    SpeculationBench(PrintStream out, DeviceSpec device, DecoderOptions options, int draftTokens, int rounds) {
+    /** @param speculation the "on" mode: as the server would run it, or with the forward budget lifted */
+    SpeculationBench(PrintStream out, DeviceSpec device, DecoderOptions options, Speculation speculation, int rounds) {
         this.out = out;
         this.device = device;
         this.options = options;
-        // The forward budget is lifted so the bench shows what drafts do at every row count; the server's default
-        // budget (16 tokens) would turn speculation off at 65 rows, as the bench's 64-window figures argue.
-        this.speculation = new Speculation(draftTokens, 1 << 20);
+        this.speculation = speculation;
         this.rounds = rounds;
     }
 
@@ -91,18 +97,20 @@ final class SpeculationBench {
     }
 
     void run(Path modelDir, Path casesFile, int requestsPerCount, Path fixtures) throws Exception {
-        out.printf("speculative decoding, %d draft tokens at most, best of %d rounds; steps = forwards of the"
-                + " request's rows (= round trips per worker in a cluster)%n", speculation.maxDraftTokens(), rounds);
+        out.printf("speculative decoding: at most %d draft tokens and %d tokens a forward, best of %d rounds; steps ="
+                + " forwards of the request's rows (= round trips per worker in a cluster)%n", speculation.maxDraftTokens(),
+                speculation.maxForwardTokens(), rounds);
         out.printf("%-24s %5s %5s %7s | %-21s | %-17s | %-27s | %s%n", "workload", "rows", "reqs", "tokens",
                 "steps/token off -> on", "drafts accepted", "ms/token off -> on (x)", "ids equal");
         List<EvalCommand.Case> cases = EvalCommand.readCases(casesFile);
         try (LocalRuntime off = runtime(modelDir, Speculation.OFF); LocalRuntime on = runtime(modelDir, speculation)) {
             for (int windows : WINDOW_COUNTS) {
-                List<GenerationRequest> requests = cases.stream().filter(c -> c.windows() == windows)
-                        .limit(requestsPerCount).map(c -> EvalCommand.requestFor(c, "nbce_min_entropy")).toList();
-                if (!requests.isEmpty()) {
-                    compare("haystack n=" + windows, windows + 1, off, on, requests);
-                }
+                List<EvalCommand.Case> ofCount = cases.stream().filter(c -> c.windows() == windows).toList();
+                haystack("haystack n=" + windows, windows, off, on, ofCount, requestsPerCount);
+                // Codes are the longest answers the demo gives (four digits): the ones drafts can shorten.
+                haystack("  secret codes only", windows, off, on,
+                        ofCount.stream().filter(c -> c.answer().chars().allMatch(Character::isDigit)).toList(),
+                        requestsPerCount);
             }
         }
         for (String model : FIXTURE_MODELS) {
@@ -111,11 +119,20 @@ final class SpeculationBench {
                 continue;
             }
             List<GenerationRequest> requests = new ArrayList<>();
-            Json.MAPPER.readTree(reference.toFile()).get("nbce").forEach(c -> requests.add(ReferenceCase.requestOf(c)));
+            REFERENCE_JSON.readTree(reference.toFile()).get("nbce").forEach(c -> requests.add(ReferenceCase.requestOf(c)));
             try (LocalRuntime off = runtime(fixtures.resolve(model), Speculation.OFF);
                  LocalRuntime on = runtime(fixtures.resolve(model), speculation)) {
                 compare("reference " + model, -1, off, on, requests);
             }
+        }
+    }
+
+    private void haystack(String name, int windows, LocalRuntime off, LocalRuntime on, List<EvalCommand.Case> cases,
+                          int limit) throws Exception {
+        List<GenerationRequest> requests = cases.stream().limit(limit)
+                .map(c -> EvalCommand.requestFor(c, "nbce_min_entropy")).toList();
+        if (!requests.isEmpty()) {
+            compare(name, windows + 1, off, on, requests);
         }
     }
 

@@ -120,20 +120,27 @@ public final class GenerationSession {
                     : reports.drafted(j - 1, transcript.previousChosenRow(), request.nbce());
             NbceCombiner.Combination combination = NbceCombiner.combine(atPosition, request.nbce());
             int token = choose(combination, atPosition);
+            boolean matched = j < verified && token == drafts[j];
             if (finished) {
+                draftsVerified(drafts.length, j + (matched ? 1 : 0));
                 return;
             }
             List<Integer> drop = selection.afterStep(step, atPosition);
-            if (j < verified && token == drafts[j] && drop.isEmpty()) {
+            if (matched && drop.isEmpty()) {
                 continue;
             }
-            if (drafts.length > 0) {
-                draftLength.verified(drafts.length, j);
-                listener.onDraftVerified(drafts.length, j);
-            }
+            draftsVerified(drafts.length, j + (matched ? 1 : 0));
             this.drafts = nextDrafts();
             rows.advance(token, combination.chosenRow(), drop, j, this.drafts).onComplete(this::onReports);
             return;
+        }
+    }
+
+    /** Tells the draft length and the listener how many of a step's drafts were right. */
+    private void draftsVerified(int drafted, int accepted) {
+        if (drafted > 0) {
+            draftLength.verified(drafted, accepted);
+            listener.onDraftVerified(drafted, accepted);
         }
     }
 
