@@ -17,6 +17,11 @@ final class RequestShard implements AutoCloseable {
     private final List<RowCache> caches = new ArrayList<>();
     /** The KV tokens each row reserved (prompt + answer budget), in the order of {@link #caches}. */
     private final List<Integer> rowTokens = new ArrayList<>();
+    /**
+     * The draft tokens each row holds past the answer, in the order of {@link #caches}: those of the last advance,
+     * or none for a row opened since (rows re-placed in the middle of a step join without them).
+     */
+    private final List<Integer> rowDrafts = new ArrayList<>();
     private int previousChosenRow;
     private int step;
     /** The draft tokens the last advance fed after its token (docs/speculative-decoding.md). */
@@ -41,6 +46,7 @@ final class RequestShard implements AutoCloseable {
         rowIndices.add(rowIndex);
         caches.add(cache);
         rowTokens.add(reservedTokens);
+        rowDrafts.add(0);
     }
 
     /** Whether the global row is held here. */
@@ -60,6 +66,7 @@ final class RequestShard implements AutoCloseable {
             rowIndices.remove(at);
             removed.add(caches.remove(at));
             tokens += rowTokens.remove(at);
+            rowDrafts.remove(at);
         }
         reservedTokens -= tokens;
         return new Removed(removed, tokens);
@@ -100,9 +107,34 @@ final class RequestShard implements AutoCloseable {
         return drafts;
     }
 
-    /** Records the draft tokens this step feeds after its token. */
+    /** The fewest draft tokens any row holds: no advance may keep more. */
+    int fewestRowDrafts() {
+        return rowDrafts.stream().mapToInt(Integer::intValue).min().orElse(0);
+    }
+
+    /** The longest row once drafts past the first {@code kept} are forgotten. */
+    int longestAfterRollBack(int kept) {
+        int longest = 0;
+        for (int i = 0; i < caches.size(); i++) {
+            longest = Math.max(longest, caches.get(i).length() - Math.max(0, rowDrafts.get(i) - kept));
+        }
+        return longest;
+    }
+
+    /** Forgets each row's drafts past the first {@code kept} (rows hold different numbers: see {@link #rowDrafts}). */
+    void rollBackDrafts(int kept) {
+        for (int i = 0; i < caches.size(); i++) {
+            int extra = rowDrafts.get(i) - kept;
+            if (extra > 0) {
+                caches.get(i).truncate(caches.get(i).length() - extra);
+            }
+        }
+    }
+
+    /** Records the draft tokens this step feeds after its token, to every row. */
     void drafted(int[] fed) {
         this.drafts = fed;
+        rowDrafts.replaceAll(x -> fed.length);
     }
 
     StepParams params() {
@@ -133,5 +165,6 @@ final class RequestShard implements AutoCloseable {
         caches.clear();
         rowIndices.clear();
         rowTokens.clear();
+        rowDrafts.clear();
     }
 }

@@ -157,9 +157,10 @@ final class Requests {
         }
         int[] fedDrafts = shard.drafts();
         int kept = advance.keptDrafts();
-        if (kept > fedDrafts.length) {
+        if (kept > shard.fewestRowDrafts()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " keeps " + kept
-                    + " drafts, but its last step fed " + fedDrafts.length);
+                    + " drafts, but its last step fed " + shard.fewestRowDrafts() + (shard.fewestRowDrafts() < fedDrafts.length
+                    ? " to rows opened since" : ""));
         }
         if (advance.step() != shard.step() + 1 + kept) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " is at step "
@@ -172,8 +173,7 @@ final class Requests {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId()
                     + " has a constraint: its drafts cannot be verified");
         }
-        int rolledBack = fedDrafts.length - kept;
-        if (shard.caches().get(0).length() - rolledBack + 1 + drafts.length >= config.maxPositions()) {
+        if (shard.longestAfterRollBack(kept) + 1 + drafts.length >= config.maxPositions()) {
             throw new NbceException(ErrorCode.BAD_REQUEST, "request " + advance.requestId() + " reached the model's maximum length");
         }
         shard.rules().advanceAll(Arrays.copyOf(fedDrafts, kept));
@@ -182,9 +182,7 @@ final class Requests {
         if (drop.length > 0) {
             prune(shard, drop);
         }
-        if (rolledBack > 0) {
-            shard.caches().forEach(cache -> cache.truncate(cache.length() - rolledBack));
-        }
+        shard.rollBackDrafts(kept);
         shard.advanceTo(advance.step(), advance.chosenRow());
         shard.drafted(drafts);
         int[] fed = new int[1 + drafts.length];

@@ -102,6 +102,35 @@ class RowEngineTest {
         awaitNoRows();
     }
 
+    /**
+     * Rows placed again in the middle of a speculative step join without the drafts (the gateway keeps none of
+     * them then): the rollback forgets the drafts of the rows that hold them and nothing of the newcomers.
+     */
+    @Test
+    void rowsOpenedAfterADraftedStepKeepTheirTokensWhenTheDraftsAreRolledBack() throws Exception {
+        OpenRows all = open("all-rows", 3);
+        int chosen = engine.open(all).get(30, TimeUnit.SECONDS).report().bestRow();
+        engine.advance(new Advance("all-rows", 1, 42, chosen)).get(30, TimeUnit.SECONDS);
+        ShardStep expected = engine.advance(new Advance("all-rows", 2, 61, 1)).get(30, TimeUnit.SECONDS);
+
+        OpenRows two = new OpenRows("replaced", all.params(), -1, 0, all.rows().subList(0, 2));
+        engine.open(two).get(30, TimeUnit.SECONDS);
+        engine.advance(new Advance("replaced", 1, 42, chosen, null, 0, new int[] {50, 60})).get(30, TimeUnit.SECONDS);
+        int[] prompt = all.rows().get(2).tokenIds();
+        int[] withAnswer = java.util.Arrays.copyOf(prompt, prompt.length + 1);
+        withAnswer[prompt.length] = 42;
+        engine.open(new OpenRows("replaced", all.params(), chosen, 1, List.of(new RowPrompt(2, withAnswer))))
+                .get(30, TimeUnit.SECONDS);
+        ExecutionException keeps = assertThrows(ExecutionException.class, () -> engine.advance(
+                new Advance("replaced", 3, 61, 1, null, 1, null)).get(30, TimeUnit.SECONDS));
+        assertTrue(keeps.getCause().getMessage().contains("to rows opened since"), keeps.getCause().getMessage());
+        ShardStep actual = engine.advance(new Advance("replaced", 2, 61, 1)).get(30, TimeUnit.SECONDS);
+        assertClose(expected.report(), actual.report());
+        engine.close("all-rows");
+        engine.close("replaced");
+        awaitNoRows();
+    }
+
     /** Same rows and choice; entropies equal to float rounding (a multi-token forward sums in another order). */
     private static void assertClose(dev.nbce.common.nbce.ShardReport expected, dev.nbce.common.nbce.ShardReport actual) {
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected.rows(), actual.rows());
