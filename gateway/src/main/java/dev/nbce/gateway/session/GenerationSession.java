@@ -26,8 +26,10 @@ import java.util.random.RandomGenerator;
 /**
  * The per-request step loop (docs/design.md: The NBCE step): the rows report on the current step, their reports
  * are combined centrally, a token is chosen and streamed, every row appends it, repeat. Where the
- * rows run is {@link RowPlacer}'s business, what the tokens say {@link AnswerStream}'s. Runs on one
- * Vert.x context; every callback below happens there, so the fields need no locking.
+ * rows run is {@link RowPlacer}'s business, what the tokens say {@link AnswerStream}'s. A greedy request may send
+ * draft tokens with its token, and then one round of reports covers several positions, walked one by one
+ * (docs/speculative-decoding.md). Runs on one Vert.x context; every callback below happens there, so the fields
+ * need no locking.
  */
 public final class GenerationSession {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationSession.class);
