@@ -51,7 +51,12 @@ final class ModelArgs {
         try {
             DecoderOptions options = fromSettings.withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
             String chunk = args.get("prefill-chunk-tokens");
-            return chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
+            options = chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
+            String products = args.get("small-products", "split");
+            if (!products.equals("split") && !products.equals("whole")) {
+                throw new IllegalArgumentException("--small-products must be split or whole, got '" + products + "'");
+            }
+            return options.withSplitSmallProducts(products.equals("split"));
         } catch (IllegalArgumentException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }

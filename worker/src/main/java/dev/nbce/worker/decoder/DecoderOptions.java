@@ -14,8 +14,10 @@ import java.util.Locale;
  *                           overflows where BF16-trained weights do not.
  * @param prefillChunkTokens the most new tokens of one row in one forward; longer prompts are
  *                           prefilled chunk by chunk (same result, bounded attention memory)
+ * @param splitSmallProducts on a CPU, run the linear layers of forwards of a few tokens in two halves at once
+ *                           ({@link SplitLinear}: same result, both cores busy); off only to measure it
  */
-public record DecoderOptions(Precision precision, int prefillChunkTokens) {
+public record DecoderOptions(Precision precision, int prefillChunkTokens, boolean splitSmallProducts) {
     public static final int DEFAULT_PREFILL_CHUNK_TOKENS = 512;
 
     public enum Precision {
@@ -37,6 +39,11 @@ public record DecoderOptions(Precision precision, int prefillChunkTokens) {
     /** Automatic precision, chunks of {@value #DEFAULT_PREFILL_CHUNK_TOKENS} tokens. */
     public static final DecoderOptions DEFAULT = new DecoderOptions(Precision.AUTO, DEFAULT_PREFILL_CHUNK_TOKENS);
 
+    /** Small products split (the default). */
+    public DecoderOptions(Precision precision, int prefillChunkTokens) {
+        this(precision, prefillChunkTokens, true);
+    }
+
     public DecoderOptions {
         if (precision == null) {
             throw new IllegalArgumentException("precision is required");
@@ -47,11 +54,15 @@ public record DecoderOptions(Precision precision, int prefillChunkTokens) {
     }
 
     public DecoderOptions withPrecision(Precision p) {
-        return new DecoderOptions(p, prefillChunkTokens);
+        return new DecoderOptions(p, prefillChunkTokens, splitSmallProducts);
     }
 
     public DecoderOptions withPrefillChunkTokens(int tokens) {
-        return new DecoderOptions(precision, tokens);
+        return new DecoderOptions(precision, tokens, splitSmallProducts);
+    }
+
+    public DecoderOptions withSplitSmallProducts(boolean split) {
+        return new DecoderOptions(precision, prefillChunkTokens, split);
     }
 
     /** The device and the dtype the weights, caches and activations live in there. */

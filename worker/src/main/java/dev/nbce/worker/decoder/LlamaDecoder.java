@@ -50,6 +50,8 @@ public final class LlamaDecoder implements AutoCloseable {
     /** Where the weights came from (its tokenizer.json compiles constraints); null for random weights. */
     private final Path directory;
     private StepProfile profile = StepProfile.OFF;
+    /** Small products on a CPU, split over two cores; null when not splitting. */
+    private final SplitLinear splitLinear;
 
     private LlamaDecoder(LlamaWeights weights, DecoderOptions options, Path directory) {
         this.weights = weights;
@@ -58,6 +60,7 @@ public final class LlamaDecoder implements AutoCloseable {
         this.options = options;
         this.stateManager = weights.manager().newSubManager();
         this.rope = new Rope(config, stateManager);
+        this.splitLinear = options.splitSmallProducts() ? SplitLinear.forDevice(!weights.device().device().isGpu()) : null;
     }
 
     /** Loads config.json (+ generation_config.json) and the safetensors weights of {@code modelDir}. */
@@ -257,7 +260,7 @@ public final class LlamaDecoder implements AutoCloseable {
             t = profile.start();
             NDArray selected = Ops.gatherRows(hidden, step.create(batch.tailTokens(tails))); // [sum of tails, hidden]
             NDArray normed = Ops.rmsNorm(selected, weights.finalNorm(), (float) config.rmsNormEps());
-            NDArray logits = Ops.linear(normed, weights.lmHead(), null);       // [N, vocab]
+            NDArray logits = linear(normed, weights.lmHead(), null);           // [N, vocab]
             profile.stop(Phase.LM_HEAD, t);
             t = profile.start();
             float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
@@ -318,12 +321,20 @@ public final class LlamaDecoder implements AutoCloseable {
         return x.add(linear(Phase.DOWN, Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
     }
 
-    /** {@link Ops#linear}, timed as {@code phase} when profiling. */
+    /** {@link #linear(NDArray, NDArray, NDArray)}, timed as {@code phase} when profiling. */
     private NDArray linear(Phase phase, NDArray x, NDArray weight, NDArray bias) {
         long t = profile.start();
-        NDArray y = Ops.linear(x, weight, bias);
+        NDArray y = linear(x, weight, bias);
         profile.stop(phase, t);
         return y;
+    }
+
+    /**
+     * {@code x × weight}ᵀ {@code + bias} (bias may be null); a product of a few tokens on a CPU runs in two halves at
+     * once ({@link SplitLinear}), with the same result.
+     */
+    private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return splitLinear == null ? Ops.linear(x, weight, bias) : splitLinear.apply(x, weight, bias);
     }
 
     /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */
@@ -351,6 +362,9 @@ public final class LlamaDecoder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (splitLinear != null) {
+            splitLinear.close();
+        }
         weights.close();
     }
 }
