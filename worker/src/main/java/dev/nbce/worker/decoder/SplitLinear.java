@@ -14,9 +14,10 @@ import java.util.concurrent.Future;
 
 /**
  * Linear layers of a few tokens on a CPU, split in two halves of output features computed at once on two threads.
- * PyTorch's CPU matmul runs such small products on one core (measured here, docs/performance.md: a [4, 896] ×
- * [896, 4864] product takes as long on one thread as on two, and a one-token product streams its weights at half the
- * machine's bandwidth), which leaves the other core idle in exactly the small-batch decode steps. Each output feature
+ * PyTorch's CPU matmul runs products of 2 to 8 tokens on one core (measured here, docs/performance.md: a [4, 896] ×
+ * [896, 4864] product takes as long on one thread as on two, and three times as long as a one-token product), which
+ * leaves the other core idle in exactly the small-batch decode steps: a request with one window (2 rows), a few rows
+ * left by window selection, one row verifying drafts. Each output feature
  * is the same dot product either way, and with halves of at least {@value #MIN_OUTPUTS} / 2 features MKL runs the same
  * kernel on them as on the whole, so the result is bit for bit that of one call ({@code SplitLinearTest}, and the
  * reference fixtures' logits and ids are unchanged).
@@ -26,7 +27,11 @@ import java.util.concurrent.Future;
  * live with the weights.
  */
 final class SplitLinear implements AutoCloseable {
-    /** Products of at most this many tokens are split; larger ones PyTorch already spreads over the cores. */
+    /**
+     * Products of 2 to this many tokens are split. Larger ones PyTorch already spreads over the cores; a one-token
+     * product it runs on both cores itself (measured: splitting it made a 1-row step of the Qwen2.5-0.5B shape
+     * slower, 132 ms whole against 152–166 ms split).
+     */
     static final int MAX_TOKENS = 4;
     /**
      * Only weights with at least this many output features are split: a half a few columns wide may go to another
@@ -55,7 +60,8 @@ final class SplitLinear implements AutoCloseable {
 
     /** {@code x [tokens, in] × weight [out, in]ᵀ + bias}, split when {@code tokens <= MAX_TOKENS}. */
     NDArray apply(NDArray x, NDArray weight, NDArray bias) {
-        if (x.getShape().get(0) > MAX_TOKENS || weight.getShape().get(0) < MIN_OUTPUTS) {
+        long tokens = x.getShape().get(0);
+        if (tokens < 2 || tokens > MAX_TOKENS || weight.getShape().get(0) < MIN_OUTPUTS) {
             return Ops.linear(x, weight, bias);
         }
         Halves h = halves.get(weight);
