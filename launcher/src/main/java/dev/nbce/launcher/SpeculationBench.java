@@ -8,6 +8,7 @@ import dev.nbce.gateway.request.GenerationResult;
 import dev.nbce.gateway.service.GatewayLimits;
 import dev.nbce.gateway.session.SessionListener;
 import dev.nbce.gateway.session.TokenEvent;
+import dev.nbce.gateway.speculation.PromptLookup;
 import dev.nbce.gateway.speculation.Speculation;
 import dev.nbce.launcher.local.LocalRuntime;
 import dev.nbce.worker.decoder.DecoderOptions;
@@ -102,6 +103,8 @@ final class SpeculationBench {
                 speculation.maxForwardTokens(), rounds);
         out.printf("%-24s %5s %5s %7s | %-21s | %-17s | %-27s | %s%n", "workload", "rows", "reqs", "tokens",
                 "steps/token off -> on", "drafts accepted", "ms/token off -> on (x)", "ids equal");
+        out.printf("prompt lookup, worst case (64 windows of 4,096 tokens, an n-gram that occurs nowhere): %.3f ms"
+                + " per draft, best of 200%n", lookupWorstCaseMillis());
         List<EvalCommand.Case> cases = EvalCommand.readCases(casesFile);
         try (LocalRuntime off = runtime(modelDir, Speculation.OFF); LocalRuntime on = runtime(modelDir, speculation)) {
             for (int windows : WINDOW_COUNTS) {
@@ -134,6 +137,26 @@ final class SpeculationBench {
         if (!requests.isEmpty()) {
             compare(name, windows + 1, off, on, requests);
         }
+    }
+
+    /** What drafting costs the gateway per step at most: every window scanned for each n-gram length. */
+    private static double lookupWorstCaseMillis() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        List<int[]> windows = new ArrayList<>();
+        for (int w = 0; w < 64; w++) {
+            windows.add(random.ints(4096, 0, 150_000).toArray());
+        }
+        PromptLookup lookup = new PromptLookup(windows);
+        int[] answer = {200_000, 200_001, 200_002};
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 200; i++) {
+            long t0 = System.nanoTime();
+            if (lookup.draft(answer, 0, 4).length != 0) {
+                throw new IllegalStateException("an n-gram of ids outside the windows' range was found");
+            }
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return best / 1e6;
     }
 
     private LocalRuntime runtime(Path modelDir, Speculation mode) {

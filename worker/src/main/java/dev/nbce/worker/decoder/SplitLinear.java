@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
  * [896, 4864] product takes as long on one thread as on two, and three times as long as a one-token product), which
  * leaves the other core idle in exactly the small-batch decode steps: a request with one window (2 rows), a few rows
  * left by window selection, one row verifying drafts. Each output feature
- * is the same dot product either way, and with halves of at least {@value #MIN_OUTPUTS} / 2 features MKL runs the same
- * kernel on them as on the whole, so the result is bit for bit that of one call ({@code SplitLinearTest}, and the
- * reference fixtures' logits and ids are unchanged).
+ * is the same dot product either way, and with the cut at a multiple of {@value #ALIGN} features MKL treats every
+ * feature as in the whole product, so the result is bit for bit that of one call ({@code SplitLinearTest},
+ * {@code bench --products}; the reference fixtures' logits and ids are unchanged).
  *
  * <p>Used by the engine thread only; the second half runs on a helper thread of its own, started on first use (a
  * decoder made by {@code withOptions} that is never closed keeps no thread). Weights are split once, as views that
@@ -34,16 +34,17 @@ final class SplitLinear implements AutoCloseable {
      */
     static final int MAX_TOKENS = 4;
     /**
-     * Only weights with at least this many output features are split: a half a few columns wide may go to another
-     * kernel (a dot product) that rounds differently, while wide halves run the same matrix kernel as the whole.
+     * Only weights of at least this many elements (16 MB in F32) are split: handing half a product to the other thread
+     * costs 0.1–0.2 ms, more than a small weight's whole product (measured with {@code bench --products}: q/k/v and o
+     * of the 0.5B shape, 0.8–1.0M elements, took 1.2–2.4× as long split; down, gate/up and the head 0.46–0.93×).
      */
-    static final long MIN_OUTPUTS = 256;
+    static final long MIN_WEIGHT_ELEMENTS = 4_000_000;
     /**
      * The first half's width is a multiple of this, so the kernels' blocks of output features fall where they fall in
      * the whole product (a cut inside a block sends its last features down the remainder path, which rounds
      * differently).
      */
-    private static final long ALIGN = 64;
+    static final long ALIGN = 64;
 
     private final Map<NDArray, Halves> halves = new IdentityHashMap<>();
     private ExecutorService lane;
@@ -58,12 +59,17 @@ final class SplitLinear implements AutoCloseable {
         return cpu && Runtime.getRuntime().availableProcessors() >= 2 ? new SplitLinear() : null;
     }
 
-    /** {@code x [tokens, in] × weight [out, in]ᵀ + bias}, split when {@code tokens <= MAX_TOKENS}. */
+    /** {@code x [tokens, in] × weight [out, in]ᵀ + bias}, split when it has 2 to {@link #MAX_TOKENS} tokens. */
     NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         long tokens = x.getShape().get(0);
-        if (tokens < 2 || tokens > MAX_TOKENS || weight.getShape().get(0) < MIN_OUTPUTS) {
+        if (tokens < 2 || tokens > MAX_TOKENS || weight.size() < MIN_WEIGHT_ELEMENTS) {
             return Ops.linear(x, weight, bias);
         }
+        return inHalves(x, weight, bias);
+    }
+
+    /** The product in two halves at once, whatever its size (for {@code ProductTiming} to compare at every size). */
+    NDArray inHalves(NDArray x, NDArray weight, NDArray bias) {
         Halves h = halves.get(weight);
         if (h == null || h.bias() != bias) {
             h = split(weight, bias);

@@ -1,0 +1,88 @@
+package dev.nbce.worker.decoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.nbce.worker.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code bench --products}: the decoder's linear layers alone on the CPU, [tokens, in] × [in, out] for a model's
+ * shapes, as one PyTorch call and as two halves at once on two threads ({@link SplitLinear}), best of several calls
+ * each, and whether the two results are equal bit for bit. This is what showed that PyTorch runs products of a few
+ * tokens on one core (docs/performance.md, "Small batches").
+ */
+public final class ProductTiming {
+    /**
+     * One product's timings.
+     *
+     * @param name      the layer, e.g. {@code gate/up}
+     * @param bitEqual  whether the halves' result equals the single call's bit for bit
+     */
+    public record Result(String name, long in, long out, int tokens, double wholeMillis, double halvesMillis,
+                         boolean bitEqual) {
+        /** Bytes of F32 weights read per product over the time of one call. */
+        public double wholeGigabytesPerSecond() {
+            return in * out * 4.0 / wholeMillis / 1e6;
+        }
+
+        public double halvesGigabytesPerSecond() {
+            return in * out * 4.0 / halvesMillis / 1e6;
+        }
+    }
+
+    /** One linear layer's shape: {@code in} features to {@code out}. */
+    record Layer(String name, long in, long out) {}
+
+    private ProductTiming() {}
+
+    /** The layers of a decoder of this shape, as the decoder packs them: q/k/v, o, gate/up, down and the head. */
+    static List<Layer> layersOf(ModelConfig c) {
+        long qkv = (c.heads() + 2L * c.kvHeads()) * c.headDim();
+        return List.of(new Layer("q/k/v", c.hidden(), qkv), new Layer("o", (long) c.heads() * c.headDim(), c.hidden()),
+                new Layer("gate/up", c.hidden(), 2L * c.intermediate()), new Layer("down", c.intermediate(), c.hidden()),
+                new Layer("lm_head", c.hidden(), c.vocab()));
+    }
+
+    /** Times every layer at every token count, {@code calls} calls each after 3 untimed ones. */
+    public static List<Result> measure(ModelConfig config, int[] tokenCounts, int calls) {
+        List<Result> results = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(); SplitLinear split = SplitLinear.forDevice(true)) {
+            if (split == null) {
+                throw new IllegalStateException("splitting needs at least two cores");
+            }
+            for (Layer layer : layersOf(config)) {
+                long in = layer.in();
+                long out = layer.out();
+                NDArray weight = manager.randomNormal(new Shape(out, in)).mul(0.02f);
+                for (int tokens : tokenCounts) {
+                    NDArray x = manager.randomNormal(new Shape(tokens, in));
+                    double whole = best(() -> Ops.linear(x, weight, null), calls);
+                    double halves = best(() -> split.inHalves(x, weight, null), calls);
+                    boolean equal = java.util.Arrays.equals(Ops.linear(x, weight, null).toFloatArray(),
+                            split.inHalves(x, weight, null).toFloatArray());
+                    results.add(new Result(layer.name(), in, out, tokens, whole, halves, equal));
+                    x.close();
+                }
+                weight.close();
+            }
+        }
+        return results;
+    }
+
+    private static double best(Supplier<NDArray> product, int calls) {
+        for (int i = 0; i < 3; i++) {
+            product.get().close();
+        }
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            NDArray y = product.get();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            y.close();
+        }
+        return best;
+    }
+}
