@@ -14,11 +14,10 @@ import java.util.concurrent.Future;
 
 /**
  * Linear layers of a few tokens on a CPU, split in two halves of output features computed at once on two threads.
- * PyTorch's CPU matmul runs products of 2 to 8 tokens on one core (measured here, docs/performance.md: a [4, 896] ×
- * [896, 4864] product takes as long on one thread as on two, and three times as long as a one-token product), which
- * leaves the other core idle in exactly the small-batch decode steps: a request with one window (2 rows), a few rows
- * left by window selection, one row verifying drafts. Each output feature
- * is the same dot product either way, and with the cut at a multiple of {@value #ALIGN} features MKL treats every
+ * PyTorch's CPU matmul runs products of 2 to 8 tokens as if on one core ({@code bench --products}, docs/performance.md:
+ * a 2-token head takes 2.7× a 1-token one, two halves at once 0.46–0.58 of one call), which leaves the other core idle
+ * in exactly the small-batch decode steps: a request with one window (2 rows), a few rows left by window selection,
+ * one row verifying drafts. Each output feature is the same dot product either way, and with the cut at a multiple of {@value #ALIGN} features MKL treats every
  * feature as in the whole product, so the result is bit for bit that of one call ({@code SplitLinearTest},
  * {@code bench --products}; the reference fixtures' logits and ids are unchanged).
  *
