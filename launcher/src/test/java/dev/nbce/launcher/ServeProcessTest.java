@@ -87,8 +87,59 @@ class ServeProcessTest {
             workers.get(0).onExit().get(30, TimeUnit.SECONDS);
             String output = Files.readString(log);
             assertTrue(output.contains("drained and left the cluster"), output);
-            assertTrue(!output.contains("Unhandled exception") && !output.contains("ERROR"), output);
+            String ours = withoutVertxCloseRace(output);
+            assertTrue(!ours.contains("Unhandled exception") && !ours.contains("ERROR"), output);
         });
+    }
+
+    /** What the race below throws: a second completion, or a completion posted to an event loop already gone. */
+    private static final java.util.Set<String> RACE_EXCEPTIONS = java.util.Set.of(
+            "java.lang.IllegalStateException: Promise already completed",
+            "java.util.concurrent.RejectedExecutionException: event executor terminated");
+
+    /**
+     * The output less the records of one Vert.x race, which no code of ours is in: when an event-bus TCP connection
+     * closes at shutdown with writes still queued, Vert.x fails their promises from {@code VertxConnection$1.cancel}
+     * a second time, or on an event loop already terminated, and logs "Unhandled exception" (the family of
+     * eclipse-vertx/vert.x#6169 and #6197); seen in the runs of 2026-12-07 at idle shutdown. Every other error still
+     * fails the test.
+     */
+    static String withoutVertxCloseRace(String output) {
+        List<String> lines = output.lines().toList();
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            int end = i + 2;
+            while (end < lines.size() && lines.get(end).startsWith("\tat ")) {
+                end++;
+            }
+            boolean race = lines.get(i).contains("ERROR ContextImpl - Unhandled exception") && i + 1 < lines.size()
+                    && RACE_EXCEPTIONS.contains(lines.get(i + 1))
+                    && lines.subList(i + 2, end).stream().anyMatch(l -> l.contains("io.vertx.core.net.impl.VertxConnection$1.cancel"));
+            if (race) {
+                i = end - 1; // the record: its line, the exception and its stack
+            } else {
+                kept.append(lines.get(i)).append('\n');
+            }
+        }
+        return kept.toString();
+    }
+
+    @Test
+    void onlyTheVertxCloseRaceIsLeftOutOfTheOutput() {
+        String race = "2026-12-07T22:17:54.632+0000 ERROR ContextImpl - Unhandled exception\n"
+                + "java.lang.IllegalStateException: Promise already completed\n"
+                + "\tat io.vertx.core.Promise.fail(Promise.java:104)\n"
+                + "\tat io.vertx.core.net.impl.VertxConnection$1.cancel(VertxConnection.java:422)\n"
+                + "\tat java.base/java.lang.Thread.run(Thread.java:840)\n";
+        String ours = "2026-12-07T22:17:54.700+0000 ERROR ContextImpl - Unhandled exception\n"
+                + "java.lang.IllegalStateException: Promise already completed\n"
+                + "\tat dev.nbce.gateway.Something.run(Something.java:1)\n";
+        String drained = "nbce worker w: drained and left the cluster (no rows left)\n";
+        String rejected = "2026-12-07T22:34:49.959+0000 ERROR ContextImpl - Unhandled exception\n"
+                + "java.util.concurrent.RejectedExecutionException: event executor terminated\n"
+                + "\tat io.vertx.core.net.impl.VertxConnection$1.cancel(VertxConnection.java:422)\n";
+        assertEquals(drained, withoutVertxCloseRace(race + rejected + drained));
+        assertEquals(drained + ours, withoutVertxCloseRace(race + drained + race + ours));
     }
 
     @Test
