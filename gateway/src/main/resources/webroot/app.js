@@ -341,6 +341,7 @@ function send(event) {
     max_new_tokens: number("p-max"),
     temperature: number("p-temp"),
     top_p: number("p-top-p"),
+    seed: number("p-seed"),
     nbce: {
       beta: number("p-beta"), eta: number("p-eta"), pooling: $("p-pooling").value,
       ...($("p-selection").value === "saliency" ? { selection: { rule: "saliency", keep: 1 } } : {}),
