@@ -225,7 +225,8 @@ try {
     const text = await status(page);
     expect(text === "done: cancelled", `status after Stop: '${text}'`);
     const tokens = await page.locator("#answer span.tok").count();
-    expect(tokens < 200, `${tokens} tokens: the answer was cut short`);
+    // Left alone, this seed's story shows 183 tokens before the demo model's positions run out.
+    expect(tokens < 183, `${tokens} tokens: the answer was cut short`);
     expect(await page.isDisabled("#stop"), "Stop is disabled again");
     expect(await page.isEnabled("#send"), "Send is enabled again");
     await setParams(page, { "#p-seed": "" });
