@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--small-products split|whole: products of up to 4 tokens in two halves at once, or in one call] [--json]); --products [--rows 1,2,4,8,16]: the 0.5B shape's linear layers alone, one call against two halves on two threads; --profile [--rows 1,16,64] [--synthetic-steps 5]: where a decode step of the synthetic model (the --model/demo one with --synthetic none) goes, by phase; --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection; --tracing [--requests 5] [--rounds 5] [--cases FILE.jsonl]: decode step time of a traced cluster against an untraced one; --constrained [--requests 5] [--rounds 3] [--cases FILE.jsonl]: time per step and bytes per step of constrained requests vs the same unconstrained, through a cluster; --speculation [--requests 10] [--rounds 3] [--draft-tokens 4] [--draft-forward-tokens 16] [--cases FILE.jsonl]: steps, accepted drafts and time per token with speculative decoding on and off, on haystack cases of 1, 4 and 64 windows and the fixtures' reference cases";
+        return "model throughput vs rows ([--model DIR] [--device D] [--dtype auto|f32|f16|bf16] [--prefill-chunk-tokens N] [--rows 1,4,16,64] [--prompt-tokens T] [--steps S] [--synthetic none|qwen2.5-0.5b] [--synthetic-prompt-tokens T] [--synthetic-steps S] [--window-tokens 4096,8192: one long window each on the synthetic model, peak memory] [--stream-mib 1024: the tensor summed for the bandwidth limit] [--small-products vector|split|whole: products of up to 8 tokens in Java on both cores, products of 2-4 tokens in two halves at once, or one PyTorch call each] [--json]); --products [--rows 1,2,4,8,16]: the 0.5B shape's linear layers alone, one call against two halves on two threads and the Vector API kernel; --profile [--rows 1,16,64] [--synthetic-steps 5]: where a decode step of the synthetic model (the --model/demo one with --synthetic none) goes, by phase; --distributed [--cases FILE.jsonl]: in-process vs 1 and 3 worker processes; --interleave [--window-tokens N] [--prefill-chunk-tokens C]: a stream's gaps while a long window prefills; --prefix-cache [--windows 64] [--requests 5] [--cases FILE.jsonl] [--window-tokens N: windows of N tokens, 16 unless --windows]: a second question's time to first token with the prefix cache on and off; --selection [--windows 64] [--requests 5] [--cases FILE.jsonl]: time to first token and decode step time with and without window selection; --tracing [--requests 5] [--rounds 5] [--cases FILE.jsonl]: decode step time of a traced cluster against an untraced one; --constrained [--requests 5] [--rounds 3] [--cases FILE.jsonl]: time per step and bytes per step of constrained requests vs the same unconstrained, through a cluster; --speculation [--requests 10] [--rounds 3] [--draft-tokens 4] [--draft-forward-tokens 16] [--cases FILE.jsonl]: steps, accepted drafts and time per token with speculative decoding on and off, on haystack cases of 1, 4 and 64 windows and the fixtures' reference cases";
     }
 
     /** One measured configuration, with the bounds of its prefill (all of it) and of its mean decode step. */
@@ -131,13 +131,16 @@ final class BenchCommand implements Main.Command {
             int[] tokens = Arrays.stream(args.get("rows", "1,2,4,8,16").split(",")).mapToInt(t -> Integer.parseInt(t.strip()))
                     .toArray();
             out.println("linear layers of the Qwen2.5-0.5B shape on the CPU, F32, best of 15 calls: one call against two"
-                    + " halves of the output features at once on two threads (SplitLinear)");
-            out.printf("%-8s %6s %7s %6s | %9s %8s | %9s %8s | %6s | %s%n", "layer", "in", "out", "tokens", "one call",
-                    "GB/s", "halves", "GB/s", "x", "bit-equal");
+                    + " halves of the output features at once on two threads (SplitLinear) and the Vector API kernel"
+                    + " (VectorLinear; diff: its largest difference from one call over that call's largest magnitude)");
+            out.printf("%-8s %6s %7s %6s | %9s %6s | %9s %6s %6s %5s | %9s %6s %6s %8s%n", "layer", "in", "out", "tokens",
+                    "one call", "GB/s", "halves", "GB/s", "x", "equal", "vector", "GB/s", "x", "diff");
             for (ProductTiming.Result r : ProductTiming.measure(ModelConfig.qwen25_05b(), tokens, 15)) {
-                out.printf("%-8s %6d %7d %6d | %6.2f ms %8.1f | %6.2f ms %8.1f | %6.2f | %s%n", r.name(), r.in(), r.out(),
-                        r.tokens(), r.wholeMillis(), r.wholeGigabytesPerSecond(), r.halvesMillis(),
-                        r.halvesGigabytesPerSecond(), r.halvesMillis() / r.wholeMillis(), r.bitEqual() ? "yes" : "NO");
+                out.printf("%-8s %6d %7d %6d | %6.2f ms %6.1f | %6.2f ms %6.1f %6.2f %5s | %6.2f ms %6.1f %6.2f %8.1e%n",
+                        r.name(), r.in(), r.out(), r.tokens(), r.wholeMillis(), r.wholeGigabytesPerSecond(),
+                        r.halvesMillis(), r.halvesGigabytesPerSecond(), r.halvesMillis() / r.wholeMillis(),
+                        r.bitEqual() ? "yes" : "NO", r.vectorMillis(), r.vectorGigabytesPerSecond(),
+                        r.vectorMillis() / r.wholeMillis(), r.vectorDifference());
             }
             return 0;
         }

@@ -52,11 +52,7 @@ final class ModelArgs {
             DecoderOptions options = fromSettings.withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
             String chunk = args.get("prefill-chunk-tokens");
             options = chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
-            String products = args.get("small-products", "split");
-            if (!products.equals("split") && !products.equals("whole")) {
-                throw new IllegalArgumentException("--small-products must be split or whole, got '" + products + "'");
-            }
-            return options.withSplitSmallProducts(products.equals("split"));
+            return options.withSmallProducts(DecoderOptions.SmallProducts.parse(args.get("small-products", "vector")));
         } catch (IllegalArgumentException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }

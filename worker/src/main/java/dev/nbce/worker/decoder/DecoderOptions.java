@@ -14,10 +14,9 @@ import java.util.Locale;
  *                           overflows where BF16-trained weights do not.
  * @param prefillChunkTokens the most new tokens of one row in one forward; longer prompts are
  *                           prefilled chunk by chunk (same result, bounded attention memory)
- * @param splitSmallProducts on a CPU, run the linear layers of forwards of a few tokens in two halves at once
- *                           ({@link SplitLinear}: same result, both cores busy); off only to measure it
+ * @param smallProducts      on a CPU, how the linear layers of forwards of a few tokens run ({@link SmallProducts})
  */
-public record DecoderOptions(Precision precision, int prefillChunkTokens, boolean splitSmallProducts) {
+public record DecoderOptions(Precision precision, int prefillChunkTokens, SmallProducts smallProducts) {
     public static final int DEFAULT_PREFILL_CHUNK_TOKENS = 512;
 
     public enum Precision {
@@ -36,17 +35,41 @@ public record DecoderOptions(Precision precision, int prefillChunkTokens, boolea
         }
     }
 
+    /** How a CPU runs the linear layers of forwards of a few tokens (docs/performance.md, "Small batches"). */
+    public enum SmallProducts {
+        /** One PyTorch call each. */
+        WHOLE,
+        /** Two halves of the output features at once on two threads, bit for bit one call ({@link SplitLinear}). */
+        SPLIT,
+        /** The Vector API on both cores, straight from the weights' memory ({@link VectorLinear}); SPLIT without it. */
+        VECTOR;
+
+        /** {@code whole}, {@code split} or {@code vector} (as {@code --small-products} takes it). */
+        public static SmallProducts parse(String text) {
+            String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+            for (SmallProducts kind : values()) {
+                if (kind.name().toLowerCase(Locale.ROOT).equals(s)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("--small-products must be vector, split or whole, got '" + text + "'");
+        }
+    }
+
     /** Automatic precision, chunks of {@value #DEFAULT_PREFILL_CHUNK_TOKENS} tokens. */
     public static final DecoderOptions DEFAULT = new DecoderOptions(Precision.AUTO, DEFAULT_PREFILL_CHUNK_TOKENS);
 
-    /** Small products split (the default). */
+    /** Small products on the Vector API (the default). */
     public DecoderOptions(Precision precision, int prefillChunkTokens) {
-        this(precision, prefillChunkTokens, true);
+        this(precision, prefillChunkTokens, SmallProducts.VECTOR);
     }
 
     public DecoderOptions {
         if (precision == null) {
             throw new IllegalArgumentException("precision is required");
+        }
+        if (smallProducts == null) {
+            throw new IllegalArgumentException("smallProducts is required");
         }
         if (prefillChunkTokens < 1) {
             throw new IllegalArgumentException("prefill chunk must be at least 1 token, got " + prefillChunkTokens);
@@ -54,15 +77,15 @@ public record DecoderOptions(Precision precision, int prefillChunkTokens, boolea
     }
 
     public DecoderOptions withPrecision(Precision p) {
-        return new DecoderOptions(p, prefillChunkTokens, splitSmallProducts);
+        return new DecoderOptions(p, prefillChunkTokens, smallProducts);
     }
 
     public DecoderOptions withPrefillChunkTokens(int tokens) {
-        return new DecoderOptions(precision, tokens, splitSmallProducts);
+        return new DecoderOptions(precision, tokens, smallProducts);
     }
 
-    public DecoderOptions withSplitSmallProducts(boolean split) {
-        return new DecoderOptions(precision, prefillChunkTokens, split);
+    public DecoderOptions withSmallProducts(SmallProducts kind) {
+        return new DecoderOptions(precision, prefillChunkTokens, kind);
     }
 
     /** The device and the dtype the weights, caches and activations live in there. */

@@ -50,8 +50,8 @@ public final class LlamaDecoder implements AutoCloseable {
     /** Where the weights came from (its tokenizer.json compiles constraints); null for random weights. */
     private final Path directory;
     private StepProfile profile = StepProfile.OFF;
-    /** Small products on a CPU, split over two cores; null when not splitting. */
-    private final SplitLinear splitLinear;
+    /** The linear layers' kernel: for small products on a CPU, both cores ({@link DecoderOptions.SmallProducts}). */
+    private final LinearKernel linearKernel;
 
     private LlamaDecoder(LlamaWeights weights, DecoderOptions options, Path directory) {
         this.weights = weights;
@@ -60,7 +60,7 @@ public final class LlamaDecoder implements AutoCloseable {
         this.options = options;
         this.stateManager = weights.manager().newSubManager();
         this.rope = new Rope(config, stateManager);
-        this.splitLinear = options.splitSmallProducts() ? SplitLinear.forDevice(!weights.device().device().isGpu()) : null;
+        this.linearKernel = LinearKernel.forDevice(options.smallProducts(), !weights.device().device().isGpu());
     }
 
     /** Loads config.json (+ generation_config.json) and the safetensors weights of {@code modelDir}. */
@@ -329,12 +329,9 @@ public final class LlamaDecoder implements AutoCloseable {
         return y;
     }
 
-    /**
-     * {@code x × weight}ᵀ {@code + bias} (bias may be null); a product of a few tokens on a CPU runs in two halves at
-     * once ({@link SplitLinear}), with the same result.
-     */
+    /** {@code x × weight}ᵀ {@code + bias} (bias may be null), by the kernel the options chose for this device. */
     private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return splitLinear == null ? Ops.linear(x, weight, bias) : splitLinear.apply(x, weight, bias);
+        return linearKernel.apply(x, weight, bias);
     }
 
     /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */
@@ -362,9 +359,7 @@ public final class LlamaDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (splitLinear != null) {
-            splitLinear.close();
-        }
+        linearKernel.close();
         weights.close();
     }
 }

@@ -7,9 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -21,11 +18,11 @@ import java.util.concurrent.Future;
  * feature as in the whole product, so the result is bit for bit that of one call ({@code SplitLinearTest},
  * {@code bench --products}; the reference fixtures' logits and ids are unchanged).
  *
- * <p>Used by the engine thread only; the second half runs on a helper thread of its own, started on first use (a
- * decoder made by {@code withOptions} that is never closed keeps no thread). Weights are split once, as views that
- * live with the weights.
+ * <p>Used by the engine thread only; the second half runs on a helper thread of its own ({@link HelperLane}). Weights
+ * are split once, as views that live with the weights. The fallback of {@link VectorLinear} where the JVM lacks the
+ * Vector API module.
  */
-final class SplitLinear implements AutoCloseable {
+final class SplitLinear implements LinearKernel {
     /**
      * Products of 2 to this many tokens are split. Larger ones PyTorch already spreads over the cores; a one-token
      * product it runs on both cores itself (measured: splitting it made a 1-row step of the Qwen2.5-0.5B shape
@@ -46,7 +43,7 @@ final class SplitLinear implements AutoCloseable {
     static final long ALIGN = 64;
 
     private final Map<NDArray, Halves> halves = new IdentityHashMap<>();
-    private ExecutorService lane;
+    private final HelperLane lane = new HelperLane("nbce-split-linear");
 
     /** A weight's halves, and its bias's when it has one ({@code bias}: the whole bias they were cut from). */
     private record Halves(NDArray bias, NDArray first, NDArray second, NDArray firstBias, NDArray secondBias) {}
@@ -59,7 +56,8 @@ final class SplitLinear implements AutoCloseable {
     }
 
     /** {@code x [tokens, in] × weight [out, in]ᵀ + bias}, split when it has 2 to {@link #MAX_TOKENS} tokens. */
-    NDArray apply(NDArray x, NDArray weight, NDArray bias) {
+    @Override
+    public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         long tokens = x.getShape().get(0);
         if (tokens < 2 || tokens > MAX_TOKENS || weight.size() < MIN_WEIGHT_ELEMENTS) {
             return Ops.linear(x, weight, bias);
@@ -74,32 +72,14 @@ final class SplitLinear implements AutoCloseable {
             h = split(weight, bias);
             halves.put(weight, h);
         }
-        if (lane == null) {
-            lane = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, "nbce-split-linear");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
         Halves cut = h;
         Future<NDArray> second = lane.submit(() -> Ops.linear(x, cut.second(), cut.secondBias()));
         NDArray first = Ops.linear(x, cut.first(), cut.firstBias());
-        NDArray other = join(second);
+        NDArray other = lane.join(second);
         try {
             return NDArrays.concat(new NDList(first, other), -1);
         } finally {
             other.close(); // made on the helper thread, outside every scope
-        }
-    }
-
-    private static NDArray join(Future<NDArray> half) {
-        try {
-            return half.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted in a split linear", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
@@ -119,8 +99,6 @@ final class SplitLinear implements AutoCloseable {
 
     @Override
     public void close() {
-        if (lane != null) {
-            lane.shutdownNow();
-        }
+        lane.close();
     }
 }

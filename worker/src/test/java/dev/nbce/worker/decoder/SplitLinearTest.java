@@ -49,9 +49,10 @@ class SplitLinearTest {
     void aDecoderGivesTheSameLogitsWithProductsSplitAndWhole() {
         ModelConfig config = new ModelConfig(Architecture.QWEN2, 512, 4096, 1, 8, 2, 64, 8192, 512, 1e-6, 10_000.0, true,
                 true, List.of(1));
-        try (LlamaDecoder split = LlamaDecoder.randomWeights(config, 3, DeviceSpec.cpu());
+        try (LlamaDecoder split = LlamaDecoder.randomWeights(config, 3, DeviceSpec.cpu(),
+                     DecoderOptions.DEFAULT.withSmallProducts(DecoderOptions.SmallProducts.SPLIT));
              LlamaDecoder whole = LlamaDecoder.randomWeights(config, 3, DeviceSpec.cpu(),
-                     DecoderOptions.DEFAULT.withSplitSmallProducts(false))) {
+                     DecoderOptions.DEFAULT.withSmallProducts(DecoderOptions.SmallProducts.WHOLE))) {
             List<float[][]> splitLogits = steps(split);
             List<float[][]> wholeLogits = steps(whole);
             for (int s = 0; s < splitLogits.size(); s++) {
@@ -62,7 +63,7 @@ class SplitLinearTest {
         }
     }
 
-    private static List<float[][]> steps(LlamaDecoder decoder) {
+    static List<float[][]> steps(LlamaDecoder decoder) {
         List<RowCache> rows = List.of(decoder.newRow(), decoder.newRow(), decoder.newRow());
         try {
             List<float[][]> logits = new ArrayList<>();

@@ -1,0 +1,30 @@
+package dev.nbce.worker.decoder;
+
+import ai.djl.ndarray.NDArray;
+import dev.nbce.worker.decoder.DecoderOptions.SmallProducts;
+
+/** How the decoder computes {@code x [tokens, in] × weight [out, in]ᵀ + bias} (bias may be null). */
+interface LinearKernel extends AutoCloseable {
+    /** One PyTorch call, as on a GPU. */
+    LinearKernel WHOLE = Ops::linear;
+
+    NDArray apply(NDArray x, NDArray weight, NDArray bias);
+
+    @Override
+    default void close() {}
+
+    /**
+     * The kernel for small products on this device: PyTorch alone on a GPU (its ops are asynchronous there); on a
+     * CPU the one asked for, each handing what it does not do best to the next: {@link SmallProducts#VECTOR} (1–3
+     * tokens), {@link SmallProducts#SPLIT} (2–4 tokens, on two or more cores), {@link #WHOLE}. Without the Vector API
+     * module, VECTOR is SPLIT.
+     */
+    static LinearKernel forDevice(SmallProducts asked, boolean cpu) {
+        if (!cpu || asked == SmallProducts.WHOLE) {
+            return WHOLE;
+        }
+        SplitLinear split = SplitLinear.forDevice(true);
+        LinearKernel splitOrWhole = split == null ? WHOLE : split;
+        return asked == SmallProducts.VECTOR && VectorLinear.available() ? new VectorLinear(splitOrWhole) : splitOrWhole;
+    }
+}
