@@ -27,6 +27,7 @@ class ServeProcessTest {
     private static Process startServe(Path dir, Path log) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Dai.djl.offline=true",
+                "--add-modules=jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), "dev.nbce.launcher.Main",
                 "serve", "--workers", "1", "--port", "0", "--worker-heap", "512m"))
                 .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -27,7 +27,7 @@ public final class WorkerProcess extends NodeProcess {
                                       List<String> extraArgs, Map<String, String> extraEnv) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dai.djl.offline=true",
+                "-Xmx512m", "-Dai.djl.offline=true", "--add-modules=jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.nbce.launcher.Main", "worker",
                 "--model", model.toString(), "--id", workerId, "--device", "cpu"));
