@@ -16,8 +16,10 @@ interface LinearKernel extends AutoCloseable {
     /**
      * The kernel for small products on this device: PyTorch alone on a GPU (its ops are asynchronous there); on a
      * CPU the one asked for, each handing what it does not do best to the next: {@link SmallProducts#VECTOR} (1–3
-     * tokens), {@link SmallProducts#SPLIT} (2–4 tokens, on two or more cores), {@link #WHOLE}. Without the Vector API
-     * module, VECTOR is SPLIT.
+     * tokens), {@link SmallProducts#SPLIT} (2–4 tokens, on two or more cores), {@link #WHOLE}. VECTOR is SPLIT
+     * without the Vector API module, and also unless PyTorch's OpenMP threads sleep between ops
+     * ({@code OMP_WAIT_POLICY=PASSIVE}, as bin/nbce sets it): spinning, they take the core the kernel's second half
+     * needs, and a one-row step measured slower on the kernel than on PyTorch alone (docs/performance.md).
      */
     static LinearKernel forDevice(SmallProducts asked, boolean cpu) {
         if (!cpu || asked == SmallProducts.WHOLE) {
@@ -25,6 +27,8 @@ interface LinearKernel extends AutoCloseable {
         }
         SplitLinear split = SplitLinear.forDevice(true);
         LinearKernel splitOrWhole = split == null ? WHOLE : split;
-        return asked == SmallProducts.VECTOR && VectorLinear.available() ? new VectorLinear(splitOrWhole) : splitOrWhole;
+        boolean vector = asked == SmallProducts.VECTOR && VectorLinear.available()
+                && "passive".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"));
+        return vector ? new VectorLinear(splitOrWhole) : splitOrWhole;
     }
 }

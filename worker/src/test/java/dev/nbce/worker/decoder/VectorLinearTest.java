@@ -28,6 +28,7 @@ class VectorLinearTest {
     @Test
     void theModuleIsThereAndTheDecoderUsesTheKernel() {
         assertTrue(VectorLinear.available(), "surefire's argLine adds jdk.incubator.vector");
+        assertEquals("PASSIVE", System.getenv("OMP_WAIT_POLICY"), "surefire sets it as bin/nbce does");
         try (LinearKernel kernel = LinearKernel.forDevice(SmallProducts.VECTOR, true)) {
             assertInstanceOf(VectorLinear.class, kernel);
         }
