@@ -137,12 +137,8 @@ class VectorLinearTest {
      */
     @Test
     void aDecoderOnTheKernelGivesPyTorchsLogitsToRounding() {
-        ModelConfig config = new ModelConfig(Architecture.QWEN2, 512, 4096, 1, 8, 2, 64, 8192, 512, 1e-6, 10_000.0, true,
-                true, List.of(1));
-        try (LlamaDecoder vector = LlamaDecoder.randomWeights(config, 3, DeviceSpec.cpu(),
-                     DecoderOptions.DEFAULT.withSmallProducts(SmallProducts.VECTOR));
-             LlamaDecoder whole = LlamaDecoder.randomWeights(config, 3, DeviceSpec.cpu(),
-                     DecoderOptions.DEFAULT.withSmallProducts(SmallProducts.WHOLE))) {
+        try (LlamaDecoder vector = bigEnoughDecoder(1, 3, SmallProducts.VECTOR);
+             LlamaDecoder whole = bigEnoughDecoder(1, 3, SmallProducts.WHOLE)) {
             List<float[][]> vectorLogits = SplitLinearTest.steps(vector);
             List<float[][]> wholeLogits = SplitLinearTest.steps(whole);
             for (int s = 0; s < vectorLogits.size(); s++) {
@@ -160,14 +156,17 @@ class VectorLinearTest {
      */
     @Test
     void greedyIdsAreTheSameOnTheKernelAsOnPyTorch() {
-        ModelConfig config = new ModelConfig(Architecture.QWEN2, 512, 4096, 2, 8, 2, 64, 8192, 512, 1e-6, 10_000.0, true,
-                true, List.of(1));
-        try (LlamaDecoder vector = LlamaDecoder.randomWeights(config, 11, DeviceSpec.cpu(),
-                     DecoderOptions.DEFAULT.withSmallProducts(SmallProducts.VECTOR));
-             LlamaDecoder whole = LlamaDecoder.randomWeights(config, 11, DeviceSpec.cpu(),
-                     DecoderOptions.DEFAULT.withSmallProducts(SmallProducts.WHOLE))) {
+        try (LlamaDecoder vector = bigEnoughDecoder(2, 11, SmallProducts.VECTOR);
+             LlamaDecoder whole = bigEnoughDecoder(2, 11, SmallProducts.WHOLE)) {
             assertEquals(greedy(whole), greedy(vector));
         }
+    }
+
+    /** Random weights with gate/up (2 × 4,096 × 512) and the head (8,192 × 512) above the kernel's 4M elements. */
+    private static LlamaDecoder bigEnoughDecoder(int layers, long seed, SmallProducts kind) {
+        ModelConfig config = new ModelConfig(Architecture.QWEN2, 512, 4096, layers, 8, 2, 64, 8192, 512, 1e-6, 10_000.0,
+                true, true, List.of(1));
+        return LlamaDecoder.randomWeights(config, seed, DeviceSpec.cpu(), DecoderOptions.DEFAULT.withSmallProducts(kind));
     }
 
     private static List<List<Integer>> greedy(LlamaDecoder decoder) {
