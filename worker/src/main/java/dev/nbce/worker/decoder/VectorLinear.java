@@ -14,10 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Linear layers of a few tokens on a CPU, computed in Java with the Vector API straight from the weights' memory,
- * half of the output features on each core. PyTorch reads a one-token product's weights at 17–31 GB/s and runs
- * products of 2 to 8 tokens on one core (docs/performance.md, "Small batches"); a dot product per output feature
- * that reads each weight row once, while it sits in the L1 cache, for every token, streams the weights at close to
- * the machine's read bandwidth whatever the token count up to {@link #MAX_TOKENS}.
+ * half of the output features on each core. PyTorch reads a one-token product's weights at about 20 GB/s and runs
+ * products of 2 to 8 tokens on one core (docs/performance.md, "Small batches"). Here each weight row is read from
+ * memory once per product and used for every token while it sits in the L1 cache: a one-token head of the 0.5B shape
+ * streams at about 40 GB/s, and each further token costs a pass over the cached row.
  *
  * <p>Every token's dot product is the same sequence of operations whatever the token count, the other tokens and
  * where the features are cut between the cores: four vector accumulators over the input in blocks of four vectors,
@@ -31,9 +31,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLinear implements LinearKernel {
     /**
-     * Products of up to this many tokens run here. Each token costs a pass over the row (measured: the head of the
-     * 0.5B shape 12, 24 and 33 ms for 1, 2 and 3 tokens, 56 for 4), so from 4 tokens on the next kernel is faster (a
-     * kernel sharing each weight load between four tokens measured slower still in Java 17).
+     * Products of up to this many tokens run here. Each token costs a pass over the row (measured with {@code bench
+     * --products}: the head of the 0.5B shape 13.6, 17.2 and 24.2 ms for 1 to 3 tokens against PyTorch's 26.6, 70.5
+     * and 105.4); at 4 tokens the split is faster for down and gate/up (0.55 and 2.30 ms against 0.90 and 3.18). A
+     * kernel sharing each weight load between four tokens measured slower than four passes in Java 17.
      */
     static final int MAX_TOKENS = 3;
     /**
@@ -84,7 +85,10 @@ final class VectorLinear implements LinearKernel {
         return x.getManager().create(y, new Shape(tokens, out));
     }
 
-    /** Whether the weight's memory can be read here: contiguous F32 on the CPU, within a ByteBuffer's 2 GB. */
+    /**
+     * Whether the weight's memory can be read here: 2-D F32 on the CPU, within a ByteBuffer's 2 GB. The decoder's
+     * weights are contiguous (loaded, or concatenated at load); DJL would hand a strided one over as a contiguous copy.
+     */
     static boolean readable(NDArray weight) {
         return weight instanceof PtNDArray && weight.getDataType() == DataType.FLOAT32 && !weight.getDevice().isGpu()
                 && weight.getShape().dimension() == 2 && weight.size() * 4 <= Integer.MAX_VALUE;
