@@ -52,7 +52,8 @@ final class ModelArgs {
             DecoderOptions options = fromSettings.withPrecision(DecoderOptions.Precision.parse(args.get("dtype", "auto")));
             String chunk = args.get("prefill-chunk-tokens");
             options = chunk == null ? options : options.withPrefillChunkTokens(Integer.parseInt(chunk.trim()));
-            return options.withSmallProducts(DecoderOptions.SmallProducts.parse(args.get("small-products", "vector")));
+            String products = args.get("small-products");
+            return products == null ? options : options.withSmallProducts(DecoderOptions.SmallProducts.parse(products));
         } catch (IllegalArgumentException e) {
             throw new CliArgs.UsageException(e.getMessage());
         }

@@ -7,6 +7,13 @@ import dev.nbce.worker.decoder.DecoderOptions.SmallProducts;
 interface LinearKernel extends AutoCloseable {
     /** One PyTorch call, as on a GPU. */
     LinearKernel WHOLE = Ops::linear;
+    /**
+     * Only products of weights of at least this many elements (16 MB in F32) are shared with the other core: handing
+     * half a product over costs 0.1–0.2 ms, more than a small weight's whole product (measured with {@code bench
+     * --products}: q/k/v and o of the 0.5B shape, 0.8–1.0M elements, took 1.2–2.4× as long split; down, gate/up and
+     * the head 0.46–0.93×).
+     */
+    long MIN_SHARED_WEIGHT_ELEMENTS = 4_000_000;
 
     NDArray apply(NDArray x, NDArray weight, NDArray bias);
 
@@ -25,7 +32,7 @@ interface LinearKernel extends AutoCloseable {
         if (!cpu || asked == SmallProducts.WHOLE) {
             return WHOLE;
         }
-        SplitLinear split = SplitLinear.forDevice(true);
+        SplitLinear split = SplitLinear.onTwoCores();
         LinearKernel splitOrWhole = split == null ? WHOLE : split;
         boolean vector = asked == SmallProducts.VECTOR && VectorLinear.available()
                 && "passive".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"));

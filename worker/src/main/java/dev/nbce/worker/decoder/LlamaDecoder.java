@@ -260,7 +260,7 @@ public final class LlamaDecoder implements AutoCloseable {
             t = profile.start();
             NDArray selected = Ops.gatherRows(hidden, step.create(batch.tailTokens(tails))); // [sum of tails, hidden]
             NDArray normed = Ops.rmsNorm(selected, weights.finalNorm(), (float) config.rmsNormEps());
-            NDArray logits = linear(normed, weights.lmHead(), null);           // [N, vocab]
+            NDArray logits = linearKernel.apply(normed, weights.lmHead(), null); // [N, vocab]
             profile.stop(Phase.LM_HEAD, t);
             t = profile.start();
             float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
@@ -321,17 +321,12 @@ public final class LlamaDecoder implements AutoCloseable {
         return x.add(linear(Phase.DOWN, Ops.silu(gateUp.get(0)).mul(gateUp.get(1)), w.down(), null));
     }
 
-    /** {@link #linear(NDArray, NDArray, NDArray)}, timed as {@code phase} when profiling. */
+    /** {@code x × weight}ᵀ {@code + bias} (bias may be null) by the kernel chosen for this device, timed as {@code phase}. */
     private NDArray linear(Phase phase, NDArray x, NDArray weight, NDArray bias) {
         long t = profile.start();
-        NDArray y = linear(x, weight, bias);
+        NDArray y = linearKernel.apply(x, weight, bias);
         profile.stop(phase, t);
         return y;
-    }
-
-    /** {@code x × weight}ᵀ {@code + bias} (bias may be null), by the kernel the options chose for this device. */
-    private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return linearKernel.apply(x, weight, bias);
     }
 
     /** Each attention group on its slice of the packed tokens (at most two groups: decodes, prefills). */

@@ -58,7 +58,7 @@ public final class ProductTiming {
     /** Times every layer at every token count, {@code calls} calls each after 3 untimed ones. */
     public static List<Result> measure(ModelConfig config, int[] tokenCounts, int calls) {
         List<Result> results = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager(); SplitLinear split = SplitLinear.forDevice(true);
+        try (NDManager manager = NDManager.newBaseManager(); SplitLinear split = SplitLinear.onTwoCores();
              LinearKernel kernel = LinearKernel.forDevice(DecoderOptions.SmallProducts.VECTOR, true)) {
             if (split == null) {
                 throw new IllegalStateException("splitting needs at least two cores");

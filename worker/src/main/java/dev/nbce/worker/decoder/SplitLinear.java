@@ -19,8 +19,8 @@ import java.util.concurrent.Future;
  * {@code bench --products}; the reference fixtures' logits and ids are unchanged).
  *
  * <p>Used by the engine thread only; the second half runs on a helper thread of its own ({@link HelperLane}). Weights
- * are split once, as views that live with the weights. The fallback of {@link VectorLinear} where the JVM lacks the
- * Vector API module.
+ * are split once, as views that live with the weights. {@link VectorLinear} hands it its products of 4 tokens, and
+ * all of them where the JVM lacks the Vector API module.
  */
 final class SplitLinear implements LinearKernel {
     /**
@@ -29,12 +29,6 @@ final class SplitLinear implements LinearKernel {
      * slower, 132 ms whole against 152–166 ms split).
      */
     static final int MAX_TOKENS = 4;
-    /**
-     * Only weights of at least this many elements (16 MB in F32) are split: handing half a product to the other thread
-     * costs 0.1–0.2 ms, more than a small weight's whole product (measured with {@code bench --products}: q/k/v and o
-     * of the 0.5B shape, 0.8–1.0M elements, took 1.2–2.4× as long split; down, gate/up and the head 0.46–0.93×).
-     */
-    static final long MIN_WEIGHT_ELEMENTS = 4_000_000;
     /**
      * The first half's width is a multiple of this, so the kernels' blocks of output features fall where they fall in
      * the whole product (a cut inside a block sends its last features down the remainder path, which rounds
@@ -50,16 +44,16 @@ final class SplitLinear implements LinearKernel {
 
     private SplitLinear() {}
 
-    /** A splitter where it helps: a CPU with at least two cores; null otherwise (GPU ops are asynchronous anyway). */
-    static SplitLinear forDevice(boolean cpu) {
-        return cpu && Runtime.getRuntime().availableProcessors() >= 2 ? new SplitLinear() : null;
+    /** A splitter where it helps, at least two cores; null otherwise (a CPU's: {@link LinearKernel#forDevice}). */
+    static SplitLinear onTwoCores() {
+        return Runtime.getRuntime().availableProcessors() >= 2 ? new SplitLinear() : null;
     }
 
     /** {@code x [tokens, in] × weight [out, in]ᵀ + bias}, split when it has 2 to {@link #MAX_TOKENS} tokens. */
     @Override
     public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         long tokens = x.getShape().get(0);
-        if (tokens < 2 || tokens > MAX_TOKENS || weight.size() < MIN_WEIGHT_ELEMENTS) {
+        if (tokens < 2 || tokens > MAX_TOKENS || weight.size() < MIN_SHARED_WEIGHT_ELEMENTS) {
             return Ops.linear(x, weight, bias);
         }
         return inHalves(x, weight, bias);

@@ -37,11 +37,6 @@ final class VectorLinear implements LinearKernel {
      * kernel sharing each weight load between four tokens measured slower than four passes in Java 17.
      */
     static final int MAX_TOKENS = 3;
-    /**
-     * Only weights of at least this many elements (16 MB in F32): smaller ones PyTorch reads from cache as fast, and
-     * handing half a product to the other core costs 0.1–0.2 ms.
-     */
-    static final long MIN_WEIGHT_ELEMENTS = 4_000_000;
     private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
     private static final int BLOCK = 4 * LANES.length();
 
@@ -63,7 +58,7 @@ final class VectorLinear implements LinearKernel {
     @Override
     public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         long tokens = x.getShape().get(0);
-        if (tokens > MAX_TOKENS || weight.size() < MIN_WEIGHT_ELEMENTS || !readable(weight)) {
+        if (tokens > MAX_TOKENS || weight.size() < MIN_SHARED_WEIGHT_ELEMENTS || !readable(weight)) {
             return otherwise.apply(x, weight, bias);
         }
         return product(x, weight, bias);

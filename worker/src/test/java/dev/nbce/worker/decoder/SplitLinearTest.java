@@ -1,7 +1,7 @@
 package dev.nbce.worker.decoder;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A split product is bit for bit the product in one call, with and without bias, odd widths included; weights too
- * small to split ({@link SplitLinear#MIN_WEIGHT_ELEMENTS}) go through whole.
+ * small to split ({@link LinearKernel#MIN_SHARED_WEIGHT_ELEMENTS}) go through whole.
  */
 class SplitLinearTest {
     @Test
     void splitProductsEqualOneCallBitForBit() {
-        try (NDManager manager = NDManager.newBaseManager(); SplitLinear split = SplitLinear.forDevice(true)) {
+        try (NDManager manager = NDManager.newBaseManager(); SplitLinear split = SplitLinear.onTwoCores()) {
             manager.getEngine().setRandomSeed(5);
             for (long[] shape : new long[][] {{96, 257}, {64, 2}, {896, 4864}, {4864, 896}, {896, 32_000},
                     {1000, 4099}, {2048, 2047}, {256, 16_001}}) {
@@ -78,6 +78,6 @@ class SplitLinearTest {
 
     @Test
     void gpusDoNotSplit() {
-        assertNull(SplitLinear.forDevice(false));
+        assertSame(LinearKernel.WHOLE, LinearKernel.forDevice(DecoderOptions.SmallProducts.SPLIT, false));
     }
 }
