@@ -2,6 +2,7 @@ package dev.nbce.common.nbce;
 
 import dev.nbce.common.step.Pooling;
 import dev.nbce.common.step.StepParams;
+import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /** What a worker does each step for its rows of one request: steps 1–5 locally, then one small report. */
@@ -78,22 +79,21 @@ public final class ShardReducer {
             }
         }
         ScoreVector summed = sum == null ? null : toVector(sum, hits, sumCount, params.topP() >= 1);
-        int[] candidateRows = pooling == Pooling.MIN_ENTROPY
+        int[] candidates = pooling == Pooling.MIN_ENTROPY
                 ? candidates(rowIndices, entropies, bestRow, bestEntropy, params.nbce().eta()) : new int[0];
-        ScoreVector[] candidateVectors = new ScoreVector[candidateRows.length];
-        for (int c = 0; c < candidateRows.length; c++) {
-            for (int i = 0; i < rowIndices.length; i++) {
-                if (rowIndices[i] == candidateRows[c]) {
-                    candidateVectors[c] = scored[i].scores();
-                }
-            }
+        int[] candidateRows = new int[candidates.length];
+        ScoreVector[] candidateVectors = new ScoreVector[candidates.length];
+        for (int c = 0; c < candidates.length; c++) {
+            candidateRows[c] = rowIndices[candidates[c]];
+            candidateVectors[c] = scored[candidates[c]].scores();
         }
         return new PositionReport(rowIndices.clone(), entropies, candidateRows, candidateVectors, row0, summed, sumCount);
     }
 
     /**
-     * The context rows that can be the local choice once one row gets η: the best without η, and every row whose
-     * entropy less η does not exceed it (ties included: the lower row wins a tie). Ascending.
+     * The positions in {@code rowIndices} of the context rows that can be the local choice once one row gets η: the
+     * best without η, and every row whose entropy less η does not exceed it (ties included: the lower row wins a
+     * tie). In ascending row order; a shard's rows are distinct.
      */
     private static int[] candidates(int[] rowIndices, double[] entropies, int bestRow, double bestEntropy, double eta) {
         if (bestRow < 0) {
@@ -101,7 +101,8 @@ public final class ShardReducer {
         }
         return IntStream.range(0, rowIndices.length)
                 .filter(i -> rowIndices[i] >= 1 && (rowIndices[i] == bestRow || entropies[i] - eta <= bestEntropy))
-                .map(i -> rowIndices[i]).sorted().distinct().toArray();
+                .boxed().sorted(Comparator.comparingInt(i -> rowIndices[i])).mapToInt(Integer::intValue)
+                .toArray();
     }
 
     /**

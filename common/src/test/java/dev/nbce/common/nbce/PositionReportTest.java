@@ -67,6 +67,20 @@ class PositionReportTest {
         assertThrows(IllegalStateException.class, () -> missing.resolve(-1, params.nbce()));
     }
 
+    @Test
+    void candidatesComeInRowOrderWithTheirOwnVectorsWhateverTheShardsOrder() {
+        StepParams params = new StepParams(0.95, new NbceParams(0.25, 0.1, Pooling.MIN_ENTROPY));
+        float[] confident = {9, 0, 0, 0};
+        float[] lessSo = {8.99f, 0, 0, 0.5f};
+        float[] unsure = {1, 1, 1, 0.9f};
+        int[] rowIndices = {5, 0, 2, 3};
+        float[][] logits = {lessSo, unsure, confident, unsure};
+        PositionReport position = ShardReducer.reducePosition(rowIndices, logits, params, StepMask.NONE);
+        assertArrayEquals(new int[] {2, 5}, position.candidateRows());
+        assertEquals(RowScores.score(confident, 0.95).scores(), position.candidates()[0]);
+        assertEquals(RowScores.score(lessSo, 0.95).scores(), position.candidates()[1]);
+    }
+
     /** docs/design.md steps 1–5 for one shard, knowing the previous choice (the per-step worker's reduction). */
     private static ShardReport oracle(int[] rowIndices, float[][] logits, StepParams params, int previous) {
         double[] entropies = new double[rowIndices.length];
