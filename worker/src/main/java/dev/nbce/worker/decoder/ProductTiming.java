@@ -22,9 +22,10 @@ public final class ProductTiming {
      *
      * @param name      the layer, e.g. {@code gate/up}
      * @param bitEqual  whether the halves' result equals the single call's bit for bit
-     * @param vectorMillis     the Vector API kernel's time, NaN when the JVM lacks the module
+     * @param vectorMillis     the Vector API kernel's time; NaN where the decoder would not use it (no module, or
+     *                         {@code OMP_WAIT_POLICY} not PASSIVE: {@link LinearKernel#forDevice})
      * @param vectorDifference the kernel's largest difference from the single call, relative to that call's largest
-     *                         magnitude (NaN without the module)
+     *                         magnitude (NaN where the time is)
      */
     public record Result(String name, long in, long out, int tokens, double wholeMillis, double halvesMillis,
                          boolean bitEqual, double vectorMillis, double vectorDifference) {
